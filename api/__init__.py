@@ -1,0 +1,1 @@
+"""Entry points: the ``parledger`` CLI and the HTTP API. They translate; the application decides."""

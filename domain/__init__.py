@@ -1,0 +1,1 @@
+"""ParLedger's domain: aggregates, their events, rules and errors. Imports nothing outside."""

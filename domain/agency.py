@@ -1,0 +1,145 @@
+"""Agency directory: agencies, group names, and their changes over time."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain import ids
+from domain.base import LedgerAggregate
+from domain.errors import InvalidValue, RuleViolation
+from domain.values import EventMeta, code, text
+
+AGENCY_KINDS = (
+    "district_peoples_committee",
+    "office",
+    "specialised_office",
+    "public_service_unit",
+    "commune",
+    "town",
+)
+
+
+def _kind(value: str) -> str:
+    if value not in AGENCY_KINDS:
+        raise InvalidValue(f"loại cơ quan phải là một trong {AGENCY_KINDS}", field="kind")
+    return value
+
+
+def _aliases(values: list[str]) -> list[str]:
+    if not isinstance(values, (list, tuple)):
+        raise InvalidValue("phải là danh sách tên", field="aliases")
+    return sorted({text(v, "aliases", limit=300) for v in values})
+
+
+class Agency(LedgerAggregate):
+    """A cơ quan, đơn vị or địa phương; ``active`` is False once merged or dissolved."""
+
+    ENTITY = "agency"
+
+    @staticmethod
+    def create_id(agency_code: str) -> UUID:
+        return ids.agency_id(agency_code)
+
+    @classmethod
+    def register(
+        cls, *, agency_code: str, name: str, kind: str, aliases: list[str], meta: EventMeta
+    ) -> Agency:
+        return cls(
+            agency_code=code(agency_code, "code"),
+            name=text(name, "name", limit=300),
+            kind=_kind(kind),
+            aliases=_aliases(aliases),
+            meta=meta,
+        )
+
+    @event("Registered")
+    def __init__(
+        self, agency_code: str, name: str, kind: str, aliases: list[str], meta: EventMeta
+    ) -> None:
+        self.code = agency_code
+        self.name = name
+        self.kind = kind
+        self.aliases = tuple(aliases)
+        self.active = True
+        self.successor: str | None = None
+
+    def _require_active(self) -> None:
+        if not self.active:
+            raise RuleViolation(f"cơ quan {self.name} không còn hoạt động", field="code")
+
+    def rename(self, *, name: str, meta: EventMeta) -> None:
+        self._require_active()
+        meta.require_reason()
+        new = text(name, "name", limit=300)
+        if new == self.name:
+            raise RuleViolation("tên không thay đổi", field="name")
+        self._renamed(name=new, meta=meta)
+
+    @event("Renamed")
+    def _renamed(self, name: str, meta: EventMeta) -> None:
+        self.aliases = tuple(sorted({*self.aliases, self.name}))
+        self.name = name
+
+    def merge_into(self, *, successor: str, meta: EventMeta) -> None:
+        """This agency was merged (sáp nhập) into ``successor``."""
+        self._require_active()
+        meta.require_reason()
+        successor = code(successor, "successor")
+        if successor == self.code:
+            raise InvalidValue("không thể sáp nhập vào chính nó", field="successor")
+        self._merged(successor=successor, meta=meta)
+
+    @event("Merged")
+    def _merged(self, successor: str, meta: EventMeta) -> None:
+        self.active = False
+        self.successor = successor
+
+    def dissolve(self, *, meta: EventMeta) -> None:
+        self._require_active()
+        meta.require_reason()
+        self._dissolved(meta=meta)
+
+    @event("Dissolved")
+    def _dissolved(self, meta: EventMeta) -> None:
+        self.active = False
+
+
+class AgencyGroup(LedgerAggregate):
+    """A name standing for several agencies: every active agency of the given kinds."""
+
+    ENTITY = "group"
+
+    @staticmethod
+    def create_id(group_code: str) -> UUID:
+        return ids.group_id(group_code)
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        group_code: str,
+        name: str,
+        kinds: list[str],
+        aliases: list[str],
+        meta: EventMeta,
+    ) -> AgencyGroup:
+        if not kinds:
+            raise InvalidValue("nhóm cần ít nhất một loại cơ quan", field="kinds")
+        return cls(
+            group_code=code(group_code, "code"),
+            name=text(name, "name", limit=300),
+            kinds=sorted({_kind(k) for k in kinds}),
+            aliases=_aliases(aliases),
+            meta=meta,
+        )
+
+    @event("Registered")
+    def __init__(
+        self, group_code: str, name: str, kinds: list[str], aliases: list[str], meta: EventMeta
+    ) -> None:
+        self.code = group_code
+        self.name = name
+        self.kinds = tuple(kinds)
+        self.aliases = tuple(aliases)

@@ -1,0 +1,120 @@
+"""Plan (kế hoạch): unit, year, document, signer, areas with scores, reporting calendar."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain import ids
+from domain.base import LedgerAggregate
+from domain.errors import InvalidValue, NotFound, RuleViolation
+from domain.values import EventMeta, code, decimal, nfc_deep, text
+
+SCORE_KINDS = ("self_assessed", "appraised")  # tự đánh giá, thẩm định
+PLAN_FIELDS = (
+    "unit",
+    "year",
+    "title",
+    "document",
+    "signer",
+    "areas",
+    "reporting",
+    "source",
+    "warnings",
+)
+
+
+def _areas(areas: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    cleaned = []
+    for raw in areas:
+        target = decimal(raw.get("target_score"), "target_score", minimum=Decimal(0))
+        maximum = decimal(raw.get("max_score"), "max_score", minimum=Decimal(0))
+        if target > maximum:
+            raise InvalidValue(
+                f"lĩnh vực {raw.get('code')}: điểm mục tiêu lớn hơn điểm tối đa",
+                field="target_score",
+            )
+        cleaned.append({**raw, "target_score": target, "max_score": maximum})
+    codes = [a.get("code") for a in cleaned]
+    if len(set(codes)) != len(codes):
+        raise InvalidValue("mã lĩnh vực bị trùng", field="areas")
+    return cleaned
+
+
+class Plan(LedgerAggregate):
+    ENTITY = "plan"
+
+    @staticmethod
+    def create_id(plan: str) -> UUID:
+        return ids.plan_id(plan)
+
+    @classmethod
+    def register(cls, *, plan: str, fields: dict[str, Any], meta: EventMeta) -> Plan:
+        missing = set(PLAN_FIELDS) - set(fields)
+        if missing:
+            raise InvalidValue(f"thiếu trường {sorted(missing)}", field="plan")
+        year = fields["year"]
+        if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+            raise InvalidValue("năm kế hoạch phải trong khoảng 2000–2100", field="year")
+        fields = cast(dict[str, Any], nfc_deep(fields))
+        cleaned = {
+            **{k: fields[k] for k in PLAN_FIELDS},
+            "unit": text(fields["unit"], "unit", limit=200),
+            "title": text(fields["title"], "title", limit=500),
+            "areas": _areas(fields["areas"]),
+        }
+        return cls(plan=code(plan, "plan"), fields=cleaned, meta=meta)
+
+    @event("Registered")
+    def __init__(self, plan: str, fields: dict[str, Any], meta: EventMeta) -> None:
+        self.code = plan
+        self.fields = dict(fields)
+        self.scores: dict[str, dict[str, Decimal]] = {}
+
+    def amend(self, *, fields: dict[str, Any], meta: EventMeta) -> None:
+        """A changed plan file: record exactly the fields that differ."""
+        meta.require_reason()
+        unknown = set(fields) - set(PLAN_FIELDS)
+        if unknown:
+            raise InvalidValue(f"trường không hợp lệ {sorted(unknown)}", field="fields")
+        fields = cast(dict[str, Any], nfc_deep(fields))
+        if "areas" in fields:
+            fields = {**fields, "areas": _areas(fields["areas"])}
+        changed = {k: v for k, v in fields.items() if self.fields.get(k) != v}
+        if not changed:
+            raise RuleViolation("không có gì thay đổi", field="fields")
+        self._amended(fields=changed, meta=meta)
+
+    @event("Amended")
+    def _amended(self, fields: dict[str, Any], meta: EventMeta) -> None:
+        self.fields.update(fields)
+
+    def area(self, area_code: str) -> dict[str, Any]:
+        for found in self.fields["areas"]:
+            if found["code"] == area_code:
+                return dict(found)
+        raise NotFound(f"kế hoạch {self.code} không có lĩnh vực {area_code!r}", field="area")
+
+    def record_area_score(
+        self, *, area: str, kind: str, score: Decimal | str, meta: EventMeta
+    ) -> None:
+        """A self-assessed or appraised score for one area (lĩnh vực)."""
+        found = self.area(area)
+        if kind not in SCORE_KINDS:
+            raise InvalidValue(f"loại điểm phải là một trong {SCORE_KINDS}", field="kind")
+        value = decimal(score, "score", minimum=Decimal(0))
+        if value > found["max_score"]:
+            raise InvalidValue(
+                f"điểm {value} vượt điểm tối đa {found['max_score']} của lĩnh vực {area}",
+                field="score",
+            )
+        if self.scores.get(area, {}).get(kind) is not None:
+            meta.require_reason()  # a second score for the same area replaces the first
+        self._area_scored(area=area, kind=kind, score=value, meta=meta)
+
+    @event("AreaScored")
+    def _area_scored(self, area: str, kind: str, score: Decimal, meta: EventMeta) -> None:
+        self.scores.setdefault(area, {})[kind] = score

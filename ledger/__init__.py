@@ -1,0 +1,1 @@
+"""The application layer and its infrastructure: use cases, recorders, configuration."""

@@ -1,0 +1,63 @@
+"""Who may do what (DESIGN.md, "Access"). Decided here, once, for the CLI and the API alike."""
+
+from __future__ import annotations
+
+from collections.abc import Set
+
+from domain.values import Actor, Role
+from ledger.errors import Forbidden
+
+MANAGE_USERS = "manage_users"
+MANAGE_PLAN = "manage_plan"  # import, reassign, deadlines, cancel
+MANAGE_DIRECTORY = "manage_directory"
+REPORT_FIGURES = "report_figures"  # measurements and area scores
+INSPECT = "inspect"
+
+_GRANTS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({MANAGE_USERS, MANAGE_PLAN, MANAGE_DIRECTORY, REPORT_FIGURES, INSPECT}),
+    Role.SECRETARIAT: frozenset({MANAGE_PLAN, MANAGE_DIRECTORY, REPORT_FIGURES}),
+    Role.INSPECTOR: frozenset({INSPECT}),
+    Role.AGENCY_OFFICER: frozenset(),
+    Role.AUDITOR: frozenset(),
+    Role.READER: frozenset(),
+}
+
+_ACTION_WORDS = {
+    MANAGE_USERS: "quản lý người dùng",
+    MANAGE_PLAN: "thay đổi kế hoạch",
+    MANAGE_DIRECTORY: "thay đổi danh mục cơ quan",
+    REPORT_FIGURES: "ghi số liệu chỉ tiêu và điểm",
+    INSPECT: "ghi nhận kiểm tra",
+}
+
+
+def can(actor: Actor, action: str) -> bool:
+    return action in _GRANTS[actor.role]
+
+
+def require(actor: Actor, action: str) -> None:
+    if not can(actor, action):
+        raise Forbidden(
+            f"vai trò {actor.role.value} không được {_ACTION_WORDS[action]}", field="role"
+        )
+
+
+def require_task_writer(actor: Actor, task_agencies: Set[str]) -> None:
+    """Officers write only to tasks their agency leads or coordinates."""
+    if actor.role in (Role.ADMIN, Role.SECRETARIAT):
+        return
+    if actor.role is Role.AGENCY_OFFICER and actor.agency in task_agencies:
+        return
+    raise Forbidden(
+        "chỉ cơ quan chủ trì hoặc phối hợp của nhiệm vụ mới được cập nhật nhiệm vụ này",
+        field="agency",
+    )
+
+
+def require_dossier_writer(actor: Actor, dossier_agency: str) -> None:
+    """Officers record late dossiers and apologies of their own agency only."""
+    if actor.role in (Role.ADMIN, Role.SECRETARIAT):
+        return
+    if actor.role is Role.AGENCY_OFFICER and actor.agency == dossier_agency:
+        return
+    raise Forbidden("chỉ cơ quan giải quyết hồ sơ mới được ghi nhận việc này", field="agency")

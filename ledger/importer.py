@@ -1,0 +1,212 @@
+"""Put a plan file into the ledger: register what is new, amend what changed, all at once.
+
+The whole import is one command, appended in one transaction: a plan is never half imported.
+Importing the same file twice records nothing; a changed file records amendments that name
+the file's hash as their reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain import ids
+from domain.agency import Agency, AgencyGroup
+from domain.base import LedgerAggregate
+from domain.errors import NotFound
+from domain.plan import Plan
+from domain.target import Target
+from domain.task import Task
+from domain.values import EventMeta
+from ledger import access
+from ledger.application import ParLedger
+from ledger.context import CommandContext, CommandResult
+from planfile.schema import PlanFile
+
+
+@dataclass
+class ImportReport:
+    plan: str
+    registered: list[str] = field(default_factory=list)
+    amended: list[str] = field(default_factory=list)
+    result: CommandResult | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.registered or self.amended)
+
+
+def _plan_fields(plan: PlanFile) -> dict[str, Any]:
+    data = plan.model_dump(mode="python", by_alias=False)
+    return {
+        "unit": data["unit"],
+        "year": data["year"],
+        "title": data["title"],
+        "document": data["document"],
+        "signer": data["signer"],
+        "areas": data["areas"],
+        "reporting": data["reporting"],
+        "source": data["source"],
+        "warnings": data["warnings"],
+    }
+
+
+class _Importer:
+    def __init__(self, app: ParLedger, plan: PlanFile, meta: EventMeta, report: ImportReport):
+        self.app, self.plan, self.meta, self.report = app, plan, meta, report
+        self.touched: list[LedgerAggregate] = []
+        amend_reason = (
+            f"Cập nhật từ tệp kế hoạch {plan.source.file} (sha256 {plan.source.sha256[:12]})"
+        )
+        self.amend_meta = EventMeta(
+            actor=meta.actor,
+            effective_at=meta.effective_at,
+            reason=meta.reason or amend_reason,
+            request_id=meta.request_id,
+            idempotency_key=meta.idempotency_key,
+            source=meta.source,
+        )
+
+    def _existing(self, cls: type[LedgerAggregate], aggregate_id: Any) -> Any:
+        try:
+            return self.app.load(cls, aggregate_id, cls.ENTITY)
+        except NotFound:
+            return None
+
+    def run(self) -> list[LedgerAggregate]:
+        self._directory()
+        self._plan()
+        self._targets()
+        self._tasks()
+        return self.touched
+
+    def _directory(self) -> None:
+        # The directory changes through its own commands (renames, merges); an import only
+        # adds the agencies and groups a plan names that the ledger does not know yet.
+        for agency in self.plan.agencies:
+            if self._existing(Agency, ids.agency_id(agency.code)) is None:
+                self.touched.append(
+                    Agency.register(
+                        agency_code=agency.code,
+                        name=agency.name,
+                        kind=agency.kind.value,
+                        aliases=list(agency.aliases),
+                        meta=self.meta,
+                    )
+                )
+                self.report.registered.append(f"agency:{agency.code}")
+        for group in self.plan.groups:
+            if self._existing(AgencyGroup, ids.group_id(group.code)) is None:
+                self.touched.append(
+                    AgencyGroup.register(
+                        group_code=group.code,
+                        name=group.name,
+                        kinds=[k.value for k in group.kinds],
+                        aliases=list(group.aliases),
+                        meta=self.meta,
+                    )
+                )
+                self.report.registered.append(f"group:{group.code}")
+
+    def _plan(self) -> None:
+        fields = _plan_fields(self.plan)
+        existing: Plan | None = self._existing(Plan, ids.plan_id(self.plan.id))
+        if existing is None:
+            self.touched.append(Plan.register(plan=self.plan.id, fields=fields, meta=self.meta))
+            self.report.registered.append(f"plan:{self.plan.id}")
+        elif any(existing.fields.get(k) != v for k, v in fields.items()):
+            existing.amend(fields=fields, meta=self.amend_meta)
+            self.touched.append(existing)
+            self.report.amended.append(f"plan:{self.plan.id}")
+
+    def _targets(self) -> None:
+        for target in self.plan.targets:
+            indicators = [i.model_dump(mode="python") for i in target.indicators]
+            ref = f"target:{self.plan.id}:{target.number}"
+            existing: Target | None = self._existing(
+                Target, ids.target_id(self.plan.id, target.number)
+            )
+            if existing is None:
+                self.touched.append(
+                    Target.register(
+                        plan=self.plan.id,
+                        number=target.number,
+                        text_=target.text,
+                        indicators=indicators,
+                        source_line=target.line,
+                        meta=self.meta,
+                    )
+                )
+                self.report.registered.append(ref)
+                continue
+            if existing.wording != target.text or existing.indicators != {
+                i["code"]: i for i in indicators
+            }:
+                existing.amend(wording=target.text, indicators=indicators, meta=self.amend_meta)
+                self.touched.append(existing)
+                self.report.amended.append(ref)
+
+    def _tasks(self) -> None:
+        for task in self.plan.tasks:
+            ref = f"task:{self.plan.id}:{task.number}"
+            existing: Task | None = self._existing(Task, ids.task_id(self.plan.id, task.number))
+            if existing is None:
+                self.touched.append(
+                    Task.register(
+                        plan=self.plan.id,
+                        number=task.number,
+                        parent=task.parent,
+                        area=task.area,
+                        content=task.content,
+                        lead=list(task.lead),
+                        coordinating=list(task.coordinating),
+                        lead_text=task.lead_text,
+                        coordinating_text=task.coordinating_text,
+                        timeframe_text=task.timeframe.text,
+                        start=task.timeframe.start,
+                        due=task.timeframe.due,
+                        product=task.product,
+                        source_line=task.line,
+                        meta=self.meta,
+                    )
+                )
+                self.report.registered.append(ref)
+            elif self._amend_task(existing, task):
+                self.touched.append(existing)
+                self.report.amended.append(ref)
+
+    def _amend_task(self, existing: Task, task: Any) -> bool:
+        before = existing.version
+        wording = {
+            "content": task.content,
+            "product": task.product,
+            "timeframe_text": task.timeframe.text,
+            "lead_text": task.lead_text,
+            "coordinating_text": task.coordinating_text,
+        }
+        changed = {k: v for k, v in wording.items() if getattr(existing, k) != v}
+        if changed:
+            existing.amend(changes=changed, meta=self.amend_meta)
+        window = (task.timeframe.start, task.timeframe.due)
+        if window != (existing.start, existing.due) and task.timeframe.due is not None:
+            existing.change_deadline(
+                start=task.timeframe.start, due=task.timeframe.due, meta=self.amend_meta
+            )
+        if (tuple(task.lead), tuple(task.coordinating)) != (existing.lead, existing.coordinating):
+            existing.reassign(
+                lead=list(task.lead), coordinating=list(task.coordinating), meta=self.amend_meta
+            )
+        return existing.version != before
+
+
+def import_plan(app: ParLedger, plan: PlanFile, ctx: CommandContext) -> ImportReport:
+    """Import ``plan`` as one atomic command; returns what was registered and amended."""
+    access.require(ctx.actor, access.MANAGE_PLAN)
+    report = ImportReport(plan=plan.id)
+
+    def decide(meta: EventMeta) -> list[LedgerAggregate]:
+        return _Importer(app, plan, meta, report).run()
+
+    payload = {"plan": plan.id, "sha256": plan.source.sha256}
+    report.result = app.execute(ctx, "plan.import", payload, decide)
+    return report

@@ -1,0 +1,347 @@
+"""Recorders that write, in the same transaction as the events, one index row per event and
+one row per idempotent command.
+
+The index row holds what the library keeps inside the serialised state and ParLedger must
+query by: both time axes (recorded-at, effective-at), the actor and the entity. The command
+row makes a retried command (same idempotency key) find its first outcome instead of
+appending twice — including after a lost acknowledgement, where the library's own retry
+reports a conflict for an event that was in fact stored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.utils import retry
+from psycopg.sql import SQL, Identifier
+
+INDEX_TABLE = "parledger_event_index"
+COMMANDS_TABLE = "parledger_commands"
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """The queryable facts of one event, aligned with the stored event of the same position."""
+
+    originator_id: UUID
+    originator_version: int
+    entity: str
+    event_type: str
+    recorded_at: datetime
+    effective_at: datetime
+    actor_id: str
+
+
+@dataclass(frozen=True)
+class CommandRow:
+    """An idempotent command's key, the fingerprint of its input, and what it produced."""
+
+    key: str
+    fingerprint: str
+    recorded_at: datetime
+    result: dict[str, Any]
+
+
+class IdempotencyKeyReused(IntegrityError):
+    """The idempotency key was stored already (by this command or by another)."""
+
+
+class LedgerRecorder:
+    """Queries both backends answer the same way."""
+
+    def get_command(self, key: str) -> CommandRow | None:
+        raise NotImplementedError
+
+    def select_index(self, *, gt: int = 0, limit: int = 1000) -> list[tuple[int, IndexRow]]:
+        raise NotImplementedError
+
+    def select_originators(self, entity: str) -> list[UUID]:
+        """Ids of every aggregate of one class, in order of creation."""
+        raise NotImplementedError
+
+
+def _command_from_row(row: Any) -> CommandRow:
+    recorded_at = row["recorded_at"]
+    if isinstance(recorded_at, str):
+        recorded_at = datetime.fromisoformat(recorded_at)
+    return CommandRow(
+        key=row["key"],
+        fingerprint=row["fingerprint"],
+        recorded_at=recorded_at,
+        result=json.loads(row["result"]),
+    )
+
+
+def _index_from_row(row: Any, as_uuid: bool) -> tuple[int, IndexRow]:
+    def when(value: Any) -> datetime:
+        return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+    originator = row["originator_id"]
+    return row["notification_id"], IndexRow(
+        originator_id=UUID(originator) if as_uuid else originator,
+        originator_version=row["originator_version"],
+        entity=row["entity"],
+        event_type=row["event_type"],
+        recorded_at=when(row["recorded_at"]),
+        effective_at=when(row["effective_at"]),
+        actor_id=row["actor_id"],
+    )
+
+
+class LedgerSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name)
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} ("
+            "notification_id INTEGER PRIMARY KEY, "
+            "originator_id TEXT NOT NULL, "
+            "originator_version INTEGER NOT NULL, "
+            "entity TEXT NOT NULL, "
+            "event_type TEXT NOT NULL, "
+            "recorded_at TEXT NOT NULL, "
+            "effective_at TEXT NOT NULL, "
+            "actor_id TEXT NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_recorded ON {INDEX_TABLE} (recorded_at)",
+            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_effective ON {INDEX_TABLE} (effective_at)",
+            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_entity ON {INDEX_TABLE} "
+            "(entity, originator_version)",
+            f"CREATE TABLE IF NOT EXISTS {COMMANDS_TABLE} ("
+            "key TEXT PRIMARY KEY, "
+            "fingerprint TEXT NOT NULL, "
+            "recorded_at TEXT NOT NULL, "
+            "result TEXT NOT NULL)",
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        command: CommandRow | None = kwargs.get("command")
+        if command is not None:
+            # First, so that a reused key fails before any event is written.
+            c.execute(f"SELECT 1 FROM {COMMANDS_TABLE} WHERE key=?", (command.key,))
+            if c.fetchone() is not None:
+                raise IdempotencyKeyReused(command.key)
+            c.execute(
+                f"INSERT INTO {COMMANDS_TABLE} VALUES (?, ?, ?, ?)",
+                (
+                    command.key,
+                    command.fingerprint,
+                    command.recorded_at.isoformat(),
+                    json.dumps(command.result, sort_keys=True),
+                ),
+            )
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        rows: Sequence[IndexRow] = kwargs.get("index_rows", ())
+        if rows:
+            assert ids is not None and len(ids) == len(rows)
+            c.executemany(
+                f"INSERT INTO {INDEX_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        notification_id,
+                        r.originator_id.hex,
+                        r.originator_version,
+                        r.entity,
+                        r.event_type,
+                        r.recorded_at.isoformat(),
+                        r.effective_at.isoformat(),
+                        r.actor_id,
+                    )
+                    for notification_id, r in zip(ids, rows, strict=True)
+                ],
+            )
+        return ids
+
+    def get_command(self, key: str) -> CommandRow | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT * FROM {COMMANDS_TABLE} WHERE key=?", (key,))
+            row = c.fetchone()
+        return None if row is None else _command_from_row(row)
+
+    def select_index(self, *, gt: int = 0, limit: int = 1000) -> list[tuple[int, IndexRow]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT * FROM {INDEX_TABLE} WHERE notification_id>? "
+                "ORDER BY notification_id LIMIT ?",
+                (gt, limit),
+            )
+            return [_index_from_row(row, as_uuid=True) for row in c.fetchall()]
+
+    def select_originators(self, entity: str) -> list[UUID]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT originator_id FROM {INDEX_TABLE} "
+                "WHERE entity=? AND originator_version=1 ORDER BY notification_id",
+                (entity,),
+            )
+            return [UUID(row["originator_id"]) for row in c.fetchall()]
+
+
+class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
+    """Appends a whole command in one statement: one round trip, one transaction.
+
+    The server function locks the events table (EXCLUSIVE, as the library does) before it
+    takes notification ids, and holds the lock until commit, so ids follow commit order and a
+    reader tailing the log never passes a gap that fills in later.
+    """
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema = Identifier(self.datastore.schema)
+        names = {
+            "schema": schema,
+            "events": Identifier(self.events_table_name),
+            "index": Identifier(INDEX_TABLE),
+            "commands": Identifier(COMMANDS_TABLE),
+            "event_type": Identifier(self.stored_event_type_name),
+            "append": Identifier("parledger_append"),
+            "channel": Identifier(self.channel_name),
+            "index_recorded": Identifier(f"{INDEX_TABLE}_recorded"),
+            "index_effective": Identifier(f"{INDEX_TABLE}_effective"),
+            "index_entity": Identifier(f"{INDEX_TABLE}_entity"),
+            "lock_timeout": SQL(str(int(self.datastore.lock_timeout or 10))),
+        }
+        self.sql_create_statements += [
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{index} ("
+                "notification_id bigint PRIMARY KEY, "
+                "originator_id uuid NOT NULL, "
+                "originator_version bigint NOT NULL, "
+                "entity text NOT NULL, "
+                "event_type text NOT NULL, "
+                "recorded_at timestamptz NOT NULL, "
+                "effective_at timestamptz NOT NULL, "
+                "actor_id text NOT NULL)"
+            ).format(**names),
+            SQL(
+                "CREATE INDEX IF NOT EXISTS {index_recorded} ON {schema}.{index} (recorded_at)"
+            ).format(**names),
+            SQL(
+                "CREATE INDEX IF NOT EXISTS {index_effective} ON {schema}.{index} (effective_at)"
+            ).format(**names),
+            SQL(
+                "CREATE INDEX IF NOT EXISTS {index_entity} ON {schema}.{index} "
+                "(entity, originator_version)"
+            ).format(**names),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{commands} ("
+                "key text PRIMARY KEY, fingerprint text NOT NULL, "
+                "recorded_at timestamptz NOT NULL, result text NOT NULL)"
+            ).format(**names),
+            SQL(
+                "CREATE OR REPLACE FUNCTION {schema}.{append}("
+                "events {schema}.{event_type}[], "
+                "entities text[], event_types text[], recorded timestamptz[], "
+                "effective timestamptz[], actors text[], "
+                "cmd_key text, cmd_fingerprint text, cmd_recorded timestamptz, cmd_result text) "
+                "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
+                "DECLARE ids bigint[]; "
+                "BEGIN "
+                "  SET LOCAL lock_timeout = '{lock_timeout}s'; "
+                "  LOCK TABLE {schema}.{events} IN EXCLUSIVE MODE; "
+                "  IF cmd_key IS NOT NULL THEN "
+                "    INSERT INTO {schema}.{commands} "
+                "    VALUES (cmd_key, cmd_fingerprint, cmd_recorded, cmd_result); "
+                "  END IF; "
+                "  NOTIFY {channel}; "
+                "  WITH inserted AS ("
+                "    INSERT INTO {schema}.{events} "
+                "    (originator_id, originator_version, topic, state) "
+                "    SELECT e.originator_id, e.originator_version, e.topic, e.state "
+                "    FROM unnest(events) WITH ORDINALITY AS e "
+                "    ORDER BY ordinality "
+                "    RETURNING notification_id) "
+                "  SELECT array_agg(notification_id ORDER BY notification_id) INTO ids "
+                "  FROM inserted; "
+                "  IF entities IS NOT NULL THEN "
+                "    INSERT INTO {schema}.{index} "
+                "    SELECT ids[i], (events[i]).originator_id, (events[i]).originator_version, "
+                "    entities[i], event_types[i], recorded[i], effective[i], actors[i] "
+                "    FROM generate_subscripts(events, 1) AS i; "
+                "  END IF; "
+                "  RETURN QUERY SELECT unnest(ids); "
+                "END; $BODY$"
+            ).format(**names),
+        ]
+        self.sql_append = SQL(
+            "SELECT * FROM {schema}.{append}(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        ).format(**names)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        return self._append(stored_events, **kwargs)
+
+    def _append(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
+        if not stored_events:
+            return []
+        events = [
+            self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+            for e in stored_events
+        ]
+        rows: Sequence[IndexRow] = kwargs.get("index_rows", ())
+        command: CommandRow | None = kwargs.get("command")
+        params = (
+            events,
+            [r.entity for r in rows] if rows else None,
+            [r.event_type for r in rows] if rows else None,
+            [r.recorded_at for r in rows] if rows else None,
+            [r.effective_at for r in rows] if rows else None,
+            [r.actor_id for r in rows] if rows else None,
+            command.key if command else None,
+            command.fingerprint if command else None,
+            command.recorded_at if command else None,
+            json.dumps(command.result, sort_keys=True) if command else None,
+        )
+        try:
+            with self.datastore.get_connection() as conn, conn.cursor() as curs:
+                curs.execute(self.sql_append, params, prepare=True)
+                return [row["parledger_append"] for row in curs.fetchall()]
+        except IntegrityError as e:
+            if command is not None and f"{COMMANDS_TABLE}_pkey" in str(e):
+                raise IdempotencyKeyReused(str(e)) from e
+            raise
+
+    def get_command(self, key: str) -> CommandRow | None:
+        statement = SQL("SELECT * FROM {schema}.{commands} WHERE key = %s").format(
+            schema=Identifier(self.datastore.schema), commands=Identifier(COMMANDS_TABLE)
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (key,), prepare=True)
+            row = curs.fetchone()
+        return None if row is None else _command_from_row(row)
+
+    def select_index(self, *, gt: int = 0, limit: int = 1000) -> list[tuple[int, IndexRow]]:
+        statement = SQL(
+            "SELECT * FROM {schema}.{index} WHERE notification_id > %s "
+            "ORDER BY notification_id LIMIT %s"
+        ).format(schema=Identifier(self.datastore.schema), index=Identifier(INDEX_TABLE))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (gt, limit), prepare=True)
+            return [_index_from_row(row, as_uuid=False) for row in curs.fetchall()]
+
+    def select_originators(self, entity: str) -> list[UUID]:
+        statement = SQL(
+            "SELECT originator_id FROM {schema}.{index} "
+            "WHERE entity = %s AND originator_version = 1 ORDER BY notification_id"
+        ).format(schema=Identifier(self.datastore.schema), index=Identifier(INDEX_TABLE))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (entity,), prepare=True)
+            return [row["originator_id"] for row in curs.fetchall()]

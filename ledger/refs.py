@@ -1,0 +1,45 @@
+"""Entity references as users type them: ``task:cat-hai-2023:1.b``, ``target:cat-hai-2023:7``,
+``plan:cat-hai-2023``, ``agency:phong-tu-phap``, ``dossier:CODE``, ``inspection:UUID``."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain import ids
+from domain.errors import InvalidValue
+
+KINDS = ("plan", "task", "target", "agency", "group", "dossier", "inspection", "user")
+
+
+def parse_ref(ref: str) -> UUID:
+    kind, _, rest = ref.partition(":")
+    if kind not in KINDS or not rest:
+        raise InvalidValue(
+            f"tham chiếu {ref!r} không hợp lệ; dạng đúng: task:KẾ_HOẠCH:SỐ, target:KẾ_HOẠCH:SỐ, "
+            "plan:KẾ_HOẠCH, agency:MÃ, group:MÃ, dossier:MÃ, inspection:UUID, user:TÊN",
+            field="entity",
+        )
+    if kind in ("task", "target"):
+        plan, _, number = rest.partition(":")
+        if not plan or not number:
+            raise InvalidValue(f"thiếu số {kind} trong {ref!r}", field="entity")
+        if kind == "task":
+            return ids.task_id(plan, number)
+        if not number.isdigit():
+            raise InvalidValue(f"số chỉ tiêu phải là số nguyên: {number!r}", field="entity")
+        return ids.target_id(plan, int(number))
+    if kind == "inspection":
+        try:
+            return UUID(rest)
+        except ValueError:
+            raise InvalidValue(
+                f"mã cuộc kiểm tra không phải UUID: {rest!r}", field="entity"
+            ) from None
+    makers = {
+        "plan": ids.plan_id,
+        "agency": ids.agency_id,
+        "group": ids.group_id,
+        "dossier": ids.dossier_id,
+        "user": ids.user_id,
+    }
+    return makers[kind](rest)

@@ -1,0 +1,90 @@
+"""Where the ledger lives: ``PARLEDGER_DATABASE_URL`` turned into the library's environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+from uuid import uuid4
+
+DEFAULT_DATABASE_URL = "sqlite:///var/parledger.sqlite3"
+
+
+class ConfigurationError(ValueError):
+    """The database URL cannot be used."""
+
+
+@dataclass(frozen=True)
+class Database:
+    url: str
+    backend: str  # "sqlite" | "postgres" | "memory"
+    env: dict[str, str]
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        return Path(self.env["SQLITE_DBNAME"]) if self.backend == "sqlite" else None
+
+
+def database_from_env(environ: dict[str, str] | None = None) -> Database:
+    environ = dict(os.environ) if environ is None else environ
+    return parse_database_url(environ.get("PARLEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL)
+
+
+def parse_database_url(url: str) -> Database:
+    """``sqlite:///PATH``, ``postgresql://user:pw@host:port/db?schema=s`` or ``memory://NAME``."""
+    parts = urlsplit(url)
+    recorders = "ledger.recorders"
+    if parts.scheme == "sqlite":
+        if parts.netloc:
+            raise ConfigurationError(
+                f"PARLEDGER_DATABASE_URL: sqlite URL takes a path, not a host: {url!r} "
+                "(use sqlite:///relative/path or sqlite:////absolute/path)"
+            )
+        path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
+        if not path:
+            raise ConfigurationError("PARLEDGER_DATABASE_URL: sqlite URL has no file path")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return Database(
+            url=url,
+            backend="sqlite",
+            env={
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": path,
+                "SQLITE_LOCK_TIMEOUT": "30",
+                "APPLICATION_RECORDER_TOPIC": f"{recorders}:LedgerSQLiteRecorder",
+            },
+        )
+    if parts.scheme in ("postgresql", "postgres"):
+        dbname = unquote(parts.path.lstrip("/"))
+        if not dbname:
+            raise ConfigurationError("PARLEDGER_DATABASE_URL: postgresql URL names no database")
+        query = parse_qs(parts.query)
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": dbname,
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "POSTGRES_LOCK_TIMEOUT": "10",
+            "APPLICATION_RECORDER_TOPIC": f"{recorders}:LedgerPostgresRecorder",
+        }
+        return Database(url=url, backend="postgres", env=env)
+    if parts.scheme == "memory":
+        # In-process only: for unit tests, never for data anyone keeps.
+        return Database(
+            url=url,
+            backend="memory",
+            env={
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": f"file:{parts.netloc or uuid4().hex}?mode=memory&cache=shared",
+                "APPLICATION_RECORDER_TOPIC": f"{recorders}:LedgerSQLiteRecorder",
+            },
+        )
+    raise ConfigurationError(
+        f"PARLEDGER_DATABASE_URL: unsupported scheme {parts.scheme!r} in {url!r} "
+        "(expected sqlite:///PATH or postgresql://…)"
+    )

@@ -1,0 +1,1 @@
+"""Read models: pure folds over events, and the code that persists them."""

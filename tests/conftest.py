@@ -1,0 +1,104 @@
+"""Fixtures: the application on each real backend.
+
+PostgreSQL tests use ``PARLEDGER_TEST_POSTGRES_URL`` (default: the local server at
+127.0.0.1:5432, database ``test``). Each test gets a schema of its own, dropped afterwards.
+Where the server cannot be reached the PostgreSQL tests skip — unless ``CI`` or
+``PARLEDGER_REQUIRE_POSTGRES`` is set, where they fail: CI must run them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from uuid import uuid4
+
+import psycopg
+import pytest
+
+import tests.hypothesis_profiles  # noqa: F401  (registers and loads the profile)
+from domain.values import VN_TZ, Actor, Role, Source
+from ledger.application import ParLedger
+from ledger.context import CommandContext
+from ledger.settings import parse_database_url
+
+POSTGRES_URL = os.environ.get(
+    "PARLEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_POSTGRES = bool(os.environ.get("CI") or os.environ.get("PARLEDGER_REQUIRE_POSTGRES"))
+
+
+def postgres_available() -> bool:
+    try:
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    if not postgres_available():
+        message = f"PostgreSQL not reachable at {POSTGRES_URL}"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message + " (required under CI)")
+        pytest.skip(message)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_schema(postgres_url: str) -> Iterator[str]:
+    schema = f"t_{uuid4().hex[:16]}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{postgres_url}?schema={schema}"
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    return str(request.getfixturevalue("postgres_schema"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return database_url(request.param, tmp_path, request)
+
+
+@pytest.fixture
+def app(db_url: str) -> Iterator[ParLedger]:
+    ledger = ParLedger(parse_database_url(db_url))
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+ADMIN = Actor(id="os:tester", name="tester", role=Role.ADMIN)
+
+
+def ctx(
+    actor: Actor = ADMIN,
+    *,
+    effective: datetime | None = None,
+    reason: str | None = None,
+    key: str | None = None,
+    version: int | None = None,
+) -> CommandContext:
+    return CommandContext(
+        actor=actor,
+        source=Source.CLI,
+        effective_at=effective,
+        reason=reason,
+        idempotency_key=key,
+        expected_version=version,
+    )
+
+
+def vn(year: int, month: int, day: int, hour: int = 9) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=VN_TZ)

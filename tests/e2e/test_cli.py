@@ -1,0 +1,163 @@
+"""The ``parledger`` CLI as a user runs it: exit codes, one-line errors, JSON, history."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+from tests.factories import small_plan
+
+PLAN = "thu-nghiem-2023"
+
+
+@pytest.fixture
+def cli(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PARLEDGER_DATABASE_URL", db_url)
+    monkeypatch.delenv("PARLEDGER_TOKEN", raising=False)
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(small_plan().model_dump_json(by_alias=True), encoding="utf-8")
+
+    def run(*argv: str, token: str | None = None) -> tuple[int, str, str]:
+        if token:
+            monkeypatch.setenv("PARLEDGER_TOKEN", token)
+        else:
+            monkeypatch.delenv("PARLEDGER_TOKEN", raising=False)
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, _, err = run("plan", "import", str(plan_file))
+    assert code == 0, err
+    return run
+
+
+def _token(run, name: str, role: str, agency: str | None = None) -> str:  # type: ignore[no-untyped-def]
+    argv = ["users", "add", name, "--role", role, "--format", "json"]
+    if agency:
+        argv += ["--agency", agency]
+    code, out, err = run(*argv)
+    assert code == 0, err
+    return str(json.loads(out)["token"])
+
+
+def test_history_shows_who_when_what_and_why(cli) -> None:  # type: ignore[no-untyped-def]
+    lan = _token(cli, "lan", "agency_officer", "phong-noi-vu")
+    minh = _token(cli, "minh", "secretariat")
+    assert (
+        cli(
+            "task",
+            "progress",
+            PLAN,
+            "1",
+            "--percent",
+            "40",
+            "--note",
+            "Đã có dự thảo",
+            "--effective",
+            "2023-01-10",
+            token=lan,
+        )[0]
+        == 0
+    )
+    assert (
+        cli(
+            "task",
+            "deadline",
+            PLAN,
+            "1",
+            "--due",
+            "31/01/2023",
+            "--reason",
+            "Chờ ý kiến Sở Nội vụ",
+            token=minh,
+        )[0]
+        == 0
+    )
+    assert cli("task", "complete", PLAN, "1", "--effective", "2023-01-30", token=lan)[0] == 0
+
+    code, out, _ = cli("history", f"task:{PLAN}:1")
+    assert code == 0
+    assert out.count("\n#") == 4  # registration and three changes
+    assert "DeadlineChanged" in out and "lý do: Chờ ý kiến Sở Nội vụ" in out
+    assert "due: 15/01/2023 → 31/01/2023" in out
+    assert "user:lan" in out and "user:minh" in out
+    assert "hiệu lực 30/01/2023" in out
+
+    code, out, _ = cli("history", f"task:{PLAN}:1", "--format", "json")
+    events = json.loads(out)["events"]
+    assert [e["actor_id"] for e in events[1:]] == ["user:lan", "user:minh", "user:lan"]
+    assert events[3]["effective_at"].startswith("2023-01-30")
+    assert events[2]["changes"] == [{"field": "due", "before": "2023-01-15", "after": "2023-01-31"}]
+
+
+def test_errors_are_one_line_with_a_fitting_exit_code(cli) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = cli("task", "complete", PLAN, "99")
+    assert code == 3 and err.count("\n") == 1 and "không tìm thấy" in err
+    code, _, err = cli("task", "reopen", PLAN, "1", "--reason", "x")
+    assert code == 1 and "chưa hoàn thành" in err
+    code, _, err = cli("task", "complete", PLAN, "1", "--effective", "2999-01-01")
+    assert code == 2 and "effective_at" in err
+    reader = _token(cli, "doc", "reader")
+    code, _, err = cli("task", "complete", PLAN, "1", token=reader)
+    assert code == 5 and "chủ trì" in err
+    code, _, err = cli("task", "complete", PLAN, "1", token="plg.ghost.xxxx")
+    assert code == 5 and "không hợp lệ" in err
+    code, _, err = cli("history", "nonsense")
+    assert code == 2 and "tham chiếu" in err
+
+
+def test_revoked_token_is_refused(cli) -> None:  # type: ignore[no-untyped-def]
+    token = _token(cli, "tam", "secretariat")
+    assert cli("users", "revoke", "tam")[0] == 0
+    code, _, err = cli("task", "complete", PLAN, "1", token=token)
+    assert code == 5 and "thu hồi" in err
+
+
+def test_idempotency_key_on_the_cli(cli) -> None:  # type: ignore[no-untyped-def]
+    argv = ("task", "progress", PLAN, "2", "--note", "x", "--idempotency-key", "abc")
+    assert cli(*argv)[0] == 0
+    code, out, _ = cli(*argv)
+    assert code == 0 and "khóa chống lặp" in out
+    code, _, err = cli("task", "progress", PLAN, "2", "--note", "y", "--idempotency-key", "abc")
+    assert code == 4 and "Idempotency-Key" in err
+
+
+def test_plan_show_json(cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = cli("plan", "show", PLAN, "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and [t["number"] for t in data["tasks"]] == ["1", "2"]
+    assert (data["total_target"], data["total_max"]) == ("23.5", "24.5")
+
+
+def test_every_subcommand_has_help() -> None:
+    from api.cli import build_parser
+
+    parser = build_parser()
+    actions = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
+    names: list[list[str]] = []
+
+    def walk(action, prefix: list[str]) -> None:  # type: ignore[no-untyped-def]
+        for name, sub in action.choices.items():
+            nested = [a for a in sub._actions if a.__class__.__name__ == "_SubParsersAction"]
+            if nested:
+                walk(nested[0], [*prefix, name])
+            else:
+                names.append([*prefix, name])
+
+    walk(actions[0], [])
+    assert len(names) > 25
+    for words in names:
+        result = subprocess.run(
+            [sys.executable, "-m", "api.cli", *words, "--help"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0 and "usage: parledger" in result.stdout, words

@@ -1,0 +1,37 @@
+"""The HTTP service over a real ledger: health, plan read-out, problem+json errors."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from api.http import create_app
+from ledger.application import ParLedger
+from ledger.importer import import_plan
+from tests.conftest import ctx
+from tests.factories import small_plan
+
+
+def test_health_and_plan(app: ParLedger) -> None:
+    import_plan(app, small_plan(), ctx())
+    client = TestClient(create_app(app))
+    health = client.get("/health").json()
+    assert health["status"] == "ok" and health["position"] == 9
+    plan = client.get("/plans/thu-nghiem-2023").json()
+    assert plan["unit"] == "Huyện Thử Nghiệm"
+    assert [a["code"] for a in plan["areas"]] == ["I", "V"]
+    assert [t["number"] for t in plan["tasks"]] == ["1", "2"]
+    assert plan["tasks"][0]["due"] == "2023-01-15"
+
+
+def test_unknown_plan_is_a_problem_document(app: ParLedger) -> None:
+    client = TestClient(create_app(app))
+    response = client.get("/plans/khong-co")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == "urn:parledger:problem:not_found" and "khong-co" in body["detail"]
+
+
+def test_openapi_document_is_served(app: ParLedger) -> None:
+    spec = TestClient(create_app(app)).get("/openapi.json").json()
+    assert {"/health", "/plans/{plan}"} <= set(spec["paths"])

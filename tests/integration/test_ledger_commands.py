@@ -1,0 +1,371 @@
+"""The ledger driven as its users drive it, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from domain import ids
+from domain.errors import InvalidValue, NotFound, RuleViolation
+from domain.task import TaskStatus
+from domain.values import Actor, Role
+from ledger.application import ParLedger
+from ledger.errors import Conflict, Forbidden, IdempotencyConflict, StaleVersion
+from ledger.importer import import_plan
+from projections.history import fold_history
+from tests.conftest import ctx, vn
+from tests.factories import small_plan
+
+PLAN = "thu-nghiem-2023"
+OFFICER = Actor(
+    id="user:cb-noivu", name="Cán bộ Nội vụ", role=Role.AGENCY_OFFICER, agency="phong-noi-vu"
+)
+COMMUNE_OFFICER = Actor(
+    id="user:cb-dongbai", name="Cán bộ Đồng Bài", role=Role.AGENCY_OFFICER, agency="xa-dong-bai"
+)
+OTHER_OFFICER = Actor(
+    id="user:cb-tuphap", name="Cán bộ Tư pháp", role=Role.AGENCY_OFFICER, agency="phong-tu-phap"
+)
+AUDITOR = Actor(id="user:kiem-toan", name="Kiểm toán viên", role=Role.AUDITOR)
+INSPECTOR = Actor(id="user:thanh-tra", name="Thanh tra viên", role=Role.INSPECTOR)
+
+
+@pytest.fixture
+def ledger(app: ParLedger) -> ParLedger:
+    import_plan(app, small_plan(), ctx())
+    return app
+
+
+def positions(app: ParLedger) -> int:
+    return app.recorder.max_notification_id() or 0
+
+
+def test_import_registers_every_row_and_is_idempotent(ledger: ParLedger) -> None:
+    before = positions(ledger)
+    assert before == 9  # 4 agencies, 1 group, plan, target, 2 tasks
+    report = import_plan(ledger, small_plan(), ctx())
+    assert not report.changed and positions(ledger) == before
+    task = ledger.get_task(PLAN, "1")
+    assert (task.due, task.lead, task.product) == (date(2023, 1, 15), ("phong-noi-vu",), "Kế hoạch")
+    assert ledger.get_plan(PLAN).fields["warnings"][0]["code"] == "example"
+
+
+def test_changed_plan_file_records_amendments_with_reason(ledger: ParLedger) -> None:
+    report = import_plan(ledger, small_plan(product="Kế hoạch của huyện"), ctx())
+    assert report.amended == [f"task:{PLAN}:1"] and not report.registered
+    last = fold_history(ledger.events.get(ids.task_id(PLAN, "1")))[-1]
+    assert last.event_type == "Amended"
+    assert last.reason and "sha256" in last.reason
+    assert [(c.field, c.before, c.after) for c in last.changes] == [
+        ("product", "Kế hoạch", "Kế hoạch của huyện")
+    ]
+
+
+def test_task_lifecycle_rules(ledger: ParLedger) -> None:
+    ledger.report_task_progress(ctx(), PLAN, "1", percent=50, note="Đang soạn thảo")
+    ledger.complete_task(ctx(effective=vn(2023, 1, 14)), PLAN, "1")
+    task = ledger.get_task(PLAN, "1")
+    assert task.status is TaskStatus.COMPLETED and task.completed_at == date(2023, 1, 14)
+    with pytest.raises(RuleViolation, match="mở lại"):
+        ledger.report_task_progress(ctx(), PLAN, "1", percent=60, note="Sau khi xong")
+    with pytest.raises(InvalidValue, match="lý do") as refused:
+        ledger.reopen_task(ctx(), PLAN, "1")
+    assert refused.value.field == "reason"
+    ledger.cancel_task(ctx(reason="Trùng với nhiệm vụ 2"), PLAN, "2")
+    with pytest.raises(RuleViolation, match="đã bị hủy"):
+        ledger.report_task_progress(ctx(), PLAN, "2", percent=10, note="x")
+    with pytest.raises(RuleViolation, match="đã bị hủy"):
+        ledger.change_task_deadline(ctx(reason="r"), PLAN, "2", start=None, due=date(2023, 9, 1))
+    ledger.reopen_task(ctx(reason="Hủy nhầm"), PLAN, "2")
+    assert ledger.get_task(PLAN, "2").status is TaskStatus.IN_PROGRESS
+
+
+def test_effective_at_cannot_be_in_the_future(ledger: ParLedger) -> None:
+    before = positions(ledger)
+    with pytest.raises(InvalidValue) as refused:
+        ledger.complete_task(ctx(effective=vn(2099, 1, 1)), PLAN, "1")
+    assert refused.value.field == "effective_at" and positions(ledger) == before
+
+
+def test_measurements_correction_and_retraction(ledger: ParLedger) -> None:
+    with pytest.raises(NotFound, match="7c") as unknown:
+        ledger.record_measurement(
+            ctx(),
+            PLAN,
+            7,
+            indicator="7c",
+            value="95",
+            period_start=date(2023, 1, 1),
+            period_end=date(2023, 3, 31),
+            source="Hệ thống một cửa",
+        )
+    assert unknown.value.field == "indicator"
+    ledger.record_measurement(
+        ctx(),
+        PLAN,
+        7,
+        indicator="7b",
+        value=None,
+        numerator=880,
+        denominator=1000,
+        period_start=date(2023, 1, 1),
+        period_end=date(2023, 3, 31),
+        source="Khảo sát SIPAS",
+        measurement_id="q1",
+    )
+    assert ledger.get_target(PLAN, 7).measurements["q1"]["value"] == Decimal("88.00")
+    with pytest.raises(InvalidValue, match="lý do"):
+        ledger.correct_measurement(
+            ctx(),
+            PLAN,
+            7,
+            replaces="q1",
+            value="91",
+            period_start=date(2023, 1, 1),
+            period_end=date(2023, 3, 31),
+            source="Khảo sát SIPAS",
+        )
+    with pytest.raises(NotFound):
+        ledger.correct_measurement(
+            ctx(reason="Nhập sai"),
+            PLAN,
+            7,
+            replaces="nope",
+            value="91",
+            period_start=date(2023, 1, 1),
+            period_end=date(2023, 3, 31),
+            source="Khảo sát SIPAS",
+        )
+    ledger.correct_measurement(
+        ctx(reason="Nhập sai mẫu số"),
+        PLAN,
+        7,
+        replaces="q1",
+        value="91",
+        period_start=date(2023, 1, 1),
+        period_end=date(2023, 3, 31),
+        source="Khảo sát SIPAS",
+        measurement_id="q1b",
+    )
+    measurements = ledger.get_target(PLAN, 7).measurements
+    assert measurements["q1"]["status"] == "superseded"
+    assert measurements["q1b"] == measurements["q1b"] | {"value": Decimal(91), "replaces": "q1"}
+    with pytest.raises(RuleViolation, match="thay thế"):
+        ledger.retract_measurement(ctx(reason="r"), PLAN, 7, measurement_id="q1")
+    ledger.retract_measurement(ctx(reason="Khảo sát bị hủy"), PLAN, 7, measurement_id="q1b")
+    assert ledger.get_target(PLAN, 7).measurements["q1b"]["status"] == "retracted"
+
+
+def test_float_figures_are_refused(ledger: ParLedger) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        ledger.record_measurement(
+            ctx(),
+            PLAN,
+            7,
+            indicator="7b",
+            value=90.5,  # type: ignore[arg-type]
+            period_start=date(2023, 1, 1),
+            period_end=date(2023, 3, 31),
+            source="x",
+        )
+    assert refused.value.field == "value"
+
+
+def test_inspection_findings_stop_at_conclusion(ledger: ParLedger) -> None:
+    result = ledger.plan_inspection(
+        ctx(INSPECTOR),
+        PLAN,
+        agency="xa-dong-bai",
+        kind="periodic",
+        scheduled_on=date(2023, 5, 10),
+        scope="Công tác CCHC",
+    )
+    inspection = result.changes[0].id
+    with pytest.raises(RuleViolation, match="chưa được tiến hành"):
+        ledger.record_finding(
+            ctx(INSPECTOR), inspection, finding="f", recommendation="r", remediation_deadline=None
+        )
+    ledger.record_inspection_conducted(ctx(INSPECTOR, effective=vn(2023, 5, 10)), inspection)
+    ledger.record_finding(
+        ctx(INSPECTOR),
+        inspection,
+        finding="Chưa niêm yết TTHC",
+        recommendation="Niêm yết đầy đủ",
+        finding_id="f1",
+        remediation_deadline=date(2023, 6, 30),
+    )
+    ledger.conclude_inspection(
+        ctx(INSPECTOR),
+        inspection,
+        notice_number="15/TB-UBND",
+        notice_date=date(2023, 5, 20),
+        summary="Kết luận kiểm tra",
+    )
+    with pytest.raises(RuleViolation, match="kết luận"):
+        ledger.record_finding(
+            ctx(INSPECTOR), inspection, finding="g", recommendation="r", remediation_deadline=None
+        )
+    # Remediation continues after the conclusion notice.
+    ledger.add_remediation_evidence(
+        ctx(INSPECTOR),
+        inspection,
+        finding_id="f1",
+        description="Đã niêm yết",
+        document_number="20/BC",
+    )
+    ledger.close_finding(ctx(INSPECTOR, effective=vn(2023, 6, 25)), inspection, finding_id="f1")
+    assert ledger.get_inspection(inspection).findings["f1"]["closed"] is True
+
+
+def test_apology_appointment_must_be_later_than_due(ledger: ParLedger) -> None:
+    ledger.report_late_dossier(
+        ctx(COMMUNE_OFFICER),
+        PLAN,
+        dossier_code="H11.23-0001",
+        procedure="Chứng thực bản sao",
+        agency="xa-dong-bai",
+        received_on=date(2023, 3, 1),
+        due_on=date(2023, 3, 3),
+    )
+    with pytest.raises(RuleViolation) as refused:
+        ledger.issue_apology(
+            ctx(COMMUNE_OFFICER),
+            "H11.23-0001",
+            issued_on=date(2023, 3, 3),
+            reason_text="Thiếu nhân lực",
+            new_appointment=date(2023, 3, 3),
+            signer="Chủ tịch UBND xã",
+        )
+    assert refused.value.field == "new_appointment"
+    ledger.issue_apology(
+        ctx(COMMUNE_OFFICER),
+        "H11.23-0001",
+        issued_on=date(2023, 3, 3),
+        reason_text="Thiếu nhân lực",
+        new_appointment=date(2023, 3, 8),
+        signer="Chủ tịch UBND xã",
+        apology_id="a1",
+    )
+    with pytest.raises(Forbidden):
+        ledger.withdraw_apology(ctx(OTHER_OFFICER, reason="x"), "H11.23-0001", apology_id="a1")
+    ledger.return_dossier_result(ctx(COMMUNE_OFFICER, effective=vn(2023, 3, 7)), "H11.23-0001")
+    dossier = ledger.get_dossier("H11.23-0001")
+    assert dossier.returned_on == date(2023, 3, 7) and dossier.appointment == date(2023, 3, 8)
+
+
+def test_officers_write_only_their_own_tasks(ledger: ParLedger) -> None:
+    ledger.report_task_progress(ctx(OFFICER), PLAN, "1", percent=20, note="Lead agency")
+    # Task 2 is coordinated by a group: every commune in it may write.
+    ledger.report_task_progress(ctx(COMMUNE_OFFICER), PLAN, "2", percent=20, note="Member")
+    before = positions(ledger)
+    for actor in (OTHER_OFFICER, AUDITOR, INSPECTOR):
+        with pytest.raises(Forbidden):
+            ledger.report_task_progress(ctx(actor), PLAN, "1", percent=30, note="Not ours")
+    with pytest.raises(Forbidden):
+        ledger.cancel_task(ctx(OFFICER, reason="x"), PLAN, "1")
+    assert positions(ledger) == before  # nothing denied appended anything
+
+
+def test_merged_commune_leaves_the_group(ledger: ParLedger) -> None:
+    ledger.merge_agency(ctx(reason="Nghị quyết sáp nhập"), "xa-dong-bai", successor="xa-hien-hao")
+    assert ledger.agencies_of(["ubnd-cac-xa-thi-tran"]) == {"xa-hien-hao"}
+    with pytest.raises(Forbidden):
+        ledger.report_task_progress(ctx(COMMUNE_OFFICER), PLAN, "2", percent=5, note="x")
+
+
+def test_idempotent_retry_appends_nothing(ledger: ParLedger) -> None:
+    first = ledger.report_task_progress(ctx(key="k-1"), PLAN, "1", percent=10, note="Lần đầu")
+    before = positions(ledger)
+    again = ledger.report_task_progress(ctx(key="k-1"), PLAN, "1", percent=10, note="Lần đầu")
+    assert again.replayed and again.changes == first.changes and positions(ledger) == before
+    with pytest.raises(IdempotencyConflict):
+        ledger.report_task_progress(ctx(key="k-1"), PLAN, "1", percent=99, note="Khác")
+    assert positions(ledger) == before
+
+
+def test_idempotent_creation_replays_instead_of_refusing(ledger: ParLedger) -> None:
+    kwargs = dict(
+        dossier_code="D-2",
+        procedure="Cấp phép",
+        agency="xa-dong-bai",
+        received_on=date(2023, 3, 1),
+        due_on=date(2023, 3, 3),
+    )
+    first = ledger.report_late_dossier(ctx(key="d-2"), PLAN, **kwargs)  # type: ignore[arg-type]
+    again = ledger.report_late_dossier(ctx(key="d-2"), PLAN, **kwargs)  # type: ignore[arg-type]
+    assert again.replayed and again.changes == first.changes
+    with pytest.raises(InvalidValue, match="đã được ghi nhận"):
+        ledger.report_late_dossier(ctx(key="d-3"), PLAN, **kwargs)  # type: ignore[arg-type]
+
+
+def test_stale_expected_version_is_refused(ledger: ParLedger) -> None:
+    version = ledger.get_task(PLAN, "1").version
+    ledger.report_task_progress(ctx(version=version), PLAN, "1", percent=10, note="a")
+    with pytest.raises(StaleVersion):
+        ledger.report_task_progress(ctx(version=version), PLAN, "1", percent=20, note="b")
+
+
+def test_two_writers_one_aggregate_exactly_one_wins(db_url: str) -> None:
+    from ledger.settings import parse_database_url
+
+    setup = ParLedger(parse_database_url(db_url))
+    import_plan(setup, small_plan(), ctx())
+    writers = [ParLedger(parse_database_url(db_url)) for _ in range(2)]
+    tasks = [w.get_task(PLAN, "1") for w in writers]  # both read version N
+    assert tasks[0].version == tasks[1].version
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def write(app: ParLedger, note: str) -> None:
+        barrier.wait()
+        try:
+            app.report_task_progress(ctx(version=tasks[0].version), PLAN, "1", percent=1, note=note)
+            outcomes.append("ok")
+        except (Conflict, StaleVersion):
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=write, args=(w, f"w{i}")) for i, w in enumerate(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict", "ok"]
+    assert setup.get_task(PLAN, "1").version == tasks[0].version + 1
+    for w in [setup, *writers]:
+        w.close()
+
+
+def test_conflict_from_the_store_is_reported_clearly(ledger: ParLedger, db_url: str) -> None:
+    from ledger.settings import parse_database_url
+
+    other = ParLedger(parse_database_url(db_url))
+    stale = other.get_task(PLAN, "1")
+    ledger.report_task_progress(ctx(), PLAN, "1", percent=5, note="first")
+    before = positions(ledger)
+
+    def decide(meta: object) -> list[object]:
+        stale.report_progress(percent=6, note="second", meta=meta)  # type: ignore[arg-type]
+        return [stale]
+
+    with pytest.raises(Conflict, match="người khác") as refused:
+        other.execute(ctx(), "task.progress", {}, decide)  # type: ignore[arg-type]
+    assert refused.value.field == "version" and positions(ledger) == before
+    other.close()
+
+
+def test_nfc_and_nfd_text_are_stored_identically(ledger: ParLedger) -> None:
+    note = "Đã hoàn thành việc số hóa hồ sơ thủ tục hành chính"
+    ledger.report_task_progress(
+        ctx(), PLAN, "1", percent=None, note=unicodedata.normalize("NFD", note)
+    )
+    ledger.report_task_progress(ctx(), PLAN, "2", percent=None, note=note)
+    stored = [
+        [e for e in ledger.events.get(ids.task_id(PLAN, n))][-1].note  # type: ignore[attr-defined]
+        for n in ("1", "2")
+    ]
+    assert stored == [note, note]
+    assert unicodedata.is_normalized("NFC", stored[0])
