@@ -237,6 +237,19 @@ def cmd_plan_show(app: ParLedger, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+STATUS_VN = {
+    "not_started": "chưa thực hiện",
+    "in_progress": "đang thực hiện",
+    "completed": "đã hoàn thành",
+    "cancelled": "đã hủy",
+}
+
+
+def _score(value: Any) -> str:
+    """A score as the plan writes it: 13, 9.5 (no trailing zeros)."""
+    return f"{Decimal(str(value)).normalize():f}"
+
+
 def _plan_text(d: dict[str, Any]) -> str:
     lines = [
         d["title"],
@@ -245,9 +258,10 @@ def _plan_text(d: dict[str, Any]) -> str:
         "Lĩnh vực (mục tiêu/tối đa):",
     ]
     lines += [
-        f"  {a['code']:<4} {a['name']}: {a['target_score']}/{a['max_score']}" for a in d["areas"]
+        f"  {a['code']:<4} {a['name']}: {_score(a['target_score'])}/{_score(a['max_score'])}"
+        for a in d["areas"]
     ]
-    lines.append(f"  Tổng: {d['total_target']}/{d['total_max']}")
+    lines.append(f"  Tổng: {_score(d['total_target'])}/{_score(d['total_max'])}")
     lines.append(f"\nChỉ tiêu: {len(d['targets'])}")
     lines += [
         f"  {t['number']:>2}. {t['text'][:90]}… ({len(t['indicators'])} chỉ số)"
@@ -255,7 +269,8 @@ def _plan_text(d: dict[str, Any]) -> str:
     ]
     lines.append(f"\nNhiệm vụ: {len(d['tasks'])}")
     lines += [
-        f"  {t['number']:<5} [{t['status']}] hạn {_vn(t['due'])} — {t['content'][:70]}"
+        f"  {t['number']:<5} [{STATUS_VN.get(t['status'], t['status'])}] hạn {_vn(t['due'])}"
+        f" — {t['content'][:70]}"
         for t in d["tasks"]
     ]
     if d["warnings"]:
@@ -837,11 +852,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"parledger: cấu hình: {error}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as error:  # a last line of defence: one line, never a traceback
-        from planfile.parser import PlanParseError
-
-        if isinstance(error, PlanParseError):
-            print(f"parledger: tệp kế hoạch: {error}", file=sys.stderr)
-            return EXIT_USAGE
         if os.environ.get("PARLEDGER_DEBUG"):
             raise
         print(f"parledger: lỗi hệ thống: {type(error).__name__}: {error}", file=sys.stderr)

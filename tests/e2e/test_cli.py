@@ -161,3 +161,46 @@ def test_every_subcommand_has_help() -> None:
             check=False,
         )
         assert result.returncode == 0 and "usage: parledger" in result.stdout, words
+
+
+SOURCE = Path(__file__).resolve().parents[2] / "plans" / "cat-hai-2023.txt"
+
+
+def test_init_loads_the_whole_cat_hai_plan_and_the_text_adds_nothing(  # type: ignore[no-untyped-def]
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    monkeypatch.setenv("PARLEDGER_DATABASE_URL", db_url)
+    monkeypatch.delenv("PARLEDGER_TOKEN", raising=False)
+    assert main(["init", "--format", "json"]) == 0
+    registered = json.loads(capsys.readouterr().out)["registered"]
+    assert sum(r.startswith("task:cat-hai-2023:") for r in registered) == 29
+    assert sum(r.startswith("target:cat-hai-2023:") for r in registered) == 11
+    assert "agency:xa-xuan-dam" in registered and "group:ubnd-cac-xa-thi-tran" in registered
+
+    assert main(["plan", "show", "cat-hai-2023", "--format", "json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert len(shown["tasks"]) == 29 and len(shown["targets"]) == 11 and len(shown["areas"]) == 7
+    assert (shown["total_target"], shown["total_max"]) == ("62.0", "63.0")
+
+    # The published text is the bundled plan's source: importing it again records nothing.
+    assert main(["plan", "import", str(SOURCE), "--format", "json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert (again["registered"], again["amended"]) == ([], [])
+
+
+def test_plan_check_lists_the_source_defects(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "import", str(SOURCE), "--check"]) == 0
+    out = capsys.readouterr().out
+    assert "29 nhiệm vụ" in out and "empty_product" in out and "dòng" in out
+
+
+def test_plan_import_of_a_bad_text_exits_2_and_writes_nothing(  # type: ignore[no-untyped-def]
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    monkeypatch.setenv("PARLEDGER_DATABASE_URL", db_url)
+    bad = tmp_path / "plan.txt"
+    bad.write_bytes(b"\xff\xfe")
+    assert main(["plan", "import", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "UTF-8" in err
+    assert main(["plan", "show", "plan", "--format", "json"]) == 3

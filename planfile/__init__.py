@@ -1,0 +1,1 @@
+"""Plan files: the structured form of a published plan, its parser and the bundled plans."""

@@ -1,0 +1,254 @@
+"""Agency directories and the resolution of "Cơ quan chủ trì / phối hợp" cells into codes.
+
+A cell names agencies and group names separated by commas, but names contain commas too
+("Phòng Nội vụ, Lao động - Thương binh và Xã hội huyện", "UBND các xã, thị trấn"), so a cell
+is read by matching the longest known name at each position, not by splitting on commas.
+A name the directory does not know becomes a new agency whose kind is guessed from its first
+words, with a warning, so that a plan of another district still imports and the directory can
+then be corrected through the ledger's agency commands.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from planfile.schema import Agency, AgencyGroup, AgencyKind
+
+K = AgencyKind
+
+
+def slug(text: str) -> str:
+    """ASCII code for a Vietnamese name: "Phòng Tư pháp" -> "phong-tu-phap"."""
+    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = "".join(c for c in folded if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+_KIND_BY_PREFIX: list[tuple[str, AgencyKind]] = [
+    ("ủy ban nhân dân huyện", K.DISTRICT_PEOPLES_COMMITTEE),
+    ("ubnd huyện", K.DISTRICT_PEOPLES_COMMITTEE),
+    ("ủy ban nhân dân thị trấn", K.TOWN),
+    ("ubnd thị trấn", K.TOWN),
+    ("ủy ban nhân dân xã", K.COMMUNE),
+    ("ubnd xã", K.COMMUNE),
+    ("văn phòng", K.OFFICE),
+    ("phòng", K.SPECIALISED_OFFICE),
+    ("thanh tra", K.SPECIALISED_OFFICE),
+]
+
+
+def guess_kind(name: str) -> AgencyKind:
+    key = _key(name)
+    for prefix, kind in _KIND_BY_PREFIX:
+        if key.startswith(prefix):
+            return kind
+    return K.PUBLIC_SERVICE_UNIT
+
+
+@dataclass
+class Resolution:
+    codes: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # names added to the directory
+    miscased: list[tuple[str, str]] = field(default_factory=list)  # (as written, proper name)
+    trailing: str = ""  # punctuation left at the end of the cell
+
+
+@dataclass
+class Directory:
+    agencies: list[Agency]
+    groups: list[AgencyGroup]
+    _names: dict[str, str] = field(init=False, default_factory=dict)
+    _spellings: dict[str, set[str]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        entries: list[Agency | AgencyGroup] = [*self.agencies, *self.groups]
+        for entry in entries:
+            for name in (entry.name, *entry.aliases):
+                self._names[_key(name)] = entry.code
+                self._spellings.setdefault(entry.code, set()).add(name)
+
+    def _add(self, name: str) -> str:
+        code = slug(name)
+        if code not in {a.code for a in self.agencies}:
+            self.agencies.append(Agency(code=code, name=name, kind=guess_kind(name)))
+        self._names[_key(name)] = code
+        self._spellings.setdefault(code, set()).add(name)
+        return code
+
+    def resolve(self, cell: str) -> Resolution:
+        """The agency and group codes a cell names, in order, without duplicates."""
+        result = Resolution()
+        rest = " ".join(cell.split())
+        stripped = rest.rstrip(" ,.;")
+        result.trailing = rest[len(stripped) :].strip()
+        rest = stripped
+        names = sorted(self._names, key=len, reverse=True)
+        while rest:
+            key = _key(rest)
+            match = next(
+                (n for n in names if key.startswith(n) and key[len(n) : len(n) + 1] in ("", ",")),
+                None,
+            )
+            if match is not None:
+                written, code = rest[: len(match)], self._names[match]
+            else:
+                written = rest.split(",", 1)[0].strip()
+                code = self._add(written)
+                result.unknown.append(written)
+            spellings = self._spellings.get(code, {written})
+            if written not in spellings and written.casefold() in {n.casefold() for n in spellings}:
+                proper = next(n for n in spellings if n.casefold() == written.casefold())
+                result.miscased.append((written, proper))
+            if code not in result.codes:
+                result.codes.append(code)
+            rest = rest[len(written) :].lstrip(" ,")
+        return result
+
+
+def cat_hai_directory() -> Directory:
+    """Cát Hải district (Hải Phòng) as of January 2023: the units its 2023 plan relies on.
+
+    Besides the units the plan names, the directory lists every specialised office and every
+    commune and town, because target 5 is a share of them ("tối thiểu 30% cơ quan chuyên môn
+    ..., Ủy ban nhân dân các xã, thị trấn").
+    """
+    offices = [
+        (
+            "phong-noi-vu-ldtbxh",
+            "Phòng Nội vụ, Lao động - Thương binh và Xã hội huyện",
+            ["Phòng Nội vụ, Lao động - Thương binh và Xã hội"],
+        ),
+        ("phong-tu-phap", "Phòng Tư pháp", ["Phòng Tư pháp huyện"]),
+        (
+            "phong-vh-tt-tt-dl",
+            "Phòng Văn hóa - Thông tin - Thể thao và Du lịch huyện",
+            ["Phòng Văn hóa - Thông tin - Thể thao và Du lịch"],
+        ),
+        (
+            "phong-tai-chinh-ke-hoach",
+            "Phòng Tài chính - Kế hoạch huyện",
+            ["Phòng Tài chính - Kế hoạch"],
+        ),
+        ("phong-kinh-te-ha-tang", "Phòng Kinh tế và Hạ tầng huyện", ["Phòng Kinh tế và Hạ tầng"]),
+        (
+            "phong-tai-nguyen-moi-truong",
+            "Phòng Tài nguyên và Môi trường huyện",
+            ["Phòng Tài nguyên và Môi trường"],
+        ),
+        (
+            "phong-giao-duc-dao-tao",
+            "Phòng Giáo dục và Đào tạo huyện",
+            ["Phòng Giáo dục và Đào tạo"],
+        ),
+        ("phong-y-te", "Phòng Y tế huyện", ["Phòng Y tế"]),
+        (
+            "phong-nong-nghiep-ptnt",
+            "Phòng Nông nghiệp và Phát triển nông thôn huyện",
+            ["Phòng Nông nghiệp và Phát triển nông thôn"],
+        ),
+        ("thanh-tra-huyen", "Thanh tra huyện", []),
+    ]
+    communes = [
+        "Đồng Bài",
+        "Gia Luận",
+        "Hiền Hào",
+        "Hoàng Châu",
+        "Nghĩa Lộ",
+        "Phù Long",
+        "Trân Châu",
+        "Văn Phong",
+        "Việt Hải",
+        "Xuân Đám",
+    ]
+    towns = ["Cát Bà", "Cát Hải"]
+    agencies = [
+        Agency(
+            code="ubnd-huyen",
+            name="UBND huyện",
+            kind=K.DISTRICT_PEOPLES_COMMITTEE,
+            aliases=["Ủy ban nhân dân huyện", "Ủy ban nhân dân huyện Cát Hải"],
+        ),
+        Agency(
+            code="van-phong-hdnd-ubnd",
+            name="Văn phòng HĐND và UBND huyện",
+            kind=K.OFFICE,
+            aliases=["Văn phòng Hội đồng nhân dân và Ủy ban nhân dân huyện"],
+        ),
+        *(
+            Agency(code=code, name=name, kind=K.SPECIALISED_OFFICE, aliases=aliases)
+            for code, name, aliases in offices
+        ),
+        Agency(
+            code="trung-tam-vh-tt-tt",
+            name="Trung tâm Văn hóa - Thông tin - Thể thao huyện",
+            kind=K.PUBLIC_SERVICE_UNIT,
+        ),
+        Agency(
+            code="cong-ttdt-huyen",
+            name="Cổng Thông tin điện tử thành phần huyện",
+            kind=K.PUBLIC_SERVICE_UNIT,
+            aliases=["Cổng TTĐT thành phần huyện"],
+        ),
+        *(
+            Agency(
+                code=f"thi-tran-{slug(n)}",
+                name=f"UBND thị trấn {n}",
+                kind=K.TOWN,
+                aliases=[f"Ủy ban nhân dân thị trấn {n}"],
+            )
+            for n in towns
+        ),
+        *(
+            Agency(
+                code=f"xa-{slug(n)}",
+                name=f"UBND xã {n}",
+                kind=K.COMMUNE,
+                aliases=[f"Ủy ban nhân dân xã {n}"],
+            )
+            for n in communes
+        ),
+    ]
+    everyone = [K.OFFICE, K.SPECIALISED_OFFICE, K.PUBLIC_SERVICE_UNIT, K.COMMUNE, K.TOWN]
+    groups = [
+        AgencyGroup(
+            code="ubnd-cac-xa-thi-tran",
+            name="UBND các xã, thị trấn",
+            kinds=[K.COMMUNE, K.TOWN],
+            aliases=[
+                "Ủy ban nhân dân các xã, thị trấn",
+                "UBND xã, thị trấn",
+                "UBND xã, thị trấn có liên quan",
+            ],
+        ),
+        AgencyGroup(
+            code="co-quan-chuyen-mon",
+            name="Các cơ quan chuyên môn thuộc huyện",
+            kinds=[K.OFFICE, K.SPECIALISED_OFFICE],
+            aliases=["Các cơ quan chuyên môn thuộc UBND huyện", "Các cơ quan CM thuộc UBND huyện"],
+        ),
+        AgencyGroup(
+            code="cac-co-quan-don-vi-dia-phuong",
+            name="Các cơ quan, đơn vị, địa phương",
+            kinds=everyone,
+        ),
+        AgencyGroup(
+            code="cac-co-quan-don-vi-lien-quan",
+            name="Các cơ quan, đơn vị liên quan",
+            kinds=everyone,
+            aliases=["Các cơ quan, đơn vị có liên quan"],
+        ),
+    ]
+    return Directory(agencies=agencies, groups=groups)
+
+
+def directory_for(unit: str) -> Directory:
+    """The directory of a known unit, or an empty one that grows from the plan's own names."""
+    if slug(unit) in ("huyen-cat-hai", "cat-hai"):
+        return cat_hai_directory()
+    return Directory(agencies=[], groups=[])
