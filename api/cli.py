@@ -416,6 +416,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("entity", help="ví dụ task:cat-hai-2023:1.b, target:cat-hai-2023:7, dossier:MÃ")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
+    from api.cli_views import register as register_views
+
+    register_views(add)
+
     p = add("serve", cmd_serve, "chạy dịch vụ HTTP")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
@@ -451,6 +455,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 _GROUP_HELP = {
     "plan": "kế hoạch",
+    "projections": "khung nhìn trực tiếp: trạng thái, dựng lại, điểm chốt",
+    "report": "báo cáo định kỳ: nội dung, nộp, đối chiếu",
     "users": "người dùng và mã truy cập",
     "task": "nhiệm vụ",
     "target": "chỉ tiêu và số đo",

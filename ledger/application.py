@@ -56,6 +56,14 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def plan_of(aggregate: object) -> str | None:
+    """The plan an aggregate belongs to: its scope in the event index."""
+    if isinstance(aggregate, Plan):
+        return aggregate.code
+    plan = getattr(aggregate, "plan", None)
+    return plan if isinstance(plan, str) else None
+
+
 class ParLedger(Application[UUID]):
     """The ledger: commands append events; reads rebuild aggregates from them."""
 
@@ -92,6 +100,7 @@ class ParLedger(Application[UUID]):
                 recorded_at=e.timestamp,  # type: ignore[attr-defined]
                 effective_at=e.meta.effective_at,  # type: ignore[attr-defined]
                 actor_id=e.meta.actor.id,  # type: ignore[attr-defined]
+                plan=plan_of(processing_event.aggregates.get(e.originator_id)),
             )
             for e in processing_event.events
         ]

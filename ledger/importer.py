@@ -7,7 +7,8 @@ the file's hash as their reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
 from typing import Any
 
 from domain import ids
@@ -17,7 +18,7 @@ from domain.errors import NotFound
 from domain.plan import Plan
 from domain.target import Target
 from domain.task import Task
-from domain.values import EventMeta
+from domain.values import VN_TZ, EventMeta
 from ledger import access
 from ledger.application import ParLedger
 from ledger.context import CommandContext, CommandResult
@@ -52,12 +53,24 @@ def _plan_fields(plan: PlanFile) -> dict[str, Any]:
 
 
 class _Importer:
-    def __init__(self, app: ParLedger, plan: PlanFile, meta: EventMeta, report: ImportReport):
+    def __init__(
+        self,
+        app: ParLedger,
+        plan: PlanFile,
+        meta: EventMeta,
+        report: ImportReport,
+        explicit_effective: bool = False,
+    ):
         self.app, self.plan, self.meta, self.report = app, plan, meta, report
         self.touched: list[LedgerAggregate] = []
         amend_reason = (
             f"Cập nhật từ tệp kế hoạch {plan.source.file} (sha256 {plan.source.sha256[:12]})"
         )
+        if not explicit_effective:
+            # A plan's entities exist from the plan's own date, so that replay "as of" any day
+            # of its year sees them; amendments from a later file take effect when recorded.
+            start = plan.document.date or date(plan.year, 1, 1)
+            self.meta = replace(meta, effective_at=datetime.combine(start, time.min, VN_TZ))
         self.amend_meta = EventMeta(
             actor=meta.actor,
             effective_at=meta.effective_at,
@@ -205,7 +218,7 @@ def import_plan(app: ParLedger, plan: PlanFile, ctx: CommandContext) -> ImportRe
     report = ImportReport(plan=plan.id)
 
     def decide(meta: EventMeta) -> list[LedgerAggregate]:
-        return _Importer(app, plan, meta, report).run()
+        return _Importer(app, plan, meta, report, ctx.effective_at is not None).run()
 
     payload = {"plan": plan.id, "sha256": plan.source.sha256}
     report.result = app.execute(ctx, "plan.import", payload, decide)

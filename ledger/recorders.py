@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
+    Notification,
     OperationalError,
     StoredEvent,
 )
@@ -43,6 +44,12 @@ class IndexRow:
     recorded_at: datetime
     effective_at: datetime
     actor_id: str
+    plan: str | None = None  # the plan an entity belongs to; None for the directory and users
+
+
+def utc_text(moment: datetime) -> str:
+    """A fixed-width UTC text timestamp, so SQLite orders and compares it as time."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,27 @@ class LedgerRecorder:
         """Ids of every aggregate of one class, in order of creation."""
         raise NotImplementedError
 
+    def position_at(self, known_at: datetime) -> int:
+        """The last position recorded at or before ``known_at`` (0 before the first event)."""
+        raise NotImplementedError
+
+    def select_scoped(self, plan: str, window: Window) -> list[Notification]:
+        """The events of one plan and of the agency directory inside ``window``, in order."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Window:
+    """Positions ``(after, upto]`` whose effective time is in ``(effective_gt, effective_le]``."""
+
+    after: int
+    upto: int
+    effective_le: datetime | None = None
+    effective_gt: datetime | None = None
+
+
+DIRECTORY_ENTITIES = ("Agency", "AgencyGroup")
+
 
 def _command_from_row(row: Any) -> CommandRow:
     recorded_at = row["recorded_at"]
@@ -83,6 +111,20 @@ def _command_from_row(row: Any) -> CommandRow:
         recorded_at=recorded_at,
         result=json.loads(row["result"]),
     )
+
+
+def _scoped_where(
+    window: Window, mark: str, stamp: Any = lambda moment: moment
+) -> tuple[str, list[Any]]:
+    clauses = [f"i.notification_id > {mark}", f"i.notification_id <= {mark}"]
+    params: list[Any] = [window.after, window.upto]
+    if window.effective_le is not None:
+        clauses.append(f"i.effective_at <= {mark}")
+        params.append(stamp(window.effective_le))
+    if window.effective_gt is not None:
+        clauses.append(f"i.effective_at > {mark}")
+        params.append(stamp(window.effective_gt))
+    return " AND ".join(clauses), params
 
 
 def _index_from_row(row: Any, as_uuid: bool) -> tuple[int, IndexRow]:
@@ -116,8 +158,13 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
             "event_type TEXT NOT NULL, "
             "recorded_at TEXT NOT NULL, "
             "effective_at TEXT NOT NULL, "
-            "actor_id TEXT NOT NULL)",
+            "actor_id TEXT NOT NULL, "
+            "plan TEXT)",
             f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_recorded ON {INDEX_TABLE} (recorded_at)",
+            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_plan_position ON {INDEX_TABLE} "
+            "(plan, notification_id)",
+            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_plan_effective ON {INDEX_TABLE} "
+            "(plan, effective_at)",
             f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_effective ON {INDEX_TABLE} (effective_at)",
             f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_entity ON {INDEX_TABLE} "
             "(entity, originator_version)",
@@ -151,7 +198,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
         if rows:
             assert ids is not None and len(ids) == len(rows)
             c.executemany(
-                f"INSERT INTO {INDEX_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO {INDEX_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         notification_id,
@@ -159,9 +206,10 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
                         r.originator_version,
                         r.entity,
                         r.event_type,
-                        r.recorded_at.isoformat(),
-                        r.effective_at.isoformat(),
+                        utc_text(r.recorded_at),
+                        utc_text(r.effective_at),
                         r.actor_id,
+                        r.plan,
                     )
                     for notification_id, r in zip(ids, rows, strict=True)
                 ],
@@ -192,6 +240,36 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
             )
             return [UUID(row["originator_id"]) for row in c.fetchall()]
 
+    def position_at(self, known_at: datetime) -> int:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT MAX(notification_id) AS p FROM {INDEX_TABLE} WHERE recorded_at <= ?",
+                (utc_text(known_at),),
+            )
+            row = c.fetchone()
+        return int(row["p"] or 0)
+
+    def select_scoped(self, plan: str, window: Window) -> list[Notification]:
+        where, params = _scoped_where(window, "?", utc_text)
+        statement = (
+            f"SELECT e.rowid AS id, e.originator_id, e.originator_version, e.topic, e.state "
+            f"FROM {INDEX_TABLE} i JOIN {self.events_table_name} e ON e.rowid = i.notification_id "
+            f"WHERE (i.plan = ? OR (i.plan IS NULL AND i.entity IN (?, ?))) AND {where} "
+            "ORDER BY i.notification_id"
+        )
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, (plan, *DIRECTORY_ENTITIES, *params))
+            return [
+                Notification(
+                    id=row["id"],
+                    originator_id=UUID(row["originator_id"]),
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=row["state"],
+                )
+                for row in c.fetchall()
+            ]
+
 
 class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
     """Appends a whole command in one statement: one round trip, one transaction.
@@ -215,6 +293,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
             "index_recorded": Identifier(f"{INDEX_TABLE}_recorded"),
             "index_effective": Identifier(f"{INDEX_TABLE}_effective"),
             "index_entity": Identifier(f"{INDEX_TABLE}_entity"),
+            "index_plan_position": Identifier(f"{INDEX_TABLE}_plan_position"),
+            "index_plan_effective": Identifier(f"{INDEX_TABLE}_plan_effective"),
             "lock_timeout": SQL(str(int(self.datastore.lock_timeout or 10))),
         }
         self.sql_create_statements += [
@@ -227,7 +307,16 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 "event_type text NOT NULL, "
                 "recorded_at timestamptz NOT NULL, "
                 "effective_at timestamptz NOT NULL, "
-                "actor_id text NOT NULL)"
+                "actor_id text NOT NULL, "
+                "plan text)"
+            ).format(**names),
+            SQL(
+                "CREATE INDEX IF NOT EXISTS {index_plan_position} ON {schema}.{index} "
+                "(plan, notification_id)"
+            ).format(**names),
+            SQL(
+                "CREATE INDEX IF NOT EXISTS {index_plan_effective} ON {schema}.{index} "
+                "(plan, effective_at)"
             ).format(**names),
             SQL(
                 "CREATE INDEX IF NOT EXISTS {index_recorded} ON {schema}.{index} (recorded_at)"
@@ -248,7 +337,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 "CREATE OR REPLACE FUNCTION {schema}.{append}("
                 "events {schema}.{event_type}[], "
                 "entities text[], event_types text[], recorded timestamptz[], "
-                "effective timestamptz[], actors text[], "
+                "effective timestamptz[], actors text[], plans text[], "
                 "cmd_key text, cmd_fingerprint text, cmd_recorded timestamptz, cmd_result text) "
                 "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
                 "DECLARE ids bigint[]; "
@@ -272,7 +361,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 "  IF entities IS NOT NULL THEN "
                 "    INSERT INTO {schema}.{index} "
                 "    SELECT ids[i], (events[i]).originator_id, (events[i]).originator_version, "
-                "    entities[i], event_types[i], recorded[i], effective[i], actors[i] "
+                "    entities[i], event_types[i], recorded[i], effective[i], actors[i], plans[i] "
                 "    FROM generate_subscripts(events, 1) AS i; "
                 "  END IF; "
                 "  RETURN QUERY SELECT unnest(ids); "
@@ -280,7 +369,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
             ).format(**names),
         ]
         self.sql_append = SQL(
-            "SELECT * FROM {schema}.{append}(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            "SELECT * FROM {schema}.{append}(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
         ).format(**names)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -305,6 +394,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
             [r.recorded_at for r in rows] if rows else None,
             [r.effective_at for r in rows] if rows else None,
             [r.actor_id for r in rows] if rows else None,
+            [r.plan for r in rows] if rows else None,
             command.key if command else None,
             command.fingerprint if command else None,
             command.recorded_at if command else None,
@@ -345,3 +435,39 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(statement, (entity,), prepare=True)
             return [row["originator_id"] for row in curs.fetchall()]
+
+    def position_at(self, known_at: datetime) -> int:
+        statement = SQL(
+            "SELECT MAX(notification_id) AS p FROM {schema}.{index} WHERE recorded_at <= %s"
+        ).format(schema=Identifier(self.datastore.schema), index=Identifier(INDEX_TABLE))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (known_at,), prepare=True)
+            row = curs.fetchone()
+        return int(row["p"] or 0) if row else 0
+
+    def select_scoped(self, plan: str, window: Window) -> list[Notification]:
+        where, params = _scoped_where(window, "%s")
+        statement = SQL(
+            "SELECT e.notification_id AS id, e.originator_id, e.originator_version, e.topic, "
+            "e.state FROM {schema}.{index} i JOIN {schema}.{events} e "
+            "ON e.notification_id = i.notification_id "
+            "WHERE (i.plan = %s OR (i.plan IS NULL AND i.entity IN (%s, %s))) AND "
+            + where
+            + " ORDER BY i.notification_id"
+        ).format(
+            schema=Identifier(self.datastore.schema),
+            index=Identifier(INDEX_TABLE),
+            events=Identifier(self.events_table_name),
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (plan, *DIRECTORY_ENTITIES, *params), prepare=True)
+            return [
+                Notification(
+                    id=row["id"],
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+                for row in curs.fetchall()
+            ]

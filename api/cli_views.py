@@ -1,0 +1,196 @@
+"""CLI for reading: ``replay`` and ``projections status|rebuild|checkpoint``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import date, datetime, time
+from typing import Any
+
+from domain.values import VN_TZ
+from ledger.application import ParLedger
+from projections.views import STATUS_VN
+
+Add = Callable[..., argparse.ArgumentParser]
+
+
+def known_at(value: str) -> datetime:
+    """A moment; a date alone means the end of that day (what was known by then)."""
+    from api.cli import _date
+
+    try:
+        parsed = datetime.fromisoformat(value)
+        if len(value) > 10:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=VN_TZ)
+    except ValueError:
+        pass
+    return datetime.combine(_date(value), time.max, VN_TZ)
+
+
+def vn_day(iso: str | None) -> str:
+    return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y") if iso else "—"
+
+
+def _replay_text(d: dict[str, Any]) -> str:
+    info = d["replay"]
+    known = ""
+    if info["known_at"]:
+        moment = datetime.fromisoformat(info["known_at"]).astimezone(VN_TZ)
+        known = f", theo hiểu biết lúc {moment:%d/%m/%Y %H:%M}"
+    lines = [
+        f"Kế hoạch {info['plan']} tại ngày {vn_day(info['as_of'])}{known}",
+        f"(vị trí sổ cái {info['position']}, {info['events']} sự kiện"
+        + (
+            f"; từ điểm chốt ngày {vn_day(info['checkpoint']['valid_to'])}"
+            if info["checkpoint"]
+            else ""
+        )
+        + ")",
+    ]
+    if "task_board" in d:
+        board = d["task_board"]
+        lines.append("\nNhiệm vụ:")
+        for row in board["tasks"]:
+            lines.append(
+                f"  {row['number']:<5} {STATUS_VN[row['status']]:<22} hạn {vn_day(row['due'])}"
+                f"  {row['content'][:60]}"
+            )
+        summary = ", ".join(f"{STATUS_VN[k]}: {v}" for k, v in sorted(board["by_status"].items()))
+        lines.append(f"  Tổng hợp: {summary}")
+    if "target_attainment" in d:
+        lines.append("\nChỉ tiêu:")
+        for row in d["target_attainment"]["indicators"]:
+            lines.append(f"  {row['indicator']:<4} {STATUS_VN[row['status']]:<22} {row['rule']}")
+        c = d["target_attainment"]["apology_compliance"]
+        lines.append(
+            f"  Xin lỗi đúng hạn: {c['apologies_in_time']}/{c['late_dossiers']} hồ sơ trễ hạn"
+        )
+    if "area_scores" in d:
+        total = d["area_scores"]["total"]
+        lines.append(
+            f"\nĐiểm lĩnh vực: tự đánh giá {total['self_assessed']}, thẩm định {total['appraised']}"
+            f" / mục tiêu {total['target']} / tối đa {total['max']}"
+        )
+    if "inspection_history" in d:
+        ih = d["inspection_history"]
+        cov = ih["coverage"]
+        lines.append(
+            f"\nKiểm tra: {len(ih['open_findings'])} kết luận chưa khắc phục, "
+            f"{len(ih['overdue_findings'])} quá hạn; phòng chuyên môn: "
+            f"{cov['specialised_offices']['basis']}; xã, thị trấn: {cov['communes']['basis']}"
+        )
+    return "\n".join(lines)
+
+
+def cmd_replay(app: ParLedger, args: argparse.Namespace) -> int:
+    from api.cli import EXIT_OK, _emit
+    from replay import replay
+
+    result = replay(
+        app,
+        args.plan,
+        args.as_of,
+        args.known_at,
+        args.view or None,
+        use_checkpoints=not args.no_checkpoints,
+    )
+    _emit(args, result, _replay_text)
+    return EXIT_OK
+
+
+def cmd_projections_status(app: ParLedger, args: argparse.Namespace) -> int:
+    from api.cli import EXIT_OK, _emit
+    from projections.live import status
+
+    _emit(
+        args,
+        status(app),
+        lambda d: (
+            f"{d['view']}: vị trí {d['position']}/{d['head']}, trễ {d['lag']} sự kiện; "
+            f"{d['documents']} tài liệu, {d['checkpoints']} điểm chốt\n"
+            f"phục vụ: {', '.join(d['serves'])}"
+        ),
+    )
+    return EXIT_OK
+
+
+def _bar(progress: Any) -> None:
+    total = max(progress.total, 1)
+    width = 30
+    filled = int(width * progress.done / total)
+    sys.stderr.write(
+        f"\r[{'#' * filled}{'.' * (width - filled)}] {progress.done}/{progress.total} "
+        f"sự kiện, {progress.rate:,.0f} sự kiện/giây"
+    )
+    sys.stderr.flush()
+
+
+def cmd_projections_rebuild(app: ParLedger, args: argparse.Namespace) -> int:
+    from api.cli import EXIT_OK, _emit
+    from projections.live import NAME, rebuild
+
+    if args.name not in (None, NAME):
+        from domain.errors import NotFound
+
+        raise NotFound(f"không có khung nhìn {args.name!r}; có: {NAME}", field="name")
+    progress = rebuild(app, on_progress=None if args.format == "json" else _bar)
+    if args.format != "json":
+        sys.stderr.write("\n")
+    _emit(
+        args,
+        {"view": NAME, "events": progress.done, "seconds": round(progress.elapsed, 3),
+         "events_per_second": round(progress.rate)},
+        lambda d: f"Đã dựng lại {d['view']}: {d['events']} sự kiện trong {d['seconds']} giây "
+        f"({d['events_per_second']:,} sự kiện/giây)",
+    )  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_projections_checkpoint(app: ParLedger, args: argparse.Namespace) -> int:
+    from api.cli import EXIT_OK, _emit
+    from replay.engine import make_checkpoints
+
+    written = make_checkpoints(app, args.plan)
+    _emit(
+        args,
+        {"plan": args.plan, "checkpoints": written},
+        lambda d: f"Đã ghi {d['checkpoints']} điểm chốt cho kế hoạch {d['plan']}",
+    )
+    return EXIT_OK
+
+
+def register(add: Add) -> None:
+    from api.cli import _date
+
+    p = add(
+        "replay",
+        cmd_replay,
+        "trạng thái kế hoạch tại một ngày (--as-of), theo hiểu biết của sổ cái tại một thời điểm "
+        "(--known-at)",
+    )
+    p.add_argument("plan")
+    p.add_argument(
+        "--as-of", type=_date, required=True, help="ngày hiệu lực: 2023-06-30 hoặc 30/06/2023"
+    )
+    p.add_argument(
+        "--known-at",
+        type=known_at,
+        help="thời điểm ghi sổ: chỉ tính sự kiện đã ghi đến lúc đó (ISO 8601; ngày = cuối ngày)",
+    )
+    p.add_argument("--view", action="append", help="chỉ lấy khung nhìn này (lặp lại được)")
+    p.add_argument(
+        "--no-checkpoints", action="store_true", help="đọc lại từ đầu, không dùng điểm chốt"
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = add(
+        "projections status", cmd_projections_status, "vị trí và độ trễ của khung nhìn trực tiếp"
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p = add("projections rebuild", cmd_projections_rebuild, "dựng lại khung nhìn từ đầu")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p = add("projections checkpoint", cmd_projections_checkpoint, "ghi điểm chốt cho một kế hoạch")
+    p.add_argument("plan")
+    p.add_argument("--format", choices=("text", "json"), default="text")

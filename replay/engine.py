@@ -1,0 +1,167 @@
+"""Point-in-time replay: a plan's state as of valid date D, as the ledger knew it at time K.
+
+The events that count are those of the plan (and of the agency directory) recorded at or before
+K (a position in the notification log) whose effective time falls on or before the end of day D
+(Vietnam time). They are folded with the same code as the live views.
+
+Cost does not grow with the ledger: the event index answers "which events" by (plan, position)
+and (plan, effective time), so a plan's replay reads only its own events; and a checkpoint (the
+folded state for valid date C at position P) lets a query for (D >= C, K >= P) read only the
+events after P plus the events before P effective in (C, D].
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from eventsourcing.persistence import Notification
+
+from domain.values import VN_TZ
+from ledger.application import ParLedger
+from ledger.recorders import LedgerRecorder, Window
+from ledger.viewstore import LedgerView, PostgresLedgerView, SQLiteLedgerView
+from projections.state import LedgerState, fold
+
+
+def end_of_day(day: date) -> datetime:
+    return datetime.combine(day, time.max, VN_TZ)
+
+
+def ledger_view(app: ParLedger) -> LedgerView:
+    """The view/checkpoint tables in the application's own database."""
+    datastore = app.recorder.datastore  # type: ignore[attr-defined]
+    view: LedgerView
+    if app.database.backend == "postgres":
+        view = PostgresLedgerView(datastore)
+    else:
+        view = SQLiteLedgerView(datastore)
+    view.create_table()
+    return view
+
+
+def recorder(app: ParLedger) -> LedgerRecorder:
+    rec = app.recorder
+    assert isinstance(rec, LedgerRecorder)
+    return rec
+
+
+@dataclass(frozen=True)
+class ReplayInfo:
+    plan: str
+    as_of: date
+    known_at: datetime | None
+    position: int  # the last position of the log taken into account
+    events: int  # events folded (checkpoint and tail)
+    read: int  # events read from the database for this answer
+    checkpoint: tuple[str, int] | None  # (valid_to, position) of the checkpoint used
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan,
+            "as_of": self.as_of.isoformat(),
+            "known_at": self.known_at.isoformat() if self.known_at else None,
+            "position": self.position,
+            "events": self.events,
+            "events_read": self.read,
+            "checkpoint": (
+                {"valid_to": self.checkpoint[0], "position": self.checkpoint[1]}
+                if self.checkpoint
+                else None
+            ),
+        }
+
+
+def _decode(app: ParLedger, notifications: list[Notification]) -> list[tuple[int, Any]]:
+    return [(n.id, app.mapper.to_domain_event(n)) for n in notifications]
+
+
+def position_known_at(app: ParLedger, known_at: datetime | None) -> int:
+    if known_at is None:
+        return int(app.recorder.max_notification_id() or 0)
+    return recorder(app).position_at(known_at)
+
+
+def replay_state(
+    app: ParLedger,
+    plan: str,
+    as_of: date,
+    known_at: datetime | None = None,
+    *,
+    view: LedgerView | None = None,
+    use_checkpoints: bool = True,
+) -> tuple[LedgerState, ReplayInfo]:
+    upto = position_known_at(app, known_at)
+    bound = end_of_day(as_of)
+    rec = recorder(app)
+    found = None
+    if use_checkpoints:
+        view = view or ledger_view(app)
+        found = view.find_checkpoint(plan, as_of.isoformat(), upto)
+    if found is None:
+        notifications = rec.select_scoped(plan, Window(after=0, upto=upto, effective_le=bound))
+        state = fold(_decode(app, notifications))
+        checkpoint = None
+    else:
+        valid_to, cp_position, blob = found
+        state = LedgerState.from_json(json.loads(blob))
+        # Not in the checkpoint: recorded after it, or recorded before it but effective
+        # between its valid date and D.
+        later = rec.select_scoped(plan, Window(after=cp_position, upto=upto, effective_le=bound))
+        between = rec.select_scoped(
+            plan,
+            Window(
+                after=0,
+                upto=cp_position,
+                effective_le=bound,
+                effective_gt=end_of_day(date.fromisoformat(valid_to)),
+            ),
+        )
+        notifications = between + later
+        fold(_decode(app, notifications), state)
+        checkpoint = (valid_to, cp_position)
+    info = ReplayInfo(
+        plan=plan,
+        as_of=as_of,
+        known_at=known_at,
+        position=upto,
+        events=state.count,
+        read=len(notifications),
+        checkpoint=checkpoint,
+    )
+    return state, info
+
+
+def _month_ends(first: date, last: date) -> list[date]:
+    ends = []
+    month = date(first.year, first.month, 1)
+    while month <= last:
+        following = (month + timedelta(days=32)).replace(day=1)
+        ends.append(following - timedelta(days=1))
+        month = following
+    return ends
+
+
+def make_checkpoints(app: ParLedger, plan: str, view: LedgerView | None = None) -> int:
+    """Checkpoint the plan's state at every month end its events cover, at the current
+    position. One pass over the plan's events; returns the number of checkpoints written."""
+    view = view or ledger_view(app)
+    upto = position_known_at(app, None)
+    notifications = recorder(app).select_scoped(plan, Window(after=0, upto=upto))
+    events = _decode(app, notifications)
+    if not events:
+        return 0
+    events.sort(key=lambda pe: (pe[1].meta.effective_at, pe[0]))
+    local = [pe[1].meta.effective_at.astimezone(VN_TZ).date() for pe in events]
+    state = LedgerState()
+    written = 0
+    index = 0
+    for month_end in _month_ends(local[0], local[-1]):
+        while index < len(events) and local[index] <= month_end:
+            fold([events[index]], state)
+            index += 1
+        view.put_checkpoint(plan, month_end.isoformat(), upto, json.dumps(state.to_json()))
+        written += 1
+    return written
