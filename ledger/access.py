@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Callable
 
 from domain.values import Actor, Role
 from ledger.errors import Forbidden
@@ -42,11 +42,12 @@ def require(actor: Actor, action: str) -> None:
         )
 
 
-def require_task_writer(actor: Actor, task_agencies: Set[str]) -> None:
-    """Officers write only to tasks their agency leads or coordinates."""
+def require_task_writer(actor: Actor, covers: Callable[[str], bool]) -> None:
+    """Officers write only to tasks their agency leads or coordinates (``covers(agency)``
+    tells whether the task's agencies, groups expanded, include it; asked only for them)."""
     if actor.role in (Role.ADMIN, Role.SECRETARIAT):
         return
-    if actor.role is Role.AGENCY_OFFICER and actor.agency in task_agencies:
+    if actor.role is Role.AGENCY_OFFICER and actor.agency and covers(actor.agency):
         return
     raise Forbidden(
         "chỉ cơ quan chủ trì hoặc phối hợp của nhiệm vụ mới được cập nhật nhiệm vụ này",

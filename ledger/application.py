@@ -263,6 +263,22 @@ class ParLedger(Application[UUID]):
                 expanded |= {a.code for a in self.directory() if a.active and a.kind in found.kinds}
         return expanded
 
+    def covers(self, codes: Iterable[str], agency_code: str) -> bool:
+        """Whether ``codes`` (agencies and groups) include ``agency_code``, reading only the
+        entities concerned rather than the whole directory."""
+        codes = list(codes)
+        if agency_code in codes:
+            return True
+        try:
+            agency = self.load(Agency, ids.agency_id(agency_code), agency_code)
+        except NotFound:
+            return False
+        for code_ in codes:
+            found = self.require_agency(code_, "agency")
+            if isinstance(found, AgencyGroup) and agency.active and agency.kind in found.kinds:
+                return True
+        return False
+
     def directory(self) -> list[Agency]:
         return [a for a in self._all(Agency) if isinstance(a, Agency)]
 
@@ -349,7 +365,7 @@ class ParLedger(Application[UUID]):
         def decide(meta: EventMeta) -> list[LedgerAggregate]:
             task = self._for_update(Task, ids.task_id(plan, number), f"nhiệm vụ {number}", ctx)
             access.require_task_writer(
-                ctx.actor, self.agencies_of([*task.lead, *task.coordinating])
+                ctx.actor, partial(self.covers, [*task.lead, *task.coordinating])
             )
             act(task, meta)
             return [task]

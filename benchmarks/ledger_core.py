@@ -1,0 +1,206 @@
+"""Write throughput of the ledger core beside the raw insert rate of the same database.
+
+    python benchmarks/ledger_core.py [--events N] [--postgres-url URL]
+
+For each backend, in one run: a raw single-row INSERT + COMMIT loop (the ceiling for one
+durable write per transaction), the eventsourcing library's own recorder appending one event
+per transaction, and ParLedger commands (load the task, decide, append the event with its
+index row and command row in one transaction). Goal (issue 2): on PostgreSQL, ParLedger
+commands at least 0.5 x the raw insert rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from uuid import uuid4
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
+
+from domain.values import Actor, Role, Source
+from ledger.application import ParLedger
+from ledger.context import CommandContext
+from ledger.importer import import_plan
+from ledger.settings import parse_database_url
+from planfile.bundled import bundled_plan
+
+ADMIN = Actor(id="bench", name="bench", role=Role.ADMIN)
+STATE = b'{"percent": 50, "note": "ti\xe1\xba\xbfn \xc4\x91\xe1\xbb\x99"}' * 4
+
+
+def timed(n: int, op: Callable[[int], None]) -> tuple[float, list[float]]:
+    latencies = []
+    started = time.perf_counter()
+    for i in range(n):
+        t = time.perf_counter()
+        op(i)
+        latencies.append(time.perf_counter() - t)
+    return n / (time.perf_counter() - started), latencies
+
+
+def raw_sqlite(n: int, path: Path) -> tuple[float, list[float]]:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(
+        "CREATE TABLE ev (id INTEGER PRIMARY KEY, originator_id TEXT, version INTEGER, "
+        "topic TEXT, state BLOB, UNIQUE (originator_id, version))"
+    )
+    origin = uuid4().hex
+
+    def op(i: int) -> None:
+        conn.execute("BEGIN")
+        conn.execute("INSERT INTO ev VALUES (NULL, ?, ?, ?, ?)", (origin, i, "t", STATE))
+        conn.execute("COMMIT")
+
+    try:
+        return timed(n, op)
+    finally:
+        conn.close()
+
+
+def raw_postgres(n: int, url: str, schema: str) -> tuple[float, list[float]]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            f'CREATE TABLE "{schema}".ev (id bigserial PRIMARY KEY, originator_id uuid, '
+            "version int, topic text, state bytea, UNIQUE (originator_id, version))"
+        )
+        origin = uuid4()
+
+        def op(i: int) -> None:
+            conn.execute(
+                f'INSERT INTO "{schema}".ev (originator_id, version, topic, state) '
+                "VALUES (%s, %s, %s, %s)",
+                (origin, i, "t", STATE),
+                prepare=True,
+            )
+
+        return timed(n, op)
+
+
+class Counter(Aggregate):
+    @event("Counted")
+    def count(self, note: str) -> None:
+        pass
+
+
+def library_default(n: int, env: dict[str, str]) -> tuple[float, list[float]]:
+    app: Application = Application(env=env)
+    counter = Counter()
+    app.save(counter)
+
+    def op(i: int) -> None:
+        counter.count(note=f"lần {i}")
+        app.save(counter)
+
+    try:
+        return timed(n, op)
+    finally:
+        app.close()
+
+
+def parledger(n: int, url: str) -> tuple[float, list[float]]:
+    app = ParLedger(parse_database_url(url))
+    ctx = CommandContext(actor=ADMIN, source=Source.CLI)
+    plan = bundled_plan("cat-hai-2023")
+    import_plan(app, plan, ctx)
+    leaves = [t.number for t in plan.tasks if t.lead]
+
+    def op(i: int) -> None:
+        app.report_task_progress(
+            ctx, plan.id, leaves[i % len(leaves)], percent=i % 100, note=f"tiến độ lần {i}"
+        )
+
+    try:
+        return timed(n, op)
+    finally:
+        app.close()
+
+
+def line(name: str, result: tuple[float, list[float]] | None, raw: float | None) -> str:
+    if result is None:
+        return f"  {name:<44} {'—':>10}"
+    rate, lat = result
+    q = statistics.quantiles(lat, n=100)
+    ratio = f"{rate / raw:>7.2f}x" if raw else ""
+    p50, p95 = q[49] * 1000, q[94] * 1000
+    return f"  {name:<44} {rate:>10,.0f}/s  p50 {p50:6.2f} ms  p95 {p95:6.2f} ms {ratio}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("PARLEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+    )  # fmt: skip
+    args = parser.parse_args()
+    n = args.events
+    print(f"ParLedger ledger core benchmark: {n} writes per row, one transaction each\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        raw = raw_sqlite(n, base / "raw.sqlite3")
+        lib = library_default(
+            n,
+            {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(base / "lib.sqlite3"),
+            },
+        )
+        ours = parledger(n, f"sqlite:///{base / 'parledger.sqlite3'}")
+        print("SQLite (file, WAL)")
+        print(line("raw INSERT + COMMIT (sqlite3)", raw, None))
+        print(line("eventsourcing default recorder, 1 event/tx", lib, raw[0]))
+        print(line("ParLedger command (event+index+command row)", ours, raw[0]))
+    try:
+        with psycopg.connect(args.postgres_url, connect_timeout=3):
+            pass
+    except psycopg.OperationalError as error:
+        print(f"\nPostgreSQL: skipped, server unreachable ({error})")
+        return 0
+    schemas = [f"bench_{uuid4().hex[:10]}" for _ in range(4)]
+    with psycopg.connect(args.postgres_url, autocommit=True) as conn:
+        for schema in schemas:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        url = parse_database_url(f"{args.postgres_url}?schema={schemas[1]}")
+        pg_env = {k: v for k, v in url.env.items() if k != "APPLICATION_RECORDER_TOPIC"}
+        raw_pg = raw_postgres(n, args.postgres_url, schemas[0])
+        lib_pg = library_default(n, pg_env)
+        lib_fn = library_default(
+            n,
+            {**pg_env, "POSTGRES_SCHEMA": schemas[2], "POSTGRES_ENABLE_DB_FUNCTIONS": "y"},
+        )
+        ours_pg = parledger(n, f"{args.postgres_url}?schema={schemas[3]}")
+    finally:
+        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
+            for schema in schemas:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    print("\nPostgreSQL (loopback)")
+    print(line("raw INSERT, autocommit (psycopg 3)", raw_pg, None))
+    print(line("eventsourcing default recorder, 1 event/tx", lib_pg, raw_pg[0]))
+    print(line("eventsourcing with POSTGRES_ENABLE_DB_FUNCTIONS", lib_fn, raw_pg[0]))
+    print(line("ParLedger command (event+index+command row)", ours_pg, raw_pg[0]))
+    ratio = ours_pg[0] / raw_pg[0]
+    verdict = "met" if ratio >= 0.5 else "NOT met"
+    print(f"\nGoal: PostgreSQL commands >= 0.5 x raw insert rate: {ratio:.2f}x — {verdict}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"Peak RSS: {peak:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
