@@ -204,3 +204,40 @@ def test_plan_import_of_a_bad_text_exits_2_and_writes_nothing(  # type: ignore[n
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "UTF-8" in err
     assert main(["plan", "show", "plan", "--format", "json"]) == 3
+
+
+def test_replay_as_known_earlier_differs_by_the_events_recorded_since(  # type: ignore[no-untyped-def]
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    monkeypatch.setenv("PARLEDGER_DATABASE_URL", db_url)
+    monkeypatch.delenv("PARLEDGER_TOKEN", raising=False)
+    assert main(["init"]) == 0
+    assert main(["task", "progress", "cat-hai-2023", "3", "--percent", "30", "--note", "Khảo sát",
+                 "--effective", "2023-05-10"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["projections", "status", "--format", "json"]) == 0
+    mark = json.loads(capsys.readouterr().out)["head"]
+    from ledger.application import ParLedger
+    from ledger.settings import parse_database_url
+
+    app = ParLedger(parse_database_url(db_url))
+    known = app.recorder.select_index(gt=mark - 1, limit=1)[0][1].recorded_at  # type: ignore[attr-defined]
+    app.close()
+    # Recorded later, effective in June: the completion of 1.c and a late start of task 5.
+    assert main(["task", "complete", "cat-hai-2023", "1.c", "--effective", "2023-06-02"]) == 0
+    assert main(["task", "progress", "cat-hai-2023", "5", "--percent", "10", "--note", "Bắt đầu",
+                 "--effective", "2023-06-15"]) == 0  # fmt: skip
+    capsys.readouterr()
+    base = ["replay", "cat-hai-2023", "--as-of", "2023-06-30", "--format", "json"]
+    assert main(base) == 0
+    now = json.loads(capsys.readouterr().out)
+    assert main([*base, "--known-at", known.isoformat()]) == 0
+    then = json.loads(capsys.readouterr().out)
+    assert now["replay"]["events"] - then["replay"]["events"] == 2
+    status_now = {r["number"]: r["status"] for r in now["task_board"]["tasks"]}
+    status_then = {r["number"]: r["status"] for r in then["task_board"]["tasks"]}
+    changed = {n for n in status_now if status_now[n] != status_then[n]}
+    assert changed == {"1.c", "5"}  # heading 1 stays overdue: 1.b still is
+    assert (status_then["1.c"], status_now["1.c"]) == ("overdue", "completed_late")
+    assert (status_then["5"], status_now["5"]) == ("not_started", "in_progress")
+    assert status_now["3"] == status_then["3"] == "in_progress"
