@@ -417,8 +417,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
 
     from api.cli_views import register as register_views
+    from api.cli_views import register_reports
 
     register_views(add)
+    register_reports(add)
 
     p = add("serve", cmd_serve, "chạy dịch vụ HTTP")
     p.add_argument("--host", default="127.0.0.1")
@@ -840,6 +842,13 @@ def _exit_code(error: DomainError) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if (
+        argv[:1] == ["report"]
+        and argv[1:2]
+        and argv[1] not in ("show", "submit", "diff", "-h", "--help")
+    ):
+        argv.insert(1, "show")  # "parledger report PLAN PERIOD" reads like the issue asks
     args = parser.parse_args(argv)
     try:
         if args.handler is cmd_plan_import and args.check:

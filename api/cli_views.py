@@ -194,3 +194,98 @@ def register(add: Add) -> None:
     p = add("projections checkpoint", cmd_projections_checkpoint, "ghi điểm chốt cho một kế hoạch")
     p.add_argument("plan")
     p.add_argument("--format", choices=("text", "json"), default="text")
+
+
+# -- periodic reports -----------------------------------------------------------------------
+
+
+def _report_text(d: dict[str, Any]) -> str:
+    content = d["content"]
+    period = content["period"]
+    board = content["task_board"]["by_status"]
+    return "\n".join(
+        [
+            f"Báo cáo {period['name']} — kế hoạch {content['plan']}",
+            f"Số liệu từ {vn_day(period['cutoff_from'])} đến {vn_day(period['cutoff_to'])}; "
+            f"hạn gửi {vn_day(period['due'])}; vị trí sổ cái {content['position']}",
+            "Nhiệm vụ: " + ", ".join(f"{STATUS_VN[k]} {v}" for k, v in sorted(board.items())),
+            "Chỉ tiêu: "
+            + ", ".join(
+                f"{r['indicator']} {STATUS_VN[r['status']]}"
+                for r in content["target_attainment"]["indicators"]
+            ),
+            f"SHA-256 nội dung: {d['sha256']}",
+        ]
+    )
+
+
+def cmd_report_show(app: ParLedger, args: argparse.Namespace) -> int:
+    from api.cli import EXIT_OK, _emit
+    from replay.reports import report_content
+
+    _emit(args, report_content(app, args.plan, args.period), _report_text)
+    return EXIT_OK
+
+
+def cmd_report_submit(app: ParLedger, args: argparse.Namespace) -> int:
+    from api.cli import EXIT_OK, _ctx, _emit
+    from replay.reports import submit
+
+    built, result = submit(app, _ctx(app, args), args.plan, args.period)
+    _emit(
+        args,
+        {"sha256": built["sha256"], "position": built["content"]["position"],
+         "replayed": result.replayed},
+        lambda d: f"Đã ghi nhận nộp báo cáo {args.period}: SHA-256 {d['sha256']}, "
+        f"vị trí sổ cái {d['position']}",
+    )  # fmt: skip
+    return EXIT_OK
+
+
+KIND_VN = {"late_entry": "ghi muộn", "correction": "điều chỉnh", "retraction": "rút lại/hủy"}
+
+
+def _diff_text(d: dict[str, Any]) -> str:
+    sub = d["submitted"]
+    lines = [
+        f"Kỳ {d['period']['name']}: báo cáo nộp lúc {vn_day(sub['recorded_at'])} bởi {sub['actor']}"
+        f" (vị trí {sub['position']}); "
+        + ("nội dung tái tạo khớp mã băm đã nộp." if d["reproduced"] else "KHÔNG tái tạo được!"),
+    ]
+    if not d["entries"]:
+        lines.append("Sổ cái không biết thêm gì về kỳ này sau khi nộp.")
+    for e in d["entries"]:
+        lines.append(
+            f"  [{KIND_VN[e['kind']]}] {e['event']} — hiệu lực {vn_day(e['effective_at'])}, "
+            f"ghi {vn_day(e['recorded_at'])} bởi {e['actor']} ({e['actor_role']}); "
+            f"lý do: {e['reason'] or '—'}"
+        )
+    if d["changed_views"]:
+        lines.append("Khung nhìn thay đổi: " + ", ".join(d["changed_views"]))
+    return "\n".join(lines)
+
+
+def cmd_report_diff(app: ParLedger, args: argparse.Namespace) -> int:
+    from api.cli import EXIT_OK, _emit
+    from replay.reports import diff
+
+    _emit(args, diff(app, args.plan, args.period), _diff_text)
+    return EXIT_OK
+
+
+def register_reports(add: Add) -> None:
+    from api.cli import _write_flags
+
+    periods = ("Q1", "Q2", "H1", "Q3", "Q4", "Y")
+    for name, handler, help_ in (
+        ("report show", cmd_report_show, "nội dung báo cáo kỳ, tại ngày chốt số liệu"),
+        ("report submit", cmd_report_submit, "ghi nhận đã nộp báo cáo kỳ (mã băm nội dung)"),
+        ("report diff", cmd_report_diff, "những gì sổ cái biết thêm về kỳ sau khi đã nộp"),
+    ):
+        p = add(name, handler, help_)
+        p.add_argument("plan")
+        p.add_argument("period", choices=periods)
+        if handler is cmd_report_submit:
+            _write_flags(p)
+        else:
+            p.add_argument("--format", choices=("text", "json"), default="text")

@@ -115,6 +115,28 @@ class Plan(LedgerAggregate):
             meta.require_reason()  # a second score for the same area replaces the first
         self._area_scored(area=area, kind=kind, score=value, meta=meta)
 
+    def submit_report(
+        self, *, period: str, content_sha256: str, position: int, meta: EventMeta
+    ) -> None:
+        """A periodic report sent: the hash of its content and the ledger position it read."""
+        codes = [p["code"] for p in self.fields["reporting"]]
+        if period not in codes:
+            raise InvalidValue(f"kỳ báo cáo phải là một trong {codes}", field="period")
+        if not isinstance(content_sha256, str) or len(content_sha256) != 64:
+            raise InvalidValue("cần mã băm SHA-256 (64 ký tự hex) của nội dung", field="sha256")
+        if isinstance(position, bool) or not isinstance(position, int) or position < 0:
+            raise InvalidValue("vị trí sổ cái phải là số nguyên không âm", field="position")
+        self._report_submitted(
+            period=period, content_sha256=content_sha256.lower(), position=position, meta=meta
+        )
+
+    @event("ReportSubmitted")
+    def _report_submitted(
+        self, period: str, content_sha256: str, position: int, meta: EventMeta
+    ) -> None:
+        self.reports = [*getattr(self, "reports", []), {"period": period, "sha256": content_sha256,
+                        "position": position}]  # fmt: skip
+
     @event("AreaScored")
     def _area_scored(self, area: str, kind: str, score: Decimal, meta: EventMeta) -> None:
         self.scores.setdefault(area, {})[kind] = score

@@ -613,6 +613,26 @@ class ParLedger(Application[UUID]):
             lambda m: _do(load(), "record_area_score", area=area, kind=kind, score=score, meta=m),
         )
 
+    def submit_report(
+        self, ctx: CommandContext, plan: str, *, period: str, content_sha256: str, position: int
+    ) -> CommandResult:
+        access.require(ctx.actor, access.REPORT_FIGURES)
+        load = partial(self._for_update, Plan, ids.plan_id(plan), f"kế hoạch {plan}", ctx)
+        payload = {"plan": plan, "period": period, "sha256": content_sha256, "position": position}
+        return self.execute(
+            ctx,
+            "plan.report_submit",
+            payload,
+            lambda m: _do(
+                load(),
+                "submit_report",
+                period=period,
+                content_sha256=content_sha256,
+                position=position,
+                meta=m,
+            ),
+        )
+
     # -- inspections -----------------------------------------------------------------------
 
     def plan_inspection(

@@ -282,6 +282,18 @@ def _area_scored(state: LedgerState, e: Any, stamp: Stamp) -> None:
     put(scores, f"{e.area}:{e.kind}", plain(e.score), stamp)
 
 
+@handles("Plan.ReportSubmitted", kind="plans")
+def _report_submitted(state: LedgerState, e: Any, stamp: Stamp) -> None:
+    reports = _base(state, "plans", e, stamp).setdefault("reports", {})
+    reports[str(stamp[1])] = {
+        "period": e.period,
+        "sha256": e.content_sha256,
+        "position": e.position,
+        "recorded_at": utc_text(e.timestamp),
+        "actor": e.meta.actor.name,
+    }
+
+
 # --- agency directory -------------------------------------------------------------------------
 
 

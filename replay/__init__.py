@@ -28,6 +28,7 @@ def replay(
     names: Sequence[str] | None = None,
     *,
     use_checkpoints: bool = True,
+    position: int | None = None,
 ) -> dict[str, Any]:
     """The named views (default: all) of ``plan`` as of ``as_of``, as known at ``known_at``."""
     from replay.engine import replay_state
@@ -37,7 +38,9 @@ def replay(
         raise InvalidValue(
             f"không có khung nhìn {', '.join(unknown)}; có: {', '.join(VIEWS)}", field="view"
         )
-    state, info = replay_state(app, plan, as_of, known_at, use_checkpoints=use_checkpoints)
+    state, info = replay_state(
+        app, plan, as_of, known_at, use_checkpoints=use_checkpoints, position=position
+    )
     if views.plan_doc(state, plan) is None:
         when = f" theo hiểu biết lúc {known_at.isoformat()}" if known_at else ""
         raise NotFound(f"kế hoạch {plan} chưa có trong sổ cái{when}", field="plan")

@@ -92,8 +92,10 @@ def replay_state(
     *,
     view: LedgerView | None = None,
     use_checkpoints: bool = True,
+    position: int | None = None,
 ) -> tuple[LedgerState, ReplayInfo]:
-    upto = position_known_at(app, known_at)
+    """``position`` (a log position) may stand for ``known_at``: what was known at it."""
+    upto = position if position is not None else position_known_at(app, known_at)
     bound = end_of_day(as_of)
     rec = recorder(app)
     found = None

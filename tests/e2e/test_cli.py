@@ -241,3 +241,39 @@ def test_replay_as_known_earlier_differs_by_the_events_recorded_since(  # type: 
     assert (status_then["1.c"], status_now["1.c"]) == ("overdue", "completed_late")
     assert (status_then["5"], status_now["5"]) == ("not_started", "in_progress")
     assert status_now["3"] == status_then["3"] == "in_progress"
+
+
+def test_report_diff_shows_a_backdated_correction_with_who_and_why(  # type: ignore[no-untyped-def]
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    monkeypatch.setenv("PARLEDGER_DATABASE_URL", db_url)
+    monkeypatch.delenv("PARLEDGER_TOKEN", raising=False)
+    assert main(["init"]) == 0
+    measure = ["--period-start", "2023-01-01", "--period-end", "2023-06-14",
+               "--effective", "2023-06-14"]  # fmt: skip
+    assert main(["target", "measure", "cat-hai-2023", "7", "--indicator", "7b", "--value", "85",
+                 "--source", "Khảo sát", "--measurement-id", "m1", *measure]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["report", "cat-hai-2023", "Q2", "--format", "json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert main(["report", "submit", "cat-hai-2023", "Q2", "--format", "json"]) == 0
+    submitted = json.loads(capsys.readouterr().out)
+    assert submitted["sha256"] == shown["sha256"]
+    assert main(["report", "diff", "cat-hai-2023", "Q2", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["entries"] == []
+    assert main(["target", "correct", "cat-hai-2023", "7", "--replaces", "m1", "--value", "91",
+                 "--source", "Khảo sát (sửa)", "--reason", "Nhập sai số phiếu",
+                 "--measurement-id", "m2", *measure]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["report", "diff", "cat-hai-2023", "Q2", "--format", "json"]) == 0
+    diff = json.loads(capsys.readouterr().out)
+    assert diff["reproduced"] is True
+    [entry] = diff["entries"]
+    assert (entry["kind"], entry["event"], entry["reason"]) == (
+        "correction",
+        "Target.MeasurementCorrected",
+        "Nhập sai số phiếu",
+    )
+    assert entry["actor_role"] == "admin" and entry["effective_at"].startswith("2023-06-14")
+    assert diff["changed_views"] == ["target_attainment"]
+    assert main(["report", "diff", "cat-hai-2023", "Q3"]) == 3  # never submitted

@@ -90,6 +90,7 @@ def drive_every_command(app: ParLedger) -> None:
     )  # type: ignore[arg-type]
     app.retract_measurement(c(reason=nfd("Rút")), PLAN, 7, measurement_id="m2")
     app.record_area_score(c(), PLAN, area="V", kind="self_assessed", score="10.25")
+    app.submit_report(c(), PLAN, period="Q2", content_sha256="ab" * 32, position=7)
     result = app.plan_inspection(
         c(),
         PLAN,
