@@ -294,20 +294,24 @@ def cmd_history(app: ParLedger, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def entry_lines(e: Any, title: str) -> list[str]:
+    """One history entry as the text commands print it: who, both time axes, why, what."""
+    agency = f", {e.actor_agency}" if e.actor_agency else ""
+    who = f"{e.actor_name} ({e.actor_id}, {e.actor_role}{agency})"
+    lines = [
+        f"\n{title} {e.event_type} — ghi lúc {_vn(e.recorded_at)}, hiệu lực {_vn(e.effective_at)}",
+        f"   người thực hiện: {who}; nguồn: {e.source}",
+    ]
+    if e.reason:
+        lines.append(f"   lý do: {e.reason}")
+    lines += [f"   {c.field}: {_vn(c.before)} → {_vn(c.after)}" for c in e.changes[:30]]
+    return lines
+
+
 def _history_text(d: dict[str, Any]) -> str:
     lines = [f"Lịch sử {d['entity']} ({len(d['events'])} sự kiện)"]
     for e in d["events"]:
-        agency = f", {e.actor_agency}" if e.actor_agency else ""
-        who = f"{e.actor_name} ({e.actor_id}, {e.actor_role}{agency})"
-        lines.append(
-            f"\n#{e.version} {e.event_type} — ghi lúc {_vn(e.recorded_at)}, "
-            f"hiệu lực {_vn(e.effective_at)}"
-        )
-        lines.append(f"   người thực hiện: {who}; nguồn: {e.source}")
-        if e.reason:
-            lines.append(f"   lý do: {e.reason}")
-        for c in e.changes[:30]:
-            lines.append(f"   {c.field}: {_vn(c.before)} → {_vn(c.after)}")
+        lines += entry_lines(e, f"#{e.version}")
     return "\n".join(lines)
 
 
@@ -416,11 +420,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("entity", help="ví dụ task:cat-hai-2023:1.b, target:cat-hai-2023:7, dossier:MÃ")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
+    from api.cli_audit import register_audit
     from api.cli_views import register as register_views
     from api.cli_views import register_reports
 
     register_views(add)
     register_reports(add)
+    register_audit(add)
 
     p = add("serve", cmd_serve, "chạy dịch vụ HTTP")
     p.add_argument("--host", default="127.0.0.1")

@@ -171,7 +171,9 @@ class Task(LedgerAggregate):
     def change_deadline(self, *, start: date | None, due: date, meta: EventMeta) -> None:
         self._require_open()
         meta.require_reason()
-        new_start, new_due = optional_day(start, "start"), day(due, "due")
+        # An omitted start keeps the current one: moving a deadline does not erase a start.
+        new_start = self.start if start is None else optional_day(start, "start")
+        new_due = day(due, "due")
         _window(new_start, new_due)
         if (new_start, new_due) == (self.start, self.due):
             raise RuleViolation("thời hạn không thay đổi", field="due")

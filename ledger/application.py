@@ -101,6 +101,8 @@ class ParLedger(Application[UUID]):
                 effective_at=e.meta.effective_at,  # type: ignore[attr-defined]
                 actor_id=e.meta.actor.id,  # type: ignore[attr-defined]
                 plan=plan_of(processing_event.aggregates.get(e.originator_id)),
+                actor_role=e.meta.actor.role.value,  # type: ignore[attr-defined]
+                actor_agency=e.meta.actor.agency,  # type: ignore[attr-defined]
             )
             for e in processing_event.events
         ]

@@ -45,6 +45,8 @@ class IndexRow:
     effective_at: datetime
     actor_id: str
     plan: str | None = None  # the plan an entity belongs to; None for the directory and users
+    actor_role: str | None = None
+    actor_agency: str | None = None
 
 
 def utc_text(moment: datetime) -> str:
@@ -79,6 +81,13 @@ class LedgerRecorder:
         """Ids of every aggregate of one class, in order of creation."""
         raise NotImplementedError
 
+    def select_filtered(
+        self, where: IndexFilter, *, gt: int = 0, limit: int = 100, descending: bool = False
+    ) -> list[tuple[int, IndexRow]]:
+        """Index rows matching ``where``, by position: after ``gt`` ascending, or before it
+        (``gt`` 0 meaning the end) descending."""
+        raise NotImplementedError
+
     def position_at(self, known_at: datetime) -> int:
         """The last position recorded at or before ``known_at`` (0 before the first event)."""
         raise NotImplementedError
@@ -99,6 +108,45 @@ class Window:
 
 
 DIRECTORY_ENTITIES = ("Agency", "AgencyGroup")
+
+
+@dataclass(frozen=True)
+class IndexFilter:
+    """Which index rows an audit query wants; ``None`` means any. Ranges are inclusive;
+    ``upto`` is the last position known (the knowledge axis as a position)."""
+
+    plan: str | None = None
+    originator_id: UUID | None = None
+    entity: str | None = None
+    event_type: str | None = None
+    actor_id: str | None = None
+    actor_agency: str | None = None
+    actor_role: str | None = None
+    recorded_from: datetime | None = None
+    recorded_to: datetime | None = None
+    effective_from: datetime | None = None
+    effective_to: datetime | None = None
+    upto: int | None = None
+
+
+def _filter_where(f: IndexFilter, mark: str, stamp: Any, uid: Any) -> tuple[str, list[Any]]:
+    tests: list[tuple[str, Any]] = [
+        ("plan = {}", f.plan),
+        ("originator_id = {}", None if f.originator_id is None else uid(f.originator_id)),
+        ("entity = {}", f.entity),
+        ("event_type = {}", f.event_type),
+        ("actor_id = {}", f.actor_id),
+        ("actor_agency = {}", f.actor_agency),
+        ("actor_role = {}", f.actor_role),
+        ("recorded_at >= {}", None if f.recorded_from is None else stamp(f.recorded_from)),
+        ("recorded_at <= {}", None if f.recorded_to is None else stamp(f.recorded_to)),
+        ("effective_at >= {}", None if f.effective_from is None else stamp(f.effective_from)),
+        ("effective_at <= {}", None if f.effective_to is None else stamp(f.effective_to)),
+        ("notification_id <= {}", f.upto),
+    ]
+    chosen = [(clause.format(mark), value) for clause, value in tests if value is not None]
+    where = " AND ".join(clause for clause, _ in chosen) or "TRUE"
+    return where, [value for _, value in chosen]
 
 
 def _command_from_row(row: Any) -> CommandRow:
@@ -127,6 +175,13 @@ def _scoped_where(
     return " AND ".join(clauses), params
 
 
+def _page(gt: int, descending: bool, mark: str) -> tuple[str, str]:
+    """The keyset clause of a page: after ``gt`` ascending, before it descending."""
+    if descending:
+        return ("" if gt == 0 else f" AND notification_id < {mark}"), "DESC"
+    return f" AND notification_id > {mark}", "ASC"
+
+
 def _index_from_row(row: Any, as_uuid: bool) -> tuple[int, IndexRow]:
     def when(value: Any) -> datetime:
         return datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -140,7 +195,14 @@ def _index_from_row(row: Any, as_uuid: bool) -> tuple[int, IndexRow]:
         recorded_at=when(row["recorded_at"]),
         effective_at=when(row["effective_at"]),
         actor_id=row["actor_id"],
+        plan=row["plan"],
+        actor_role=row["actor_role"],
+        actor_agency=row["actor_agency"],
     )
+
+
+# Columns added after the first release of the index; old stores gain them on start.
+_ADDED_COLUMNS = (("actor_role", "text"), ("actor_agency", "text"))
 
 
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
@@ -159,7 +221,9 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
             "recorded_at TEXT NOT NULL, "
             "effective_at TEXT NOT NULL, "
             "actor_id TEXT NOT NULL, "
-            "plan TEXT)",
+            "plan TEXT, "
+            "actor_role TEXT, "
+            "actor_agency TEXT)",
             f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_recorded ON {INDEX_TABLE} (recorded_at)",
             f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_plan_position ON {INDEX_TABLE} "
             "(plan, notification_id)",
@@ -168,12 +232,25 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
             f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_effective ON {INDEX_TABLE} (effective_at)",
             f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_entity ON {INDEX_TABLE} "
             "(entity, originator_version)",
+            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_originator ON {INDEX_TABLE} "
+            "(originator_id, originator_version)",
+            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_actor ON {INDEX_TABLE} "
+            "(actor_id, notification_id)",
             f"CREATE TABLE IF NOT EXISTS {COMMANDS_TABLE} ("
             "key TEXT PRIMARY KEY, "
             "fingerprint TEXT NOT NULL, "
             "recorded_at TEXT NOT NULL, "
             "result TEXT NOT NULL)",
         ]
+
+    def create_table(self) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"PRAGMA table_info({INDEX_TABLE})")
+            present = {row["name"] for row in c.fetchall()}
+            for name, kind in _ADDED_COLUMNS:
+                if present and name not in present:
+                    c.execute(f"ALTER TABLE {INDEX_TABLE} ADD COLUMN {name} {kind}")
+        super().create_table()
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -198,7 +275,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
         if rows:
             assert ids is not None and len(ids) == len(rows)
             c.executemany(
-                f"INSERT INTO {INDEX_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO {INDEX_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         notification_id,
@@ -210,6 +287,8 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
                         utc_text(r.effective_at),
                         r.actor_id,
                         r.plan,
+                        r.actor_role,
+                        r.actor_agency,
                     )
                     for notification_id, r in zip(ids, rows, strict=True)
                 ],
@@ -228,6 +307,19 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
                 f"SELECT * FROM {INDEX_TABLE} WHERE notification_id>? "
                 "ORDER BY notification_id LIMIT ?",
                 (gt, limit),
+            )
+            return [_index_from_row(row, as_uuid=True) for row in c.fetchall()]
+
+    def select_filtered(
+        self, where: IndexFilter, *, gt: int = 0, limit: int = 100, descending: bool = False
+    ) -> list[tuple[int, IndexRow]]:
+        clause, params = _filter_where(where, "?", utc_text, lambda u: u.hex)
+        page, order = _page(gt, descending, "?")
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT * FROM {INDEX_TABLE} WHERE {clause}{page} "
+                f"ORDER BY notification_id {order} LIMIT ?",
+                (*params, *([gt] if page else []), limit),
             )
             return [_index_from_row(row, as_uuid=True) for row in c.fetchall()]
 
@@ -293,6 +385,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
             "index_recorded": Identifier(f"{INDEX_TABLE}_recorded"),
             "index_effective": Identifier(f"{INDEX_TABLE}_effective"),
             "index_entity": Identifier(f"{INDEX_TABLE}_entity"),
+            "index_originator": Identifier(f"{INDEX_TABLE}_originator"),
+            "index_actor": Identifier(f"{INDEX_TABLE}_actor"),
             "index_plan_position": Identifier(f"{INDEX_TABLE}_plan_position"),
             "index_plan_effective": Identifier(f"{INDEX_TABLE}_plan_effective"),
             "lock_timeout": SQL(str(int(self.datastore.lock_timeout or 10))),
@@ -308,7 +402,21 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 "recorded_at timestamptz NOT NULL, "
                 "effective_at timestamptz NOT NULL, "
                 "actor_id text NOT NULL, "
-                "plan text)"
+                "plan text, actor_role text, actor_agency text)"
+            ).format(**names),
+            *(
+                SQL(
+                    "ALTER TABLE {schema}.{index} ADD COLUMN IF NOT EXISTS {column} " + kind
+                ).format(column=Identifier(column), **names)
+                for column, kind in _ADDED_COLUMNS
+            ),
+            SQL(
+                "CREATE INDEX IF NOT EXISTS {index_originator} ON {schema}.{index} "
+                "(originator_id, originator_version)"
+            ).format(**names),
+            SQL(
+                "CREATE INDEX IF NOT EXISTS {index_actor} ON {schema}.{index} "
+                "(actor_id, notification_id)"
             ).format(**names),
             SQL(
                 "CREATE INDEX IF NOT EXISTS {index_plan_position} ON {schema}.{index} "
@@ -337,7 +445,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 "CREATE OR REPLACE FUNCTION {schema}.{append}("
                 "events {schema}.{event_type}[], "
                 "entities text[], event_types text[], recorded timestamptz[], "
-                "effective timestamptz[], actors text[], plans text[], "
+                "effective timestamptz[], actors text[], plans text[], roles text[], "
+                "actor_agencies text[], "
                 "cmd_key text, cmd_fingerprint text, cmd_recorded timestamptz, cmd_result text) "
                 "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
                 "DECLARE ids bigint[]; "
@@ -361,7 +470,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 "  IF entities IS NOT NULL THEN "
                 "    INSERT INTO {schema}.{index} "
                 "    SELECT ids[i], (events[i]).originator_id, (events[i]).originator_version, "
-                "    entities[i], event_types[i], recorded[i], effective[i], actors[i], plans[i] "
+                "    entities[i], event_types[i], recorded[i], effective[i], actors[i], plans[i], "
+                "    roles[i], actor_agencies[i] "
                 "    FROM generate_subscripts(events, 1) AS i; "
                 "  END IF; "
                 "  RETURN QUERY SELECT unnest(ids); "
@@ -369,7 +479,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
             ).format(**names),
         ]
         self.sql_append = SQL(
-            "SELECT * FROM {schema}.{append}(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            "SELECT * FROM {schema}.{append}(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
         ).format(**names)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -395,6 +505,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
             [r.effective_at for r in rows] if rows else None,
             [r.actor_id for r in rows] if rows else None,
             [r.plan for r in rows] if rows else None,
+            [r.actor_role for r in rows] if rows else None,
+            [r.actor_agency for r in rows] if rows else None,
             command.key if command else None,
             command.fingerprint if command else None,
             command.recorded_at if command else None,
@@ -425,6 +537,23 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
         ).format(schema=Identifier(self.datastore.schema), index=Identifier(INDEX_TABLE))
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(statement, (gt, limit), prepare=True)
+            return [_index_from_row(row, as_uuid=False) for row in curs.fetchall()]
+
+    def select_filtered(
+        self, where: IndexFilter, *, gt: int = 0, limit: int = 100, descending: bool = False
+    ) -> list[tuple[int, IndexRow]]:
+        clause, params = _filter_where(where, "%s", lambda t: t, lambda u: u)
+        page, order = _page(gt, descending, "%s")
+        statement = SQL(
+            "SELECT * FROM {schema}.{index} WHERE "
+            + clause
+            + page
+            + " ORDER BY notification_id "
+            + order
+            + " LIMIT %s"
+        ).format(schema=Identifier(self.datastore.schema), index=Identifier(INDEX_TABLE))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (*params, *([gt] if page else []), limit))
             return [_index_from_row(row, as_uuid=False) for row in curs.fetchall()]
 
     def select_originators(self, entity: str) -> list[UUID]:

@@ -9,6 +9,17 @@ from domain import ids
 from domain.errors import InvalidValue
 
 KINDS = ("plan", "task", "target", "agency", "group", "dossier", "inspection", "user")
+# The aggregate class behind each kind of reference (the index's ``entity`` column).
+ENTITY_OF_KIND = {
+    "plan": "Plan",
+    "task": "Task",
+    "target": "Target",
+    "agency": "Agency",
+    "group": "AgencyGroup",
+    "dossier": "LateDossier",
+    "inspection": "Inspection",
+    "user": "User",
+}
 
 
 def parse_ref(ref: str) -> UUID:
@@ -43,3 +54,22 @@ def parse_ref(ref: str) -> UUID:
         "user": ids.user_id,
     }
     return makers[kind](rest)
+
+
+def ref_of(aggregate: object) -> str:
+    """The reference a user would type for ``aggregate`` (the inverse of ``parse_ref``)."""
+    kind = type(aggregate).__name__
+    get = aggregate.__dict__.get
+    if kind in ("Task", "Target"):
+        return f"{kind.lower()}:{get('plan')}:{get('number')}"
+    if kind == "Plan":
+        return f"plan:{get('code')}"
+    if kind == "Agency":
+        return f"agency:{get('code')}"
+    if kind == "AgencyGroup":
+        return f"group:{get('code')}"
+    if kind == "LateDossier":
+        return f"dossier:{get('dossier_code')}"
+    if kind == "User":
+        return f"user:{get('name')}"
+    return f"{kind.lower()}:{getattr(aggregate, 'id', '')}"

@@ -277,3 +277,29 @@ def test_report_diff_shows_a_backdated_correction_with_who_and_why(  # type: ign
     assert entry["actor_role"] == "admin" and entry["effective_at"].startswith("2023-06-14")
     assert diff["changed_views"] == ["target_attainment"]
     assert main(["report", "diff", "cat-hai-2023", "Q3"]) == 3  # never submitted
+
+
+def test_audit_and_timeline_commands(cli) -> None:  # type: ignore[no-untyped-def]
+    lan = _token(cli, "lan", "agency_officer", "phong-noi-vu")
+    for percent, day in (("30", "01/03/2023"), ("60", "2023-05-02")):
+        code, _, err = cli(
+            "task", "progress", PLAN, "2", "--percent", percent, "--note", "Kiểm tra",
+            "--effective", day, token=lan,
+        )  # fmt: skip
+        assert code == 0, err
+    code, out, err = cli("audit", "--agency", "phong-noi-vu", "--format", "json", "--limit", "1")
+    assert code == 0, err
+    page = json.loads(out)
+    assert [r["entity"] for r in page["rows"]] == [f"task:{PLAN}:2"]
+    assert page["rows"][0]["event"]["actor_id"] == "user:lan"
+    code, out, _ = cli("audit", "--agency", "phong-noi-vu", "--cursor", str(page["next_cursor"]))
+    assert code == 0 and "percent: 30 → 60" not in out and "progress: 30 → 60" in out
+    assert "nhập muộn" in out  # recorded now, effective in 2023
+    code, out, _ = cli("timeline", f"task:{PLAN}:2", "--as-of", "31/03/2023")
+    assert code == 0
+    assert "đến ngày 31/03/2023: 2 sự kiện" in out and "progress: — → 30" in out
+    assert cli("timeline", f"task:{PLAN}:9")[0] == 3  # nothing recorded for it
+    code, _, err = cli("audit", "--kind", "nhiệm-vụ")
+    assert code == 2 and "kind:" in err
+    code, _, err = cli("audit", "--recorded-from", "2024-01-02", "--recorded-to", "2024-01-01")
+    assert code == 2 and "recorded" in err
