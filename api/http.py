@@ -1,56 +1,48 @@
-"""The HTTP service: health and the plan read-out (the full API grows from here).
-
-Errors are ``application/problem+json`` (RFC 9457) with a stable ``type``.
+"""The HTTP service: reads of every projection as of any date, every command, the ledger's
+events as a feed and a stream, with bearer tokens, agency-scoped authorisation (decided by the
+application, as for the CLI), ETag/If-Match, Idempotency-Key, and RFC 9457 problems.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
-from domain.errors import DomainError, InvalidValue, NotFound
+from api import commands, events, reads
+from api.problems import install, responses
+from api.readmodel import ReadModel
+from api.security import BodyLimit, Principals, RateLimiter
 from ledger.application import ParLedger
-from ledger.errors import Conflict, Forbidden, IdempotencyConflict, StaleVersion, Unauthenticated
-from ledger.views import plan_overview
 
-PROBLEM = "application/problem+json"
-_STATUS: list[tuple[type[DomainError], int]] = [
-    (NotFound, 404),
-    (InvalidValue, 422),
-    (Forbidden, 403),
-    (Unauthenticated, 401),
-    (StaleVersion, 412),
-    (Conflict, 409),
-    (IdempotencyConflict, 409),
-]
+DESCRIPTION = """
+Sổ cái kiểm toán cải cách hành chính: mọi thay đổi là một sự kiện không sửa được.
+
+* **Đọc**: mọi khung nhìn của kế hoạch theo `as_of` (ngày hiệu lực) và `known_at` (sổ cái biết
+  những gì lúc đó), có lọc và phân trang bằng con trỏ.
+* **Ghi**: mọi lệnh nghiệp vụ; thay đổi thực thể có sẵn cần `If-Match` (ETag đã đọc); gửi lại an
+  toàn với `Idempotency-Key`.
+* **Xác thực**: `Authorization: Bearer plg.…` do `parledger users add` cấp.
+* **Lỗi**: `application/problem+json` (RFC 9457) với `type` ổn định và `field` chỉ rõ trường.
+"""
 
 
-def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {
-        "type": f"urn:parledger:problem:{code}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
-    return JSONResponse({**body, **extra}, status_code=status, media_type=PROBLEM)
-
-
-def create_app(ledger: ParLedger) -> FastAPI:
+def create_app(
+    ledger: ParLedger, *, rate: float = 50.0, burst: float = 100.0, body_limit: int | None = None
+) -> FastAPI:
     app = FastAPI(
         title="ParLedger",
-        description="Sổ cái kiểm toán cải cách hành chính — API đọc và ghi theo sự kiện.",
-        version="0.1.0",
+        description=DESCRIPTION,
+        version="0.2.0",
+        responses=responses(413, 429),
     )
+    install(app)
+    app.add_middleware(BodyLimit, **({"limit": body_limit} if body_limit else {}))
+    principal = Principals(ledger, RateLimiter(rate=rate, burst=burst))
+    model = ReadModel(ledger)
 
-    @app.exception_handler(DomainError)
-    async def domain_error(_: Request, error: DomainError) -> JSONResponse:
-        status = next((s for cls, s in _STATUS if isinstance(error, cls)), 422)
-        return problem(status, error.code, type(error).__name__, str(error), field=error.field)
-
-    @app.get("/health", summary="Tình trạng dịch vụ")
+    @app.get("/health", summary="Tình trạng dịch vụ", tags=["Dịch vụ"])
     def health() -> dict[str, Any]:
         return {
             "status": "ok",
@@ -58,12 +50,27 @@ def create_app(ledger: ParLedger) -> FastAPI:
             "position": ledger.recorder.max_notification_id() or 0,
         }
 
-    @app.get("/plans/{plan}", summary="Cấu trúc và trạng thái hiện tại của một kế hoạch")
-    def get_plan(plan: str) -> JSONResponse:
-        return JSONResponse(jsonable_encoder(plan_overview(ledger, plan)))
-
     @app.get("/", include_in_schema=False)
     def index() -> dict[str, Any]:
-        return {"service": "ParLedger", "plans": "/plans/cat-hai-2023", "docs": "/docs"}
+        return {"service": "ParLedger", "plans": "/plans", "docs": "/docs"}
 
+    app.include_router(reads.router(ledger, model, principal))
+    app.include_router(commands.router(ledger, principal))
+    app.include_router(events.router(ledger, principal))
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            schema["components"]["securitySchemes"] = {
+                "HTTPBearer": {"type": "http", "scheme": "bearer"}
+            }
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

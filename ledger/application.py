@@ -176,6 +176,7 @@ class ParLedger(Application[UUID]):
                 raise IdempotencyConflict(
                     "khóa chống lặp đang được dùng cho một yêu cầu khác đang xử lý",
                     field="Idempotency-Key",
+                    code="idempotency_key_in_flight",
                 ) from error
             raise Conflict(
                 "dữ liệu vừa được người khác thay đổi; hãy tải lại và thử lại",

@@ -51,7 +51,8 @@ class IndexRow:
 
 def utc_text(moment: datetime) -> str:
     """A fixed-width UTC text timestamp, so SQLite orders and compares it as time."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    # isoformat with microseconds is the same text as "%Y-%m-%dT%H:%M:%S.%f+00:00", faster.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)

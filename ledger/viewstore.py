@@ -27,6 +27,11 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
+def _plan(doc: dict[str, Any]) -> str | None:
+    plan = doc.get("plan")
+    return plan if isinstance(plan, str) else None
+
+
 class LedgerView(TrackingRecorder, ABC):
     """Entity documents of the folded ledger state, and checkpoints of replay."""
 
@@ -37,6 +42,10 @@ class LedgerView(TrackingRecorder, ABC):
     @abstractmethod
     def load(self, keys: Sequence[tuple[str, str]] | None = None) -> list[Row]:
         """The documents asked for, or all of them."""
+
+    @abstractmethod
+    def load_plan(self, plan: str) -> list[Row]:
+        """The documents of one plan and of the agency directory (one indexed query)."""
 
     @abstractmethod
     def reset(self, application_name: str) -> None:
@@ -64,18 +73,28 @@ class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
         return [
             *super().construct_create_table_statements(),
             f"CREATE TABLE IF NOT EXISTS {DOCS_TABLE} (kind TEXT NOT NULL, key TEXT NOT NULL, "
-            "doc TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID",
+            "doc TEXT NOT NULL, plan TEXT, PRIMARY KEY (kind, key)) WITHOUT ROWID",
+            f"CREATE INDEX IF NOT EXISTS {DOCS_TABLE}_plan ON {DOCS_TABLE} (plan)",
             f"CREATE TABLE IF NOT EXISTS {CHECKPOINTS_TABLE} (plan TEXT NOT NULL, "
             "valid_to TEXT NOT NULL, position INTEGER NOT NULL, state TEXT NOT NULL, "
             "PRIMARY KEY (plan, valid_to, position))",
         ]
 
+    def create_table(self) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"PRAGMA table_info({DOCS_TABLE})")
+            present = {row["name"] for row in c.fetchall()}
+            if present and "plan" not in present:  # a store from before the plan column
+                c.execute(f"DROP TABLE {DOCS_TABLE}")
+                c.execute("DELETE FROM tracking")  # the view is rebuilt on the next catch-up
+        super().create_table()
+
     def save(self, rows: Sequence[Row], tracking: Tracking | None) -> None:
         with self.datastore.transaction(commit=True) as c:
             c.executemany(
-                f"INSERT INTO {DOCS_TABLE} VALUES (?, ?, ?) "
-                "ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc",
-                [(kind, key, _dumps(doc)) for kind, key, doc in rows],
+                f"INSERT INTO {DOCS_TABLE} VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc, plan = excluded.plan",
+                [(kind, key, _dumps(doc), _plan(doc)) for kind, key, doc in rows],
             )
             if tracking is not None:
                 self._insert_tracking(c, tracking)
@@ -94,6 +113,13 @@ class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
                     )
                     found += c.fetchall()
         return [(r["kind"], r["key"], json.loads(r["doc"])) for r in found]
+
+    def load_plan(self, plan: str) -> list[Row]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT kind, key, doc FROM {DOCS_TABLE} WHERE plan = ? OR plan IS NULL", (plan,)
+            )
+            return [(r["kind"], r["key"], json.loads(r["doc"])) for r in c.fetchall()]
 
     def reset(self, application_name: str) -> None:
         with self.datastore.transaction(commit=True) as c:
@@ -133,6 +159,7 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
         self.names = {
             "schema": Identifier(self.datastore.schema),
             "docs": Identifier(DOCS_TABLE),
+            "docs_plan": Identifier(f"{DOCS_TABLE}_plan"),
             "checkpoints": Identifier(CHECKPOINTS_TABLE),
             "tracking": Identifier(self.tracking_table_name),
         }
@@ -141,6 +168,12 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
                 "CREATE TABLE IF NOT EXISTS {schema}.{docs} (kind text NOT NULL, "
                 "key text NOT NULL, doc jsonb NOT NULL, PRIMARY KEY (kind, key))"
             ).format(**self.names),
+            SQL("ALTER TABLE {schema}.{docs} ADD COLUMN IF NOT EXISTS plan text").format(
+                **self.names
+            ),
+            SQL("CREATE INDEX IF NOT EXISTS {docs_plan} ON {schema}.{docs} (plan)").format(
+                **self.names
+            ),
             SQL(
                 "CREATE TABLE IF NOT EXISTS {schema}.{checkpoints} (plan text NOT NULL, "
                 "valid_to text NOT NULL, position bigint NOT NULL, state text NOT NULL, "
@@ -150,12 +183,14 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
 
     def save(self, rows: Sequence[Row], tracking: Tracking | None) -> None:
         statement = SQL(
-            "INSERT INTO {schema}.{docs} VALUES (%s, %s, %s::jsonb) "
-            "ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc"
+            "INSERT INTO {schema}.{docs} (kind, key, doc, plan) VALUES (%s, %s, %s::jsonb, %s) "
+            "ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc, plan = excluded.plan"
         ).format(**self.names)
         with self.datastore.transaction(commit=True) as curs:
             if rows:
-                curs.executemany(statement, [(k, key, _dumps(doc)) for k, key, doc in rows])
+                curs.executemany(
+                    statement, [(k, key, _dumps(doc), _plan(doc)) for k, key, doc in rows]
+                )
             if tracking is not None:
                 self._insert_tracking(curs, tracking)
 
@@ -171,6 +206,16 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
                     ).format(**self.names),
                     ([k for k, _ in keys], [key for _, key in keys]),
                 )
+            return [(r["kind"], r["key"], r["doc"]) for r in curs.fetchall()]
+
+    def load_plan(self, plan: str) -> list[Row]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT kind, key, doc FROM {schema}.{docs} WHERE plan = %s OR plan IS NULL"
+                ).format(**self.names),
+                (plan,),
+            )
             return [(r["kind"], r["key"], r["doc"]) for r in curs.fetchall()]
 
     def reset(self, application_name: str) -> None:

@@ -16,7 +16,10 @@ def test_health_and_plan(app: ParLedger) -> None:
     client = TestClient(create_app(app))
     health = client.get("/health").json()
     assert health["status"] == "ok" and health["position"] == 9
-    plan = client.get("/plans/thu-nghiem-2023").json()
+    _, token = app.add_user(ctx(), name="an", display_name="An", role="reader", agency=None)
+    plan = client.get("/plans/thu-nghiem-2023", headers={"Authorization": f"Bearer {token}"})
+    assert plan.headers["etag"] == '"1"'
+    plan = plan.json()
     assert plan["unit"] == "Huyện Thử Nghiệm"
     assert [a["code"] for a in plan["areas"]] == ["I", "V"]
     assert [t["number"] for t in plan["tasks"]] == ["1", "2"]
@@ -25,7 +28,8 @@ def test_health_and_plan(app: ParLedger) -> None:
 
 def test_unknown_plan_is_a_problem_document(app: ParLedger) -> None:
     client = TestClient(create_app(app))
-    response = client.get("/plans/khong-co")
+    _, token = app.add_user(ctx(), name="an", display_name="An", role="reader", agency=None)
+    response = client.get("/plans/khong-co", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()

@@ -1,0 +1,142 @@
+"""Every error as ``application/problem+json`` (RFC 9457): a stable ``type``, a ``title``, a
+``detail`` that names the field, and the field itself; and the OpenAPI description of each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import AlreadyExists, DomainError, InvalidValue, NotFound, RuleViolation
+from ledger.errors import Conflict, Forbidden, IdempotencyConflict, StaleVersion, Unauthenticated
+
+PROBLEM = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    field: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+class ProblemError(Exception):
+    """Raised by the HTTP layer itself (authentication, preconditions, limits)."""
+
+    def __init__(
+        self, status: int, code: str, detail: str, field: str | None = None, **headers: str
+    ):
+        super().__init__(detail)
+        self.status, self.code, self.detail, self.field = status, code, detail, field
+        self.headers = headers
+
+
+TITLES = {
+    400: "Yêu cầu không hợp lệ",
+    401: "Chưa xác thực",
+    403: "Không có quyền",
+    404: "Không tìm thấy",
+    405: "Phương thức không được hỗ trợ",
+    406: "Định dạng không được hỗ trợ",
+    409: "Xung đột",
+    412: "Phiên bản đã cũ",
+    413: "Nội dung quá lớn",
+    415: "Kiểu nội dung không được hỗ trợ",
+    422: "Dữ liệu không hợp lệ",
+    428: "Thiếu điều kiện phiên bản",
+    429: "Quá nhiều yêu cầu",
+    500: "Lỗi máy chủ",
+}
+
+# The order matters: subclasses first.
+_DOMAIN_STATUS: list[tuple[type[DomainError], int]] = [
+    (NotFound, 404),
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (StaleVersion, 412),
+    (IdempotencyConflict, 409),
+    (Conflict, 409),
+    (AlreadyExists, 409),
+    (RuleViolation, 409),
+    (InvalidValue, 422),
+]
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:parledger:problem:{code}",
+        "title": TITLES.get(status, "Lỗi"),
+        "status": status,
+        "detail": detail,
+        "field": field,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def status_of(error: DomainError) -> int:
+    if isinstance(error, IdempotencyConflict) and error.code == "idempotency_key_reused":
+        return 422  # the same key with another body: refused; in flight is a 409
+    return next((s for cls, s in _DOMAIN_STATUS if isinstance(error, cls)), 422)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or str(loc[-1])
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, error: DomainError) -> JSONResponse:
+        return problem(status_of(error), error.code, error.message, error.field)
+
+    @app.exception_handler(ProblemError)
+    async def http_problem(_: Request, error: ProblemError) -> JSONResponse:
+        return problem(error.status, error.code, error.detail, error.field, error.headers or None)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": _location(tuple(e["loc"])), "problem": e["msg"], "type": e["type"]}
+            for e in error.errors()
+        ]
+        first = errors[0] if errors else {"field": None, "problem": "không hợp lệ"}
+        detail = "; ".join(f"{e['field']}: {e['problem']}" for e in errors[:5])
+        return problem(422, "invalid_value", detail, first["field"], errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        detail = str(error.detail)
+        if error.status_code == 404 and detail == "Not Found":
+            detail = "không có tài nguyên này"
+        elif error.status_code == 405:
+            detail = "phương thức này không dùng được cho địa chỉ này"
+        return problem(error.status_code, code, detail, headers=dict(error.headers or {}))
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` entry for the problem statuses an operation can return."""
+    return {
+        status: {
+            "model": Problem,
+            "description": TITLES[status],
+            "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }

@@ -1,0 +1,382 @@
+"""Reads: every projection of a plan as of any valid date and as known at any time, with
+filters and cursor pages; entities with their ETag; the audit trail and each entity's history.
+
+A cursor carries the ledger position its first page was read at, so every later page is read
+at that same position: pages never shift under the reader when new events arrive.
+"""
+
+import base64
+from datetime import date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from pydantic import BaseModel, Field
+
+from api.problems import ProblemError, responses
+from api.readmodel import ReadModel, Snapshot, today
+from api.security import sees_personal_data
+from domain import ids
+from domain.errors import NotFound
+from domain.values import Actor
+from ledger.application import ParLedger
+from ledger.views import plan_overview
+from projections import views
+from projections.audit import MAX_PAGE, audit_trail, timeline
+from projections.history import fold_history
+from replay.engine import end_of_day, position_known_at
+
+PERSONAL_FIELDS = frozenset({"citizen_name", "citizen_contact", "citizen"})
+
+AsOf = Annotated[
+    date | None,
+    Query(description="Ngày hiệu lực (YYYY-MM-DD); mặc định hôm nay", examples=["2023-06-30"]),
+]
+KnownAt = Annotated[
+    datetime | None,
+    Query(
+        description="Thời điểm hiểu biết (ISO 8601 có múi giờ): sổ cái đã ghi những gì lúc đó",
+        examples=["2023-07-05T17:00:00+07:00"],
+    ),
+]
+Cursor = Annotated[str | None, Query(max_length=100, description="Con trỏ trang sau")]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Số dòng mỗi trang")]
+Code = Annotated[str | None, Query(max_length=100)]
+
+
+class Page(BaseModel):
+    plan: str
+    as_of: date
+    known_at: datetime | None
+    position: int = Field(description="Vị trí sổ cái mà câu trả lời dựa vào")
+    items: list[dict[str, Any]]
+    summary: dict[str, Any]
+    next_cursor: str | None
+
+
+def _encode_cursor(position: int, offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{position}:{offset}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> tuple[int | None, int]:
+    if not cursor:
+        return None, 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        position, offset = (int(part) for part in text.split(":"))
+        if position < 0 or offset < 0:
+            raise ValueError
+    except (ValueError, UnicodeDecodeError):
+        raise ProblemError(422, "invalid_value", "con trỏ trang không hợp lệ", "cursor") from None
+    return position, offset
+
+
+def redact(value: Any, actor: Actor) -> Any:
+    """Drop citizens' personal data for those who may not see it."""
+    if isinstance(value, dict):
+        agency = value.get("agency") if isinstance(value.get("agency"), str) else None
+        allowed = sees_personal_data(actor, agency)
+        return {
+            k: redact(v, actor) for k, v in value.items() if allowed or k not in PERSONAL_FIELDS
+        }
+    if isinstance(value, list):
+        return [redact(v, actor) for v in value]
+    return value
+
+
+def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
+    api = APIRouter(responses=responses(401, 404, 422, 429))
+    Principal = Annotated[Actor, Depends(principal)]
+
+    def snapshot(
+        plan: str, as_of: date | None, known_at: datetime | None, cursor: str | None
+    ) -> tuple[Snapshot, int]:
+        position, offset = _decode_cursor(cursor)
+        if position is not None:
+            from replay.engine import replay_state
+
+            day = as_of or today()
+            state, info = replay_state(ledger, plan, day, position=position)
+            return Snapshot(state, day, info.position, live=False), offset
+        return reads.snapshot(plan, as_of, known_at), offset
+
+    def page(
+        request: Request,
+        response: Response,
+        snap: Snapshot,
+        plan: str,
+        known_at: datetime | None,
+        rows: list[dict[str, Any]],
+        summary: dict[str, Any],
+        offset: int,
+        limit: int,
+        actor: Actor,
+    ) -> Page | Response:
+        tag = f'W/"{snap.position}-{snap.as_of.isoformat()}"'
+        if snap.live and request.headers.get("if-none-match") == tag:
+            return Response(status_code=304, headers={"ETag": tag})
+        if snap.live:
+            response.headers["ETag"] = tag
+        chunk = rows[offset : offset + limit]
+        more = offset + limit < len(rows)
+        return Page(
+            plan=plan,
+            as_of=snap.as_of,
+            known_at=known_at,
+            position=snap.position,
+            items=jsonable_encoder(redact(chunk, actor)),
+            summary=jsonable_encoder(redact(summary, actor)),
+            next_cursor=_encode_cursor(snap.position, offset + limit) if more else None,
+        )
+
+    @api.get("/plans", summary="Các kế hoạch trong sổ cái", tags=["Kế hoạch"])
+    def list_plans(actor: Principal) -> list[dict[str, Any]]:
+        from domain.plan import Plan
+
+        found = [
+            ledger.load(Plan, uid, "kế hoạch")
+            for uid in ledger.ledger_recorder.select_originators("Plan")
+        ]
+        return [
+            {
+                "id": p.code,
+                "title": p.fields["title"],
+                "year": p.fields["year"],
+                "version": p.version,
+            }
+            for p in found
+        ]
+
+    @api.get("/plans/{plan}", summary="Cấu trúc và trạng thái hiện tại của một kế hoạch",
+             tags=["Kế hoạch"])  # fmt: skip
+    def get_plan(plan: str, actor: Principal, response: Response) -> dict[str, Any]:
+        overview = plan_overview(ledger, plan)
+        response.headers["ETag"] = f'"{overview["version"]}"'
+        return dict(jsonable_encoder(overview))
+
+    @api.get("/plans/{plan}/tasks", summary="Bảng nhiệm vụ: trạng thái từng nhiệm vụ",
+             tags=["Nhiệm vụ"], response_model=Page)  # fmt: skip
+    def task_board(
+        plan: str,
+        request: Request,
+        response: Response,
+        actor: Principal,
+        as_of: AsOf = None,
+        known_at: KnownAt = None,
+        area: Code = None,
+        agency: Code = None,
+        status: Annotated[str | None, Query(max_length=40, examples=["overdue"])] = None,
+        cursor: Cursor = None,
+        limit: Limit = 50,
+    ) -> Page | Response:
+        snap, offset = snapshot(plan, as_of, known_at, cursor)
+        board = views.task_board(snap.state, plan, snap.as_of)
+        rows = [
+            r
+            for r in board["tasks"]
+            if (area is None or r["area"] == area)
+            and (status is None or r["status"] == status)
+            and (agency is None or agency in r["lead"] or agency in r["coordinating"])
+        ]
+        summary = {k: board[k] for k in ("by_status", "by_area", "by_lead")}
+        return page(request, response, snap, plan, known_at, rows, summary, offset, limit, actor)
+
+    @api.get("/plans/{plan}/targets", summary="Mức đạt chỉ tiêu", tags=["Chỉ tiêu"],
+             response_model=Page)  # fmt: skip
+    def targets(
+        plan: str,
+        request: Request,
+        response: Response,
+        actor: Principal,
+        as_of: AsOf = None,
+        known_at: KnownAt = None,
+        status: Annotated[str | None, Query(max_length=40)] = None,
+        cursor: Cursor = None,
+        limit: Limit = 50,
+    ) -> Page | Response:
+        snap, offset = snapshot(plan, as_of, known_at, cursor)
+        found = views.target_attainment(snap.state, plan, snap.as_of)
+        rows = [r for r in found["indicators"] if status is None or r.get("status") == status]
+        summary = {"apology_compliance": found["apology_compliance"]}
+        return page(request, response, snap, plan, known_at, rows, summary, offset, limit, actor)
+
+    @api.get("/plans/{plan}/scores", summary="Điểm theo lĩnh vực so với mục tiêu và tối đa",
+             tags=["Điểm"], response_model=Page)  # fmt: skip
+    def scores(
+        plan: str,
+        request: Request,
+        response: Response,
+        actor: Principal,
+        as_of: AsOf = None,
+        known_at: KnownAt = None,
+    ) -> Page | Response:
+        snap, _ = snapshot(plan, as_of, known_at, None)
+        found = views.area_scores(snap.state, plan, snap.as_of)
+        return page(
+            request, response, snap, plan, known_at, found["areas"], {"total": found["total"]},
+            0, MAX_PAGE, actor,
+        )  # fmt: skip
+
+    @api.get("/plans/{plan}/inspections", summary="Lịch sử kiểm tra theo cơ quan",
+             tags=["Kiểm tra"], response_model=Page)  # fmt: skip
+    def inspections(
+        plan: str,
+        request: Request,
+        response: Response,
+        actor: Principal,
+        as_of: AsOf = None,
+        known_at: KnownAt = None,
+        agency: Code = None,
+        cursor: Cursor = None,
+        limit: Limit = 50,
+    ) -> Page | Response:
+        snap, offset = snapshot(plan, as_of, known_at, cursor)
+        found = views.inspection_history(snap.state, plan, snap.as_of, agency)
+        rows = [
+            {"agency": code, **item} for code, items in found["agencies"].items() for item in items
+        ]
+        summary = {
+            "open_findings": len(found["open_findings"]),
+            "overdue_findings": found["overdue_findings"],
+            "coverage": found["coverage"],
+        }
+        return page(request, response, snap, plan, known_at, rows, summary, offset, limit, actor)
+
+    @api.get("/plans/{plan}/apologies", summary="Sổ theo dõi hồ sơ trễ hạn và xin lỗi",
+             tags=["Hồ sơ trễ hạn"], response_model=Page)  # fmt: skip
+    def apologies(
+        plan: str,
+        request: Request,
+        response: Response,
+        actor: Principal,
+        as_of: AsOf = None,
+        known_at: KnownAt = None,
+        agency: Code = None,
+        due_from: Annotated[date | None, Query(description="Hạn trả từ ngày")] = None,
+        due_to: Annotated[date | None, Query(description="Hạn trả đến ngày")] = None,
+        cursor: Cursor = None,
+        limit: Limit = 50,
+    ) -> Page | Response:
+        snap, offset = snapshot(plan, as_of, known_at, cursor)
+        period = (due_from or date(2000, 1, 1), due_to or date(2100, 12, 31))
+        found = views.apology_register(snap.state, plan, snap.as_of, agency, period)
+        summary = {"rule": found["rule"], "compliance": found["compliance"]}
+        return page(
+            request, response, snap, plan, known_at, found["dossiers"], summary, offset, limit,
+            actor,
+        )  # fmt: skip
+
+    def entity(
+        uid: UUID, response: Response, actor: Actor, as_of: date | None, known_at: datetime | None
+    ) -> dict[str, Any]:
+        upto = position_known_at(ledger, known_at) if known_at else None
+        line = timeline(ledger, uid, as_of=end_of_day(as_of) if as_of else None, upto=upto)
+        if not line.entries:
+            raise NotFound("không có thực thể này (vào thời điểm đã chọn)", field="entity")
+        if as_of is None and known_at is None:
+            current: Any = ledger.repository.get(uid)
+            response.headers["ETag"] = f'"{current.version}"'
+        return dict(
+            jsonable_encoder(redact({"entity": line.entity, "id": uid, **line.state}, actor))
+        )
+
+    @api.get("/plans/{plan}/tasks/{number}", summary="Một nhiệm vụ (ETag là phiên bản)",
+             tags=["Nhiệm vụ"])  # fmt: skip
+    def get_task(
+        plan: str, number: str, response: Response, actor: Principal,
+        as_of: AsOf = None, known_at: KnownAt = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        return entity(ids.task_id(plan, number), response, actor, as_of, known_at)
+
+    @api.get("/plans/{plan}/targets/{target}", summary="Một chỉ tiêu với các số liệu",
+             tags=["Chỉ tiêu"])  # fmt: skip
+    def get_target(
+        plan: str, target: int, response: Response, actor: Principal,
+        as_of: AsOf = None, known_at: KnownAt = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        return entity(ids.target_id(plan, target), response, actor, as_of, known_at)
+
+    @api.get("/inspections/{inspection_id}", summary="Một cuộc kiểm tra", tags=["Kiểm tra"])
+    def get_inspection(
+        inspection_id: UUID, response: Response, actor: Principal,
+        as_of: AsOf = None, known_at: KnownAt = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        return entity(inspection_id, response, actor, as_of, known_at)
+
+    @api.get("/dossiers/{dossier_code}", summary="Một hồ sơ trễ hạn", tags=["Hồ sơ trễ hạn"])
+    def get_dossier(
+        dossier_code: str, response: Response, actor: Principal,
+        as_of: AsOf = None, known_at: KnownAt = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        return entity(ids.dossier_id(dossier_code), response, actor, as_of, known_at)
+
+    @api.get("/entities/{ref}/history", summary="Lịch sử đầy đủ của một thực thể",
+             tags=["Kiểm toán"])  # fmt: skip
+    def history(ref: str, actor: Principal) -> dict[str, Any]:
+        from ledger.refs import parse_ref
+
+        uid = parse_ref(ref)
+        events = list(ledger.events.get(uid))
+        if not events:
+            raise NotFound(f"không có lịch sử cho {ref}", field="ref")
+        entries = fold_history(events)
+        return dict(jsonable_encoder(redact({"entity": ref, "id": uid, "events": entries}, actor)))
+
+    @api.get("/entities/{ref}/timeline", summary="Diễn biến của một thực thể theo ngày hiệu lực",
+             tags=["Kiểm toán"])  # fmt: skip
+    def entity_timeline(
+        ref: str, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
+    ) -> dict[str, Any]:
+        from ledger.refs import parse_ref
+
+        upto = position_known_at(ledger, known_at) if known_at else None
+        found = timeline(
+            ledger, parse_ref(ref), as_of=end_of_day(as_of) if as_of else None, upto=upto
+        )
+        if not found.entries:
+            raise NotFound(f"không có sự kiện nào của {ref} trong phạm vi đã chọn", field="ref")
+        return dict(jsonable_encoder(redact(found, actor)))
+
+    @api.get("/audit", summary="Nhật ký kiểm toán: ai đã thay đổi gì, khi nào, vì sao",
+             tags=["Kiểm toán"])  # fmt: skip
+    def audit(
+        actor: Principal,
+        plan: Code = None,
+        entity: Annotated[
+            str | None, Query(max_length=200, examples=["task:cat-hai-2023:1.b"])
+        ] = None,
+        kind: Code = None,
+        type: Code = None,
+        by: Annotated[str | None, Query(max_length=200, description="Mã người thực hiện")] = None,
+        agency: Code = None,
+        role: Code = None,
+        recorded_from: Annotated[datetime | None, Query()] = None,
+        recorded_to: Annotated[datetime | None, Query()] = None,
+        effective_from: Annotated[datetime | None, Query()] = None,
+        effective_to: Annotated[datetime | None, Query()] = None,
+        known_at: KnownAt = None,
+        cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Limit = 50,
+        newest_first: bool = False,
+    ) -> dict[str, Any]:
+        from api.cli_audit import audit_filter
+
+        for name, moment in (
+            ("recorded_from", recorded_from), ("recorded_to", recorded_to),
+            ("effective_from", effective_from), ("effective_to", effective_to),
+        ):  # fmt: skip
+            if moment is not None and moment.tzinfo is None:
+                raise ProblemError(422, "invalid_value", "cần múi giờ, ví dụ +07:00", name)
+        where = audit_filter(
+            plan=plan, entity=entity, kind=kind, event_type=type, actor=by, agency=agency,
+            role=role, recorded_from=recorded_from, recorded_to=recorded_to,
+            effective_from=effective_from, effective_to=effective_to,
+            upto=position_known_at(ledger, known_at) if known_at else None,
+        )  # fmt: skip
+        found = audit_trail(ledger, where, cursor=cursor, limit=limit, newest_first=newest_first)
+        return dict(
+            jsonable_encoder(redact({"rows": found.rows, "next_cursor": found.next_cursor}, actor))
+        )
+
+    return api

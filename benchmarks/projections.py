@@ -1,0 +1,171 @@
+"""Projection rebuild rate beside the raw notification scan, and as-of latency as the ledger
+grows, in one run.
+
+    python benchmarks/projections.py [--sizes 10000,100000,1000000] [--backend sqlite|postgres]
+                                     [--postgres-url URL] [--queries 15]
+
+The ledger grows through each size with a realistic mix (``benchmarks/ledger_mix.py``: many
+districts, plans and years). At each size it measures, on the same database:
+
+- raw scan: the library's ``select_notifications`` paging through the whole log (no decoding);
+- rebuild: every view from scratch (decode, fold, write the documents with tracking);
+- as-of latency of one query (the task board, attainment, scores, inspections and apologies of
+  ``cat-hai-2023`` as of 30/06/2023, as known now): through the month-end checkpoints made at
+  that size, and through the plan-scoped index alone (no checkpoint).
+
+Goals (issue 3): rebuild at least 0.4 of the raw scan rate; as-of latency growing by less
+than 1.5x from 100k to 1M events.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from uuid import uuid4
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.ledger_mix import Mix
+from ledger.application import ParLedger
+from ledger.settings import parse_database_url
+from projections import live
+from replay import replay
+from replay.engine import ledger_view, make_checkpoints
+
+PLAN = "cat-hai-2023"
+AS_OF = date(2023, 6, 30)
+
+
+def raw_scan(app: ParLedger) -> tuple[int, float]:
+    started = time.perf_counter()
+    position, count = 0, 0
+    while True:
+        page = app.recorder.select_notifications(start=position + 1, limit=live.PAGE)
+        if not page:
+            break
+        count += len(page)
+        position = page[-1].id
+    return count, count / (time.perf_counter() - started)
+
+
+def rebuild(app: ParLedger) -> tuple[int, float]:
+    view = ledger_view(app)
+    view.reset(app.name)
+    progress = live.catch_up(app, view)
+    return progress.done, progress.rate
+
+
+def latency(app: ParLedger, queries: int, use_checkpoints: bool) -> tuple[float, float, int]:
+    times, read = [], 0
+    for _ in range(queries):
+        started = time.perf_counter()
+        answer = replay(app, PLAN, AS_OF, use_checkpoints=use_checkpoints)
+        times.append(time.perf_counter() - started)
+        read = answer["replay"]["events_read"]
+    times.sort()
+    return statistics.median(times) * 1000, times[int(len(times) * 0.95) - 1] * 1000, read
+
+
+def run(url: str, sizes: list[int], queries: int) -> list[dict[str, float]]:
+    app = ParLedger(parse_database_url(url))
+    mix = Mix(app)
+    rows = []
+    try:
+        for size in sizes:
+            started = time.perf_counter()
+            mix.grow_to(size)
+            grown = time.perf_counter() - started
+            total, scan_rate = raw_scan(app)
+            _, rebuild_rate = rebuild(app)
+            checkpoints = make_checkpoints(app, PLAN)
+            cp_p50, cp_p95, cp_read = latency(app, queries, use_checkpoints=True)
+            ix_p50, ix_p95, ix_read = latency(app, queries, use_checkpoints=False)
+            rows.append(
+                {
+                    "events": total,
+                    "plans": mix.made,
+                    "generate_s": grown,
+                    "scan": scan_rate,
+                    "rebuild": rebuild_rate,
+                    "ratio": rebuild_rate / scan_rate,
+                    "checkpoints": checkpoints,
+                    "cp_p50": cp_p50,
+                    "cp_p95": cp_p95,
+                    "cp_read": cp_read,
+                    "ix_p50": ix_p50,
+                    "ix_p95": ix_p95,
+                    "ix_read": ix_read,
+                }
+            )
+            _print_row(rows[-1])
+    finally:
+        app.close()
+    return rows
+
+
+def _print_row(r: dict[str, float]) -> None:
+    print(
+        f"{r['events']:>9,.0f} events ({r['plans']:.0f} plan-years, "
+        f"made in {r['generate_s']:.0f} s)"
+        f" | raw scan {r['scan']:>9,.0f}/s | rebuild {r['rebuild']:>7,.0f}/s"
+        f" = {r['ratio']:.2f}x (goal >= 0.40)"
+        f" | as-of with checkpoint p50 {r['cp_p50']:.1f} ms p95 {r['cp_p95']:.1f} ms"
+        f" ({r['cp_read']:.0f} read)"
+        f" | index only p50 {r['ix_p50']:.1f} ms ({r['ix_read']:.0f} read)",
+        flush=True,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "PARLEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+        ),
+    )
+    parser.add_argument("--queries", type=int, default=15)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"ParLedger projections benchmark — {args.backend}, sizes {sizes}")
+    if args.backend == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            rows = run(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", sizes, args.queries)
+    else:
+        schema = f"bench_{uuid4().hex[:10]}"
+        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            rows = run(f"{args.postgres_url}?schema={schema}", sizes, args.queries)
+        finally:
+            with psycopg.connect(args.postgres_url, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    print("\nSummary")
+    for r in rows:
+        _print_row(r)
+    for low, high in itertools.pairwise(rows):
+        growth = high["cp_p50"] / low["cp_p50"]
+        print(
+            f"as-of latency growth {low['events']:,.0f} -> {high['events']:,.0f} events: "
+            f"{growth:.2f}x with checkpoints (goal < 1.5x from 100k to 1M), "
+            f"{high['ix_p50'] / low['ix_p50']:.2f}x index only"
+        )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory {peak:,.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
