@@ -30,7 +30,13 @@ from domain.values import VN_TZ, Actor, EventMeta, Role, Source, optional_text
 from ledger import access
 from ledger.context import Change, CommandContext, CommandResult
 from ledger.errors import Conflict, IdempotencyConflict, StaleVersion, Unauthenticated
-from ledger.recorders import CommandRow, IdempotencyKeyReused, IndexRow, LedgerRecorder
+from ledger.recorders import (
+    CommandRow,
+    IdempotencyKeyReused,
+    IndexFilter,
+    IndexRow,
+    LedgerRecorder,
+)
 from ledger.settings import Database, database_from_env
 from ledger.transcodings import register_ledger_transcodings
 
@@ -145,7 +151,15 @@ class ParLedger(Application[UUID]):
             prior = self.ledger_recorder.get_command(key)
             if prior is not None:
                 return self._replay(prior, print_)
-        aggregates = decide(self.meta(ctx))
+        try:
+            aggregates = decide(self.meta(ctx))
+        except StaleVersion:
+            # A concurrent duplicate of this very command may have moved the version on:
+            # then its outcome is this command's outcome.
+            prior = self.ledger_recorder.get_command(key) if key is not None else None
+            if prior is None:
+                raise
+            return self._replay(prior, print_)
         changes = tuple(
             Change(entity=type(a).ENTITY, id=a.uuid, version=a.version)
             for a in aggregates
@@ -153,12 +167,20 @@ class ParLedger(Application[UUID]):
         )
         if not changes:
             return CommandResult(changes=())
+        pending = {a.uuid: len(a.pending_events) for a in aggregates}
         command = (
             CommandRow(
                 key=key,
                 fingerprint=print_,
                 recorded_at=datetime_now_with_tzinfo(),
-                result={"changes": [[c.entity, str(c.id), c.version] for c in changes]},
+                # With the first version each aggregate got, so a retry can name the
+                # positions of exactly these events.
+                result={
+                    "changes": [
+                        [c.entity, str(c.id), c.version, c.version - pending[c.id] + 1]
+                        for c in changes
+                    ]
+                },
             )
             if key is not None
             else None
@@ -186,17 +208,23 @@ class ParLedger(Application[UUID]):
             changes=changes, positions=tuple(r.notification.id for r in recordings)
         )
 
-    @staticmethod
-    def _replay(prior: CommandRow, print_: str) -> CommandResult:
+    def _replay(self, prior: CommandRow, print_: str) -> CommandResult:
+        """The first outcome of an idempotent command, positions included."""
         if prior.fingerprint != print_:
             raise IdempotencyConflict(
                 "khóa chống lặp này đã được dùng cho một yêu cầu khác", field="Idempotency-Key"
             )
+        changes, positions = [], []
+        for entity, uid, version, *first in prior.result["changes"]:
+            change = Change(entity=entity, id=UUID(uid), version=version)
+            changes.append(change)
+            lowest = first[0] if first else version  # rows stored before "first" was kept
+            rows = self.ledger_recorder.select_filtered(
+                IndexFilter(originator_id=change.id), gt=0, limit=version + 1
+            )
+            positions += [p for p, row in rows if lowest <= row.originator_version <= version]
         return CommandResult(
-            changes=tuple(
-                Change(entity=e, id=UUID(i), version=v) for e, i, v in prior.result["changes"]
-            ),
-            replayed=True,
+            changes=tuple(changes), positions=tuple(sorted(positions)), replayed=True
         )
 
     # -- loading ---------------------------------------------------------------------------

@@ -1,0 +1,138 @@
+"""Every write endpoint × every role × (own agency, another agency, a nonexistent id):
+denials are 403 (404 where the id does not exist) and append nothing; allowed roles are never
+refused for their role; server-controlled fields in any body are refused and never stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import PLAN, USERS, Api
+
+Q1 = {"period_start": "2023-01-01", "period_end": "2023-03-31", "source": "Báo cáo quý"}
+ADMINS = {"admin", "secretariat"}
+TASK_WRITERS = ADMINS | {"officer"}  # officer's agency leads task 1
+FIGURES = ADMINS
+INSPECTORS = {"admin", "inspector"}
+DOSSIER_WRITERS = ADMINS | {"commune"}  # the dossier belongs to xa-dong-bai
+
+# (path, body, roles allowed, path with a nonexistent id or None)
+ENDPOINTS: list[tuple[str, dict[str, Any], set[str], str | None]] = [
+    ("/plans/{plan}/tasks/1/progress", {"percent": 10, "note": "Tiến độ"}, TASK_WRITERS,
+     "/plans/{plan}/tasks/99/progress"),
+    ("/plans/{plan}/tasks/1/evidence", {"title": "Quyết định ban hành"}, TASK_WRITERS,
+     "/plans/{plan}/tasks/99/evidence"),
+    ("/plans/{plan}/tasks/1/complete", {"note": "Xong"}, TASK_WRITERS,
+     "/plans/{plan}/tasks/99/complete"),
+    ("/plans/{plan}/tasks/1/reopen", {"reason": "Chưa đạt"}, ADMINS | {"officer"},
+     "/plans/{plan}/tasks/99/reopen"),
+    ("/plans/{plan}/tasks/2/deadline", {"due": "2023-12-30", "reason": "Lùi hạn"}, ADMINS,
+     "/plans/{plan}/tasks/99/deadline"),
+    ("/plans/{plan}/tasks/2/reassign", {"lead": ["phong-tu-phap"], "reason": "Giao lại"},
+     ADMINS, "/plans/{plan}/tasks/99/reassign"),
+    ("/plans/{plan}/targets/7/measurements", {"indicator": "7a", "value": 90, **Q1}, FIGURES,
+     "/plans/{plan}/targets/99/measurements"),
+    ("/plans/{plan}/scores", {"area": "I", "kind": "self", "score": 12}, FIGURES,
+     "/plans/khong-co/scores"),
+    ("/plans/{plan}/inspections", {"agency": "xa-dong-bai", "kind": "periodic",
+     "scheduled_on": "2023-03-01", "scope": "CCHC"}, INSPECTORS, "/plans/khong-co/inspections"),
+    ("/plans/{plan}/dossiers", {"dossier_code": "HS-NEW-{role}", "procedure": "Cấp phép",
+     "agency": "xa-dong-bai", "received_on": "2023-02-01", "due_on": "2023-02-10"},
+     DOSSIER_WRITERS, "/plans/khong-co/dossiers"),
+    ("/dossiers/HS-1/apologies", {"issued_on": "2023-02-09", "reason_text": "Quá tải",
+     "new_appointment": "2023-02-20", "signer": "Chủ tịch UBND xã"}, DOSSIER_WRITERS,
+     "/dossiers/HS-404/apologies"),
+    ("/dossiers/HS-1/result", {}, DOSSIER_WRITERS, "/dossiers/HS-404/result"),
+    ("/inspections/{inspection}/conducted", {"note": "Đã kiểm tra"}, INSPECTORS,
+     "/inspections/00000000-0000-4000-8000-000000000000/conducted"),
+    ("/inspections/{inspection}/findings", {"finding": "Niêm yết thiếu",
+     "recommendation": "Bổ sung", "finding_id": "f-{role}"}, INSPECTORS,
+     "/inspections/00000000-0000-4000-8000-000000000000/findings"),
+]  # fmt: skip
+
+
+def _seed(api: Api) -> str:
+    admin = api.headers("admin")
+    created = api.client.post(
+        f"/plans/{PLAN}/inspections",
+        headers=admin,
+        json={"agency": "phong-tu-phap", "kind": "periodic", "scheduled_on": "2023-03-01",
+              "scope": "CCHC"},
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    dossier = api.client.post(
+        f"/plans/{PLAN}/dossiers",
+        headers=admin,
+        json={"dossier_code": "HS-1", "procedure": "Cấp phép", "agency": "xa-dong-bai",
+              "received_on": "2023-02-01", "due_on": "2023-02-10"},
+    )  # fmt: skip
+    assert dossier.status_code == 201, dossier.text
+    return str(created.json()["changes"][0]["id"])
+
+
+def _fill(text: str, inspection: str, role: str) -> str:
+    return text.replace("{plan}", PLAN).replace("{inspection}", inspection).replace("{role}", role)
+
+
+def _body(body: dict[str, Any], role: str) -> dict[str, Any]:
+    return {k: _fill(v, "", role) if isinstance(v, str) else v for k, v in body.items()}
+
+
+def test_authorisation_matrix(api: Api) -> None:
+    inspection = _seed(api)
+    for path, body, allowed, missing in ENDPOINTS:
+        for role in USERS:
+            headers = api.headers(role, **{"If-Match": "*"})
+            before = api.head()
+            response = api.client.post(
+                _fill(path, inspection, role), headers=headers, json=_body(body, role)
+            )
+            if role in allowed:
+                assert response.status_code not in (401, 403), (path, role, response.text)
+            else:
+                assert response.status_code == 403, (path, role, response.text)
+                assert response.headers["content-type"] == "application/problem+json"
+                assert api.head() == before, (path, role)
+            if missing is not None:
+                before = api.head()
+                response = api.client.post(
+                    _fill(missing, inspection, role), headers=headers, json=_body(body, role)
+                )
+                assert response.status_code in (403, 404), (missing, role, response.text)
+                if role in allowed:
+                    assert response.status_code == 404, (missing, role, response.text)
+                assert api.head() == before, (missing, role)
+
+
+SERVER_FIELDS = {
+    "actor": "admin",
+    "actor_id": "user:admin",
+    "agency_of_record": "phong-tu-phap",
+    "version": 99,
+    "originator_version": 99,
+    "hash": "0" * 64,
+    "content_sha256": "0" * 64,
+    "timestamp": "2023-01-01T00:00:00+07:00",
+    "recorded_at": "2023-01-01T00:00:00+07:00",
+    "position": 1,
+}
+
+
+@pytest.mark.parametrize("field", sorted(SERVER_FIELDS))
+def test_server_controlled_fields_are_refused_everywhere(api: Api, field: str) -> None:
+    inspection = _seed(api)
+    for path, body, _, _ in ENDPOINTS:
+        before = api.head()
+        response = api.client.post(
+            _fill(path, inspection, "admin"),
+            headers=api.headers("admin", **{"If-Match": "*"}),
+            json={**_body(body, "admin"), field: SERVER_FIELDS[field]},
+        )
+        assert response.status_code == 422, (path, field, response.text)
+        problem = response.json()
+        assert problem["field"] == field and "Extra inputs" in problem["detail"]
+        assert api.head() == before
+    events = api.client.get("/events?limit=1000", headers=api.headers("auditor")).json()["events"]
+    # Only the seeding principals ever appear as actors: nothing injected was stored.
+    assert {e["data"]["meta"]["actor"]["id"] for e in events} == {"os:tester", "user:admin"}
