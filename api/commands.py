@@ -369,7 +369,7 @@ def _endpoint(ledger: ParLedger, command: Command, principal: Callable[..., Acto
                 str | None,
                 Header(
                     alias="If-Match",
-                    max_length=40,
+                    pattern=r'^(\*|(W/)?"[0-9]{1,12}")$',
                     description="ETag của thực thể đã đọc; bắt buộc khi thay đổi thực thể có sẵn",
                 ),
             ],

@@ -28,6 +28,17 @@ Sổ cái kiểm toán cải cách hành chính: mọi thay đổi là một s�
 """
 
 
+def _require_if_match(schema: dict[str, Any]) -> None:
+    """If-Match is optional to FastAPI (a missing one is answered 428, not 422) but required
+    by contract on every command that changes an existing entity: say so in the document."""
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            if "428" in operation.get("responses", {}):
+                for parameter in operation.get("parameters", []):
+                    if parameter["name"] == "If-Match":
+                        parameter["required"] = True
+
+
 def create_app(
     ledger: ParLedger, *, rate: float = 50.0, burst: float = 100.0, body_limit: int | None = None
 ) -> FastAPI:
@@ -69,6 +80,7 @@ def create_app(
             schema["components"]["securitySchemes"] = {
                 "HTTPBearer": {"type": "http", "scheme": "bearer"}
             }
+            _require_if_match(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

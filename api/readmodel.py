@@ -65,8 +65,6 @@ class ReadModel:
         day = as_of or today()
         if known_at is not None and known_at.tzinfo is None:
             raise InvalidValue("known_at phải có múi giờ, ví dụ +07:00", field="known_at")
-        if day < date(2000, 1, 1) or day > date(2100, 12, 31):
-            raise InvalidValue("as_of phải trong khoảng 2000–2100", field="as_of")
         if known_at is None and day >= today():
             position = self.position()
             cached = self._cache.get(plan)

@@ -5,7 +5,6 @@ A cursor carries the ledger position its first page was read at, so every later 
 at that same position: pages never shift under the reader when new events arrive.
 """
 
-import base64
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -40,7 +39,10 @@ KnownAt = Annotated[
         examples=["2023-07-05T17:00:00+07:00"],
     ),
 ]
-Cursor = Annotated[str | None, Query(max_length=100, description="Con trỏ trang sau")]
+Cursor = Annotated[
+    str | None,
+    Query(pattern=r"^[0-9]{1,15}-[0-9]{1,9}$", description="Con trỏ trang sau (next_cursor)"),
+]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Số dòng mỗi trang")]
 Code = Annotated[str | None, Query(max_length=100)]
 
@@ -56,20 +58,15 @@ class Page(BaseModel):
 
 
 def _encode_cursor(position: int, offset: int) -> str:
-    return base64.urlsafe_b64encode(f"{position}:{offset}".encode()).decode().rstrip("=")
+    return f"{position}-{offset}"
 
 
 def _decode_cursor(cursor: str | None) -> tuple[int | None, int]:
+    """``POSITION-OFFSET``: the page after ``OFFSET`` rows, read at ledger ``POSITION``."""
     if not cursor:
         return None, 0
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        position, offset = (int(part) for part in text.split(":"))
-        if position < 0 or offset < 0:
-            raise ValueError
-    except (ValueError, UnicodeDecodeError):
-        raise ProblemError(422, "invalid_value", "con trỏ trang không hợp lệ", "cursor") from None
-    return position, offset
+    position, _, offset = cursor.partition("-")
+    return int(position), int(offset)
 
 
 def redact(value: Any, actor: Actor) -> Any:

@@ -129,7 +129,7 @@ def test_cursor_pages_are_pinned_to_their_position(api: Api) -> None:
     ).json()
     assert second["position"] == first["position"]
     assert second["items"][0]["number"] == "2" and second["items"][0]["percent"] is None
-    bad = api.client.get(f"/plans/{PLAN}/tasks?cursor=%%%", headers=reader)
+    bad = api.client.get(f"/plans/{PLAN}/tasks?cursor=abc", headers=reader)
     assert bad.status_code == 422 and bad.json()["field"] == "cursor"
 
 
