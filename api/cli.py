@@ -427,6 +427,9 @@ def build_parser() -> argparse.ArgumentParser:
     register_views(add)
     register_reports(add)
     register_audit(add)
+    from api.cli_integrity import register_integrity
+
+    register_integrity(add)
 
     p = add("serve", cmd_serve, "chạy dịch vụ HTTP")
     p.add_argument("--host", default="127.0.0.1")
@@ -472,6 +475,7 @@ _GROUP_HELP = {
     "inspection": "kiểm tra",
     "dossier": "hồ sơ trễ hẹn và phiếu xin lỗi",
     "agency": "danh mục cơ quan",
+    "key": "khoá ký bản tóm lược của sổ cái",
 }
 
 
@@ -860,6 +864,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.handler is cmd_plan_import and args.check:
             checked: int = cmd_plan_import(None, args)  # validates only: no database needed
             return checked
+        if args.handler.__name__ == "cmd_verify_proof":
+            alone: int = args.handler(None, args)  # a proof is checked without the ledger
+            return alone
         app = ParLedger(database_from_env())
         try:
             code: int = args.handler(app, args)

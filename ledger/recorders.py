@@ -29,8 +29,13 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
+from ledger.chain import GENESIS, ChainedEvent, canonical, event_digest, leaf_hash, link
+
 INDEX_TABLE = "parledger_event_index"
 COMMANDS_TABLE = "parledger_commands"
+CHAIN_TABLE = "parledger_chain"
+# Tables whose rows are never updated nor deleted: triggers refuse it on both backends.
+APPEND_ONLY_TABLES = (INDEX_TABLE, COMMANDS_TABLE, CHAIN_TABLE)
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,95 @@ class LedgerRecorder:
     def select_scoped(self, plan: str, window: Window) -> list[Notification]:
         """The events of one plan and of the agency directory inside ``window``, in order."""
         raise NotImplementedError
+
+    def select_chained(self, *, gt: int = 0, limit: int = 5000) -> list[StoredLink]:
+        """Events after position ``gt`` with their index facts and their stored link (``None``
+        where a row is missing), in position order: what verification and export read."""
+        raise NotImplementedError
+
+    def chain_extent(self) -> tuple[int, int]:
+        """(number of links, highest leaf index + 1) of the chain table."""
+        raise NotImplementedError
+
+    def select_leaves(self, size: int) -> list[tuple[int, bytes]]:
+        """(position, leaf) of the first ``size`` links, in leaf order."""
+        raise NotImplementedError
+
+    def restore(self, links: Sequence[StoredLink]) -> None:
+        """Write exported events, index rows and links as they were (positions kept), in one
+        transaction; only into an empty ledger."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class StoredLink:
+    """One stored event with its index facts and what the chain table holds for it."""
+
+    event: ChainedEvent
+    leaf_index: int | None
+    leaf: bytes | None
+    link: bytes | None
+
+
+def digest_of(stored: StoredEvent, row: IndexRow | None) -> bytes:
+    """The event digest of an event about to be stored, from what will be stored."""
+    facts: tuple[str | None, ...] = (
+        (
+            row.entity,
+            row.event_type,
+            utc_text(row.recorded_at),
+            utc_text(row.effective_at),
+            row.actor_id,
+            row.plan,
+            row.actor_role,
+            row.actor_agency,
+        )
+        if row is not None
+        else (None,) * 8
+    )
+    assert isinstance(stored.originator_id, UUID)
+    return event_digest(
+        canonical(
+            stored.originator_id, stored.originator_version, stored.topic, stored.state, facts
+        )
+    )
+
+
+def _when_text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return utc_text(value)
+
+
+def _link_from_row(row: Any) -> StoredLink:
+    originator = row["originator_id"]
+    return StoredLink(
+        event=ChainedEvent(
+            position=row["position"],
+            originator_id=originator if isinstance(originator, UUID) else UUID(originator),
+            originator_version=row["originator_version"],
+            topic=row["topic"],
+            state=bytes(row["state"]),
+            entity=row["entity"],
+            event_type=row["event_type"],
+            recorded_at=_when_text(row["recorded_at"]),
+            effective_at=_when_text(row["effective_at"]),
+            actor_id=row["actor_id"],
+            plan=row["plan"],
+            actor_role=row["actor_role"],
+            actor_agency=row["actor_agency"],
+        ),
+        leaf_index=row["leaf_index"],
+        leaf=None if row["leaf"] is None else bytes(row["leaf"]),
+        link=None if row["link"] is None else bytes(row["link"]),
+    )
+
+
+_CHAINED_COLUMNS = (
+    "e.originator_id, e.originator_version, e.topic, e.state, i.entity, i.event_type, "
+    "i.recorded_at, i.effective_at, i.actor_id, i.plan, i.actor_role, i.actor_agency, "
+    "c.leaf_index, c.leaf, c.link"
+)
 
 
 @dataclass(frozen=True)
@@ -202,6 +296,22 @@ def _index_from_row(row: Any, as_uuid: bool) -> tuple[int, IndexRow]:
     )
 
 
+def _index_values(e: ChainedEvent) -> tuple[Any, ...]:
+    return (
+        e.position,
+        e.originator_id.hex,
+        e.originator_version,
+        e.entity,
+        e.event_type,
+        e.recorded_at,
+        e.effective_at,
+        e.actor_id,
+        e.plan,
+        e.actor_role,
+        e.actor_agency,
+    )
+
+
 # Columns added after the first release of the index; old stores gain them on start.
 _ADDED_COLUMNS = (("actor_role", "text"), ("actor_agency", "text"))
 
@@ -242,6 +352,17 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
             "fingerprint TEXT NOT NULL, "
             "recorded_at TEXT NOT NULL, "
             "result TEXT NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} ("
+            "leaf_index INTEGER PRIMARY KEY, "
+            "notification_id INTEGER NOT NULL UNIQUE, "
+            "leaf BLOB NOT NULL, "
+            "link BLOB NOT NULL)",
+            *(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, 'parledger: {table} is append-only'); END"
+                for table in (self.events_table_name, *APPEND_ONLY_TABLES)
+                for verb in ("UPDATE", "DELETE")
+            ),
         ]
 
     def create_table(self) -> None:
@@ -294,7 +415,27 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
                     for notification_id, r in zip(ids, rows, strict=True)
                 ],
             )
+        if ids:
+            self._link(c, ids, stored_events, rows)
         return ids
+
+    def _link(
+        self,
+        c: SQLiteCursor,
+        ids: Sequence[int],
+        stored_events: Sequence[StoredEvent],
+        rows: Sequence[IndexRow],
+    ) -> None:
+        # The events' insert holds the write lock, so the head read here is the true head.
+        c.execute(f"SELECT leaf_index, link FROM {CHAIN_TABLE} ORDER BY leaf_index DESC LIMIT 1")
+        head = c.fetchone()
+        index, previous = (head["leaf_index"] + 1, bytes(head["link"])) if head else (0, GENESIS)
+        links = []
+        for offset, (position, stored) in enumerate(zip(ids, stored_events, strict=True)):
+            leaf = leaf_hash(position, digest_of(stored, rows[offset] if rows else None))
+            previous = link(previous, leaf)
+            links.append((index + offset, position, leaf, previous))
+        c.executemany(f"INSERT INTO {CHAIN_TABLE} VALUES (?, ?, ?, ?)", links)
 
     def get_command(self, key: str) -> CommandRow | None:
         with self.datastore.transaction(commit=False) as c:
@@ -342,6 +483,61 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
             row = c.fetchone()
         return int(row["p"] or 0)
 
+    def select_chained(self, *, gt: int = 0, limit: int = 5000) -> list[StoredLink]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT e.rowid AS position, {_CHAINED_COLUMNS} "
+                f"FROM {self.events_table_name} e "
+                f"LEFT JOIN {INDEX_TABLE} i ON i.notification_id = e.rowid "
+                f"LEFT JOIN {CHAIN_TABLE} c ON c.notification_id = e.rowid "
+                "WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?",
+                (gt, limit),
+            )
+            return [_link_from_row(row) for row in c.fetchall()]
+
+    def chain_extent(self) -> tuple[int, int]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT COUNT(*) AS n, MAX(leaf_index) AS top FROM {CHAIN_TABLE}")
+            row = c.fetchone()
+        return int(row["n"]), int(-1 if row["top"] is None else row["top"]) + 1
+
+    def select_leaves(self, size: int) -> list[tuple[int, bytes]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT notification_id, leaf FROM {CHAIN_TABLE} WHERE leaf_index < ? "
+                "ORDER BY leaf_index",
+                (size,),
+            )
+            return [(row[0], bytes(row[1])) for row in c.fetchall()]
+
+    def restore(self, links: Sequence[StoredLink]) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"SELECT 1 FROM {self.events_table_name} LIMIT 1")
+            if c.fetchone() is not None:
+                raise IntegrityError("restore needs an empty ledger")
+            c.executemany(
+                f"INSERT INTO {self.events_table_name} (rowid, originator_id, "
+                "originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        x.event.position,
+                        x.event.originator_id.hex,
+                        x.event.originator_version,
+                        x.event.topic,
+                        x.event.state,
+                    )
+                    for x in links
+                ],
+            )
+            c.executemany(
+                f"INSERT INTO {INDEX_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [_index_values(x.event) for x in links if x.event.entity is not None],
+            )
+            c.executemany(
+                f"INSERT INTO {CHAIN_TABLE} VALUES (?, ?, ?, ?)",
+                [(x.leaf_index, x.event.position, x.leaf, x.link) for x in links],
+            )
+
     def select_scoped(self, plan: str, window: Window) -> list[Notification]:
         where, params = _scoped_where(window, "?", utc_text)
         statement = (
@@ -380,6 +576,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
             "events": Identifier(self.events_table_name),
             "index": Identifier(INDEX_TABLE),
             "commands": Identifier(COMMANDS_TABLE),
+            "chain": Identifier(CHAIN_TABLE),
+            "refuse": Identifier("parledger_refuse_change"),
             "event_type": Identifier(self.stored_event_type_name),
             "append": Identifier("parledger_append"),
             "channel": Identifier(self.channel_name),
@@ -443,14 +641,47 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 "recorded_at timestamptz NOT NULL, result text NOT NULL)"
             ).format(**names),
             SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{chain} ("
+                "leaf_index bigint PRIMARY KEY, notification_id bigint NOT NULL UNIQUE, "
+                "leaf bytea NOT NULL, link bytea NOT NULL)"
+            ).format(**names),
+            SQL(
+                "CREATE OR REPLACE FUNCTION {schema}.{refuse}() RETURNS trigger "
+                "LANGUAGE plpgsql AS $BODY$ BEGIN "
+                "RAISE EXCEPTION 'parledger: % is append-only (% refused)', TG_TABLE_NAME, TG_OP "
+                "USING ERRCODE = 'insufficient_privilege'; END; $BODY$"
+            ).format(**names),
+            *(
+                statement.format(table=Identifier(table), **names)
+                for table in (self.events_table_name, *APPEND_ONLY_TABLES)
+                for statement in (
+                    SQL(
+                        "CREATE OR REPLACE TRIGGER parledger_no_change BEFORE UPDATE OR DELETE "
+                        "ON {schema}.{table} FOR EACH ROW EXECUTE FUNCTION {schema}.{refuse}()"
+                    ),
+                    SQL(
+                        "CREATE OR REPLACE TRIGGER parledger_no_truncate BEFORE TRUNCATE "
+                        "ON {schema}.{table} FOR EACH STATEMENT "
+                        "EXECUTE FUNCTION {schema}.{refuse}()"
+                    ),
+                    # ALWAYS: also under session_replication_role = replica.
+                    SQL("ALTER TABLE {schema}.{table} ENABLE ALWAYS TRIGGER parledger_no_change"),
+                    SQL("ALTER TABLE {schema}.{table} ENABLE ALWAYS TRIGGER parledger_no_truncate"),
+                )
+            ),
+            SQL(
                 "CREATE OR REPLACE FUNCTION {schema}.{append}("
                 "events {schema}.{event_type}[], "
                 "entities text[], event_types text[], recorded timestamptz[], "
                 "effective timestamptz[], actors text[], plans text[], roles text[], "
                 "actor_agencies text[], "
-                "cmd_key text, cmd_fingerprint text, cmd_recorded timestamptz, cmd_result text) "
-                "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
-                "DECLARE ids bigint[]; "
+                "cmd_key text, cmd_fingerprint text, cmd_recorded timestamptz, cmd_result text, "
+                "digests bytea[]) "
+                # DEFINER: a service role may append through this function alone.
+                "RETURNS SETOF bigint LANGUAGE plpgsql SECURITY DEFINER "
+                "SET search_path = pg_catalog, pg_temp AS $BODY$ "
+                "DECLARE ids bigint[]; head bigint; previous bytea; leaves bytea[]; "
+                "links bytea[]; "
                 "BEGIN "
                 "  SET LOCAL lock_timeout = '{lock_timeout}s'; "
                 "  LOCK TABLE {schema}.{events} IN EXCLUSIVE MODE; "
@@ -475,12 +706,26 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
                 "    roles[i], actor_agencies[i] "
                 "    FROM generate_subscripts(events, 1) AS i; "
                 "  END IF; "
+                # The links, in this transaction, under the lock: no event without its link.
+                "  SELECT c.leaf_index, c.link INTO head, previous FROM {schema}.{chain} c "
+                "  ORDER BY c.leaf_index DESC LIMIT 1; "
+                "  IF NOT FOUND THEN head := -1; previous := decode(repeat('00', 32), 'hex'); "
+                "  END IF; "
+                "  FOR i IN 1 .. array_length(ids, 1) LOOP "
+                "    leaves[i] := sha256(decode('00', 'hex') || int8send(ids[i]) || digests[i]); "
+                "    previous := sha256(previous || leaves[i]); "
+                "    links[i] := previous; "
+                "  END LOOP; "
+                "  INSERT INTO {schema}.{chain} "
+                "  SELECT head + i, ids[i], leaves[i], links[i] "
+                "  FROM generate_subscripts(ids, 1) AS i; "
                 "  RETURN QUERY SELECT unnest(ids); "
                 "END; $BODY$"
             ).format(**names),
         ]
         self.sql_append = SQL(
-            "SELECT * FROM {schema}.{append}(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            "SELECT * FROM {schema}.{append}"
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
         ).format(**names)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -512,6 +757,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
             command.fingerprint if command else None,
             command.recorded_at if command else None,
             json.dumps(command.result, sort_keys=True) if command else None,
+            [digest_of(e, rows[i] if rows else None) for i, e in enumerate(stored_events)],
         )
         try:
             with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -574,6 +820,87 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
             curs.execute(statement, (known_at,), prepare=True)
             row = curs.fetchone()
         return int(row["p"] or 0) if row else 0
+
+    def _sql(self, text: str) -> Any:
+        return SQL(text).format(
+            schema=Identifier(self.datastore.schema),
+            events=Identifier(self.events_table_name),
+            index=Identifier(INDEX_TABLE),
+            chain=Identifier(CHAIN_TABLE),
+        )
+
+    def select_chained(self, *, gt: int = 0, limit: int = 5000) -> list[StoredLink]:
+        statement = self._sql(
+            f"SELECT e.notification_id AS position, {_CHAINED_COLUMNS} "
+            "FROM {schema}.{events} e "
+            "LEFT JOIN {schema}.{index} i ON i.notification_id = e.notification_id "
+            "LEFT JOIN {schema}.{chain} c ON c.notification_id = e.notification_id "
+            "WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s"
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (gt, limit), prepare=True)
+            return [_link_from_row(row) for row in curs.fetchall()]
+
+    def chain_extent(self) -> tuple[int, int]:
+        statement = self._sql("SELECT COUNT(*) AS n, MAX(leaf_index) AS top FROM {schema}.{chain}")
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement)
+            row = curs.fetchone()
+        assert row is not None
+        return int(row["n"]), int(-1 if row["top"] is None else row["top"]) + 1
+
+    def select_leaves(self, size: int) -> list[tuple[int, bytes]]:
+        statement = self._sql(
+            "SELECT notification_id, leaf FROM {schema}.{chain} WHERE leaf_index < %s "
+            "ORDER BY leaf_index"
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (size,))
+            return [(row["notification_id"], bytes(row["leaf"])) for row in curs.fetchall()]
+
+    def restore(self, links: Sequence[StoredLink]) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._sql("LOCK TABLE {schema}.{events} IN EXCLUSIVE MODE"))
+            curs.execute(self._sql("SELECT 1 FROM {schema}.{events} LIMIT 1"))
+            if curs.fetchone() is not None:
+                raise IntegrityError("restore needs an empty ledger")
+            curs.executemany(
+                self._sql(
+                    "INSERT INTO {schema}.{events} (notification_id, originator_id, "
+                    "originator_version, topic, state) VALUES (%s, %s, %s, %s, %s)"
+                ),
+                [
+                    (
+                        x.event.position,
+                        x.event.originator_id,
+                        x.event.originator_version,
+                        x.event.topic,
+                        x.event.state,
+                    )
+                    for x in links
+                ],
+            )
+            curs.executemany(
+                self._sql(
+                    "INSERT INTO {schema}.{index} (notification_id, originator_id, "
+                    "originator_version, entity, event_type, recorded_at, effective_at, "
+                    "actor_id, plan, actor_role, actor_agency) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                ),
+                [_index_values(x.event) for x in links if x.event.entity is not None],
+            )
+            curs.executemany(
+                self._sql("INSERT INTO {schema}.{chain} VALUES (%s, %s, %s, %s)"),
+                [(x.leaf_index, x.event.position, x.leaf, x.link) for x in links],
+            )
+            # The next append continues after the restored positions.
+            curs.execute(
+                SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), %s)"),
+                (
+                    f"{self.datastore.schema}.{self.events_table_name}",
+                    max((x.event.position for x in links), default=1),
+                ),
+            )
 
     def select_scoped(self, plan: str, window: Window) -> list[Notification]:
         where, params = _scoped_where(window, "%s")

@@ -1,0 +1,241 @@
+"""Verification of the whole chain, and of the ledger against the digests an auditor kept.
+
+One pass in position order recomputes every event's leaf and link from the stored rows and
+compares them with the chain table (an event changed, deleted, inserted, or a link missing or
+rewritten), then compares the recomputed links and Merkle roots with each digest (history
+rewritten with every later hash recomputed, or the tail cut). Without a digest only the first
+kind is caught: a rewrite that recomputes every later link is self-consistent, which is why the
+auditor keeps digests outside the database.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from ledger.chain import GENESIS, event_digest, leaf_hash, link
+from ledger.digests import Checkpoint, Digest, checkpoint_indices, first_mismatch, now_text
+from ledger.merkle import node
+from ledger.merkle import root as merkle_root
+from ledger.recorders import LedgerRecorder, StoredLink
+
+MAX_PROBLEMS = 20
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str  # altered | unlinked | missing | out_of_order | link_rewritten | extra_links |
+    #           digest_mismatch | cut | digest_signature
+    position: int | None
+    detail: str
+    event: str | None = None  # "originator_id v version (topic)" of the event concerned
+
+
+@dataclass
+class Report:
+    events: int = 0
+    links: int = 0
+    head: bytes = GENESIS
+    last_position: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    digests_checked: int = 0
+    seconds: float = 0.0
+    sealed: Digest | None = None  # unsigned, when verify was asked to seal
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
+
+    def add(self, problem: Problem) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+
+
+def scan(recorder: LedgerRecorder, page: int = 5000) -> Iterator[StoredLink]:
+    after = 0
+    while True:
+        rows = recorder.select_chained(gt=after, limit=page)
+        yield from rows
+        if len(rows) < page:
+            return
+        after = rows[-1].event.position
+
+
+class _Roots:
+    """Merkle roots of every prefix asked for, from one pass over the leaves."""
+
+    def __init__(self, sizes: Sequence[int]) -> None:
+        self.wanted = set(sizes)
+        self.stack: list[tuple[int, bytes]] = []
+        self.count = 0
+        self.found: dict[int, bytes] = {}
+
+    def push(self, leaf: bytes) -> None:
+        size, digest = 1, leaf
+        while self.stack and self.stack[-1][0] == size:
+            below, left = self.stack.pop()
+            size, digest = size + below, node(left, digest)
+        self.stack.append((size, digest))
+        self.count += 1
+        if self.count in self.wanted:
+            digest = self.stack[-1][1]
+            for _, left in reversed(self.stack[:-1]):
+                digest = node(left, digest)
+            self.found[self.count] = digest
+
+
+def _name(stored: StoredLink) -> str:
+    e = stored.event
+    kind = e.topic.rsplit(".", 1)[-1] if e.topic else "?"
+    return f"{e.originator_id} v{e.originator_version} ({e.entity or '?'} {kind})"
+
+
+def verify(
+    recorder: LedgerRecorder, digests: Sequence[Digest] = (), *, seal: int | None = None
+) -> Report:
+    """Check the chain and every digest; with ``seal`` (a size), also collect what a new
+    digest of the first ``seal`` events signs, from the recomputed links."""
+    started = time.perf_counter()
+    report = Report()
+    sizes = {d.size for d in digests} | ({seal} if seal else set())
+    wanted_links = (
+        {c.leaf_index for d in digests for c in d.checkpoints}
+        | {d.size - 1 for d in digests}
+        | set(checkpoint_indices(seal or 0))
+    )
+    links_at: dict[int, bytes] = {}
+    positions_at: dict[int, int] = {}
+    roots = _Roots(sorted(sizes))
+    # ``recomputed`` is the chain as the events alone produce it (what digests are compared
+    # with); ``stored_previous`` follows the stored links, so that after one damaged event the
+    # next ones are still checked against their own stored links.
+    recomputed = stored_previous = GENESIS
+    expected_index = 0
+    for stored in scan(recorder):
+        e = stored.event
+        leaf = leaf_hash(e.position, event_digest(e.canonical()))
+        in_step = stored_previous == recomputed  # no damage so far: one hash serves both
+        recomputed = link(recomputed, leaf)
+        if stored.leaf_index is None:
+            report.add(Problem("unlinked", e.position, "sự kiện không có mắt xích", _name(stored)))
+        else:
+            if stored.leaf_index != expected_index:
+                missing = stored.leaf_index > expected_index
+                why = "có sự kiện bị xoá trước nó" if missing else "bị đảo thứ tự"
+                report.add(
+                    Problem(
+                        "missing" if missing else "out_of_order",
+                        e.position,
+                        f"mắt xích số {stored.leaf_index} ở chỗ của số {expected_index} ({why})",
+                        _name(stored),
+                    )
+                )
+                expected_index = stored.leaf_index
+            if stored.leaf != leaf:
+                report.add(
+                    Problem(
+                        "altered",
+                        e.position,
+                        "sự kiện khác với mắt xích đã ghi (bị sửa)",
+                        _name(stored),
+                    )
+                )
+            elif stored.link != (recomputed if in_step else link(stored_previous, leaf)):
+                report.add(
+                    Problem(
+                        "link_rewritten",
+                        e.position,
+                        "mắt xích đã ghi không nối tiếp mắt xích trước",
+                        None,
+                    )
+                )
+        index = report.events
+        if index in wanted_links:
+            links_at[index] = recomputed
+            positions_at[index] = e.position
+        roots.push(leaf)
+        stored_previous = stored.link if stored.link is not None else recomputed
+        expected_index += 1
+        report.events += 1
+        report.last_position = e.position
+    report.head = recomputed
+    count, extent = recorder.chain_extent()
+    report.links = count
+    if count != report.events or extent != report.events:
+        report.add(
+            Problem(
+                "extra_links" if count > report.events else "missing",
+                None,
+                f"{count} mắt xích (đến số {extent - 1}) cho {report.events} sự kiện",
+            )
+        )
+    for digest in digests:
+        _check_digest(report, digest, links_at, positions_at, roots.found)
+    if seal is not None:
+        report.sealed = _sealed(seal, links_at, positions_at, roots.found)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _check_digest(
+    report: Report,
+    digest: Digest,
+    links_at: dict[int, bytes],
+    positions_at: dict[int, int],
+    roots: dict[int, bytes],
+) -> None:
+    report.digests_checked += 1
+    if digest.size > report.events:
+        report.add(
+            Problem(
+                "cut",
+                digest.position,
+                f"bản tóm lược lúc {digest.issued_at} có {digest.size} sự kiện đến vị trí "
+                f"{digest.position}; sổ cái chỉ còn {report.events} (bị cắt đuôi)",
+            )
+        )
+        return
+    if digest.size == 0:
+        return
+    head_ok = links_at.get(digest.size - 1) == bytes.fromhex(digest.head)
+    root_ok = roots.get(digest.size) == bytes.fromhex(digest.root)
+    position_ok = positions_at.get(digest.size - 1) == digest.position
+    if head_ok and root_ok and position_ok:
+        return
+    span = first_mismatch(digest.checkpoints, links_at)
+    if span is None:
+        where, first = f"đến vị trí {digest.position}", digest.position
+    else:
+        before, bad = span
+        after = f"sau vị trí {before.position}" if before else "từ đầu"
+        where, first = f"{after} đến hết vị trí {bad.position}", bad.position
+    report.add(
+        Problem(
+            "digest_mismatch",
+            first,
+            f"lịch sử {where} khác với bản tóm lược lúc {digest.issued_at} "
+            f"({digest.size} sự kiện): có sự kiện bị sửa, xoá hay chèn và mắt xích bị tính lại",
+        )
+    )
+
+
+def _sealed(
+    size: int, links_at: dict[int, bytes], positions_at: dict[int, int], roots: dict[int, bytes]
+) -> Digest:
+    if size == 0:
+        return Digest(0, 0, GENESIS.hex(), merkle_root(()).hex(), now_text())
+    return Digest(
+        size=size,
+        position=positions_at[size - 1],
+        head=links_at[size - 1].hex(),
+        root=roots[size].hex(),
+        issued_at=now_text(),
+        checkpoints=tuple(
+            Checkpoint(i, positions_at[i], links_at[i].hex()) for i in checkpoint_indices(size)
+        ),
+    )
