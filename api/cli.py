@@ -476,6 +476,7 @@ _GROUP_HELP = {
     "dossier": "hồ sơ trễ hẹn và phiếu xin lỗi",
     "agency": "danh mục cơ quan",
     "key": "khoá ký bản tóm lược của sổ cái",
+    "db": "cơ sở dữ liệu: quyền của vai trò dịch vụ",
 }
 
 

@@ -194,6 +194,29 @@ def cmd_key_show(_: ParLedger, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_grant_service(app: ParLedger, args: argparse.Namespace) -> int:
+    from ledger.roles import grant_service_statements
+    from replay.engine import ledger_view
+
+    if app.database.backend != "postgres":
+        raise InvalidValue("chỉ dùng cho PostgreSQL", field="PARLEDGER_DATABASE_URL")
+    ledger_view(app)  # the view tables exist before they are granted
+    datastore = app.recorder.datastore  # type: ignore[attr-defined]
+    statements = grant_service_statements(
+        datastore.schema,
+        args.role,
+        app.recorder.events_table_name,  # type: ignore[attr-defined]
+    )
+    with datastore.transaction(commit=True) as curs:
+        for statement in statements:
+            curs.execute(statement)
+    print(
+        f"Vai trò {args.role}: chỉ đọc bảng sổ cái, ghi qua parledger_append; "
+        "chạy dịch vụ với PARLEDGER_CREATE_TABLES=no."
+    )
+    return EXIT_OK
+
+
 def register_integrity(add: Add) -> None:
     p = add("digest", cmd_digest, "kiểm toàn bộ chuỗi băm rồi ký bản tóm lược (Ed25519)")
     p.add_argument("--output", help="ghi vào tệp thay vì màn hình")
@@ -221,3 +244,10 @@ def register_integrity(add: Add) -> None:
     p.add_argument("--trusted-key", help="khoá công khai (hex) phải ký tệp xuất")
 
     p = add("key show", cmd_key_show, "khoá công khai của sổ cái")
+
+    p = add(
+        "db grant-service",
+        cmd_grant_service,
+        "cấp quyền cho vai trò dịch vụ PostgreSQL: chỉ thêm sự kiện, không sửa, không xoá",
+    )
+    p.add_argument("role", help="vai trò PostgreSQL đã tạo (CREATE ROLE … LOGIN)")

@@ -83,6 +83,11 @@ class ParLedger(Application[UUID]):
         self.database = database or database_from_env()
         super().__init__({**self.database.env, **(env or {})})
 
+    @property
+    def creates_tables(self) -> bool:
+        """False for a service role that may not run DDL (``PARLEDGER_CREATE_TABLES=no``)."""
+        return self.env.get("CREATE_TABLE", "yes").lower() not in ("no", "n", "false", "0", "off")
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_ledger_transcodings(transcoder)

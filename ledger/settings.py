@@ -28,7 +28,11 @@ class Database:
 
 def database_from_env(environ: dict[str, str] | None = None) -> Database:
     environ = dict(os.environ) if environ is None else environ
-    return parse_database_url(environ.get("PARLEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL)
+    database = parse_database_url(environ.get("PARLEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL)
+    if environ.get("PARLEDGER_CREATE_TABLES"):
+        # "no" where the service runs as a role that may not run DDL (ledger/roles.py).
+        database.env["CREATE_TABLE"] = environ["PARLEDGER_CREATE_TABLES"]
+    return database
 
 
 def parse_database_url(url: str) -> Database:

@@ -38,7 +38,8 @@ def ledger_view(app: ParLedger) -> LedgerView:
         view = PostgresLedgerView(datastore)
     else:
         view = SQLiteLedgerView(datastore)
-    view.create_table()
+    if app.creates_tables:
+        view.create_table()
     return view
 
 

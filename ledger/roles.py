@@ -1,0 +1,41 @@
+"""The PostgreSQL role the service runs as: it reads the ledger's tables and appends only
+through ``parledger_append`` (SECURITY DEFINER, owned by the tables' owner); it keeps the live
+views. It cannot UPDATE, DELETE or TRUNCATE a ledger row, nor INSERT one past the chain.
+
+Run by the owner (``parledger db grant-service ROLE``); the service then starts with
+``CREATE_TABLE=no`` (``PARLEDGER_CREATE_TABLES=no``) since it may not run DDL.
+"""
+
+from __future__ import annotations
+
+from psycopg.sql import SQL, Composed, Identifier
+
+from ledger.recorders import APPEND_ONLY_TABLES
+
+VIEW_TABLES = ("parledger_view_docs", "parledger_checkpoints", "parledger_view_tracking")
+
+
+def grant_service_statements(schema: str, role: str, events_table: str) -> list[Composed]:
+    names = {"schema": Identifier(schema), "role": Identifier(role)}
+    ledger_tables = (events_table, *APPEND_ONLY_TABLES)
+    statements = [SQL("GRANT USAGE ON SCHEMA {schema} TO {role}").format(**names)]
+    for table in ledger_tables:
+        statements += [
+            SQL("REVOKE ALL ON {schema}.{table} FROM {role}").format(
+                table=Identifier(table), **names
+            ),
+            SQL("GRANT SELECT ON {schema}.{table} TO {role}").format(
+                table=Identifier(table), **names
+            ),
+        ]
+    statements += [
+        SQL("REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {schema} FROM PUBLIC").format(**names),
+        SQL("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {schema} TO {role}").format(**names),
+        *(
+            SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON {schema}.{table} TO {role}").format(
+                table=Identifier(table), **names
+            )
+            for table in VIEW_TABLES
+        ),
+    ]
+    return statements
