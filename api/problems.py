@@ -54,6 +54,7 @@ TITLES = {
     428: "Thiếu điều kiện phiên bản",
     429: "Quá nhiều yêu cầu",
     500: "Lỗi máy chủ",
+    503: "Sổ cái không toàn vẹn",
 }
 
 # The order matters: subclasses first.

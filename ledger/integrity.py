@@ -37,9 +37,13 @@ class IntegrityFailure(Exception):
 # -- digests ------------------------------------------------------------------------------------
 
 
-def make_digest(recorder: LedgerRecorder, key: Ed25519PrivateKey) -> tuple[Digest, Report]:
-    """Verify the whole chain and sign a digest of it; refuse to sign a broken chain."""
-    size, _ = recorder.chain_extent()
+def make_digest(
+    recorder: LedgerRecorder, key: Ed25519PrivateKey, size: int | None = None
+) -> tuple[Digest, Report]:
+    """Verify the whole chain and sign a digest of it (or of its first ``size`` events);
+    refuse to sign a broken chain."""
+    if size is None:
+        size, _ = recorder.chain_extent()
     report = verify(recorder, seal=size)
     if not report.ok or report.sealed is None:
         raise IntegrityFailure("the chain does not verify: no digest signed", report.problems)
@@ -74,7 +78,7 @@ def event_json(e: ChainedEvent) -> dict[str, Any]:
 def event_from_json(data: Any) -> ChainedEvent:
     if not isinstance(data, dict):
         raise ValueError("event is not an object")
-    if "state_base64" in data:
+    if data.get("state_base64") is not None:
         state = base64.b64decode(data["state_base64"], validate=True)
     else:
         state = str(data["state"]).encode("utf-8")

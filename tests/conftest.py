@@ -37,6 +37,19 @@ def postgres_available() -> bool:
         return False
 
 
+@pytest.fixture(scope="session", autouse=True)
+def signing_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The ledger's signing key lives in a temporary folder, never in the checkout."""
+    path = tmp_path_factory.mktemp("keys") / "signing-key.pem"
+    previous = os.environ.get("PARLEDGER_SIGNING_KEY")
+    os.environ["PARLEDGER_SIGNING_KEY"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("PARLEDGER_SIGNING_KEY", None)
+    else:
+        os.environ["PARLEDGER_SIGNING_KEY"] = previous
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     if not postgres_available():

@@ -1,0 +1,148 @@
+"""The ledger's signed digest and inclusion proofs over HTTP (``GET /ledger/digest``,
+``GET /events/{position}/proof``): what an auditor or another agency's script keeps and checks
+with ``parledger verify-proof`` or any RFC 9162 verifier and the ledger's public key."""
+
+import threading
+from typing import Annotated, Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel
+
+from api.problems import ProblemError, responses
+from domain.values import Actor
+from ledger.application import ParLedger
+from ledger.digests import Digest, key_path, load_or_create_key
+from ledger.integrity import IntegrityFailure, make_digest, prove
+
+
+class CheckpointOut(BaseModel):
+    leaf_index: int
+    position: int
+    link: str
+
+
+class DigestOut(BaseModel):
+    format: str
+    size: int
+    position: int
+    head: str
+    root: str
+    issued_at: str
+    checkpoints: list[CheckpointOut]
+    key: str
+    signature: str
+
+
+class EventOut(BaseModel):
+    position: int
+    originator_id: str
+    originator_version: int
+    topic: str
+    state: str | None = None
+    state_base64: str | None = None
+    entity: str | None
+    event_type: str | None
+    recorded_at: str | None
+    effective_at: str | None
+    actor_id: str | None
+    plan: str | None
+    actor_role: str | None
+    actor_agency: str | None
+
+
+class ProofOut(BaseModel):
+    format: str
+    leaf_index: int
+    tree_size: int
+    event: EventOut
+    path: list[str]
+    digest: DigestOut
+
+
+class Digests:
+    """Signs a digest once per ledger size: a whole-chain verification precedes every new one,
+    and reads at an unchanged size reuse it."""
+
+    def __init__(self, ledger: ParLedger) -> None:
+        self.ledger = ledger
+        self.lock = threading.Lock()
+        self.latest: Digest | None = None
+        self._key: Ed25519PrivateKey | None = None
+
+    def key(self) -> Ed25519PrivateKey:
+        if self._key is None:
+            self._key = load_or_create_key(key_path())
+        return self._key
+
+    def current(self) -> Digest:
+        with self.lock:
+            size, _ = self.ledger.ledger_recorder.chain_extent()
+            if self.latest is None or self.latest.size != size:
+                try:
+                    self.latest, _ = make_digest(self.ledger.ledger_recorder, self.key())
+                except IntegrityFailure as failure:
+                    raise _unavailable(failure) from failure
+            return self.latest
+
+    def prefix(self, size: int) -> Digest:
+        """A signed digest of the first ``size`` events: the ledger as it was at that size."""
+        try:
+            made, _ = make_digest(self.ledger.ledger_recorder, self.key(), size)
+        except IntegrityFailure as failure:
+            raise _unavailable(failure) from failure
+        return made
+
+
+def _unavailable(failure: IntegrityFailure) -> ProblemError:
+    first = failure.problems[0] if failure.problems else None
+    where = f" tại vị trí {first.position}: {first.detail}" if first else ""
+    return ProblemError(503, "ledger_integrity", f"chuỗi băm của sổ cái không toàn vẹn{where}")
+
+
+def router(ledger: ParLedger, principal: Any) -> APIRouter:
+    api = APIRouter(tags=["Bằng chứng toàn vẹn"], responses=responses(401, 422, 429))
+    Principal = Annotated[Actor, Depends(principal)]
+    digests = Digests(ledger)
+
+    @api.get(
+        "/ledger/digest",
+        summary="Bản tóm lược đã ký của sổ cái (Ed25519): số sự kiện, đầu chuỗi băm, gốc Merkle",
+        responses=responses(503),
+    )
+    def digest(actor: Principal) -> DigestOut:
+        return DigestOut.model_validate(digests.current().to_json())
+
+    @api.get(
+        "/events/{position}/proof",
+        summary="Bằng chứng một sự kiện nằm trong sổ cái theo bản tóm lược mới nhất (RFC 9162)",
+        responses=responses(404, 503),
+    )
+    def proof(
+        actor: Principal,
+        position: Annotated[int, Path(ge=1, le=2**62, description="vị trí của sự kiện")],
+        size: Annotated[
+            int | None,
+            Query(ge=1, le=2**62, description="chứng minh theo bản tóm lược có chừng này sự kiện"),
+        ] = None,
+    ) -> ProofOut:
+        latest = digests.current()
+        under = latest
+        if size is not None and size != latest.size:
+            if size > latest.size:
+                raise ProblemError(
+                    404, "not_found", f"sổ cái mới có {latest.size} sự kiện", field="size"
+                )
+            under = digests.prefix(size)
+        try:
+            made = prove(ledger.ledger_recorder, position, under)
+        except LookupError as error:
+            raise ProblemError(
+                404,
+                "not_found",
+                f"không có sự kiện ở vị trí {position} trong bản tóm lược",
+                field="position",
+            ) from error
+        return ProofOut.model_validate(made)
+
+    return api
