@@ -756,6 +756,8 @@ def _dossier_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
                     "new_appointment": a.new_appointment,
                     "signer": a.signer,
                     "apology_id": a.apology_id,
+                    "citizen_name": a.citizen_name,
+                    "citizen_contact": a.citizen_contact,
                 },
             ),
         ),
@@ -767,7 +769,16 @@ def _dossier_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--new-appointment", type=_date, required=True)
     p.add_argument("--signer", required=True)
     p.add_argument("--apology-id")
+    p.add_argument("--citizen-name", help="tên công dân (được mã hoá, xoá được)")
+    p.add_argument("--citizen-contact", help="liên hệ của công dân (được mã hoá, xoá được)")
     _write_flags(p)
+    p = add(
+        "dossier erase-citizen",
+        _simple("erase_citizen_data", lambda a: ((a.code,), {})),
+        "xoá dữ liệu cá nhân của công dân trong hồ sơ (huỷ khoá mã hoá)",
+    )
+    p.add_argument("code")
+    _write_flags(p, reason_required=True)
     p = add(
         "dossier return",
         _simple("return_dossier_result", lambda a: ((a.code,), {})),

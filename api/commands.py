@@ -155,6 +155,8 @@ class Apology(Body):
     new_appointment: Day
     signer: Short
     apology_id: Code | None = None
+    citizen_name: Short | None = None
+    citizen_contact: Short | None = None
 
 
 class ReportSubmission(Body):
@@ -274,6 +276,9 @@ COMMANDS: list[Command] = [
     Command(f"{DOSSIER}/apologies/{{apology_id}}/withdraw",
             _method("withdraw_apology", "dossier_code", keyword=("apology_id",)), Empty,
             "Rút phiếu xin lỗi ghi nhầm (cần lý do)", tag="Hồ sơ trễ hạn"),
+    Command(f"{DOSSIER}/citizen-data/erase", _method("erase_citizen_data", "dossier_code"),
+            Empty, "Xoá dữ liệu cá nhân của công dân trong hồ sơ (huỷ khoá; cần lý do)",
+            tag="Hồ sơ trễ hạn"),
 ]  # fmt: skip
 
 

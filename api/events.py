@@ -51,7 +51,7 @@ def events_after(ledger: ParLedger, after: int, limit: int, actor: Actor) -> lis
                 version=n.originator_version,
                 type=event_name(event),
                 recorded_at=event.timestamp.isoformat(),
-                data=jsonable_encoder(redact(data, actor)),
+                data=jsonable_encoder(redact(data, actor, ledger.vault)),
             )
         )
     return found

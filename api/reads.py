@@ -20,6 +20,7 @@ from domain import ids
 from domain.errors import NotFound
 from domain.values import Actor
 from ledger.application import ParLedger
+from ledger.vault import PersonVault
 from ledger.views import plan_overview
 from projections import views
 from projections.audit import MAX_PAGE, audit_trail, timeline
@@ -69,16 +70,27 @@ def _decode_cursor(cursor: str | None) -> tuple[int | None, int]:
     return int(position), int(offset)
 
 
-def redact(value: Any, actor: Actor) -> Any:
-    """Drop citizens' personal data for those who may not see it."""
+def redact(
+    value: Any, actor: Actor, vault: PersonVault | None = None, agency: str | None = None
+) -> Any:
+    """Drop citizens' personal data for those who may not see it; for those who may, open the
+    sealed text with the person's key (``{"erased": true}`` once it is destroyed)."""
     if isinstance(value, dict):
-        agency = value.get("agency") if isinstance(value.get("agency"), str) else None
+        if isinstance(value.get("agency"), str):
+            agency = value["agency"]
         allowed = sees_personal_data(actor, agency)
-        return {
-            k: redact(v, actor) for k, v in value.items() if allowed or k not in PERSONAL_FIELDS
-        }
+        shown = {}
+        for k, v in value.items():
+            if k in PERSONAL_FIELDS:
+                if not allowed:
+                    continue
+                if k == "citizen" and vault is not None and isinstance(v, dict):
+                    shown[k] = vault.unseal(v)
+                    continue
+            shown[k] = redact(v, actor, vault, agency)
+        return shown
     if isinstance(value, list):
-        return [redact(v, actor) for v in value]
+        return [redact(v, actor, vault, agency) for v in value]
     return value
 
 
@@ -122,8 +134,8 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
             as_of=snap.as_of,
             known_at=known_at,
             position=snap.position,
-            items=jsonable_encoder(redact(chunk, actor)),
-            summary=jsonable_encoder(redact(summary, actor)),
+            items=jsonable_encoder(redact(chunk, actor, ledger.vault)),
+            summary=jsonable_encoder(redact(summary, actor, ledger.vault)),
             next_cursor=_encode_cursor(snap.position, offset + limit) if more else None,
         )
 
@@ -275,7 +287,9 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
             current: Any = ledger.repository.get(uid)
             response.headers["ETag"] = f'"{current.version}"'
         return dict(
-            jsonable_encoder(redact({"entity": line.entity, "id": uid, **line.state}, actor))
+            jsonable_encoder(
+                redact({"entity": line.entity, "id": uid, **line.state}, actor, ledger.vault)
+            )
         )
 
     @api.get("/plans/{plan}/tasks/{number}", summary="Một nhiệm vụ (ETag là phiên bản)",
@@ -318,7 +332,11 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         if not events:
             raise NotFound(f"không có lịch sử cho {ref}", field="ref")
         entries = fold_history(events)
-        return dict(jsonable_encoder(redact({"entity": ref, "id": uid, "events": entries}, actor)))
+        return dict(
+            jsonable_encoder(
+                redact({"entity": ref, "id": uid, "events": entries}, actor, ledger.vault)
+            )
+        )
 
     @api.get("/entities/{ref}/timeline", summary="Diễn biến của một thực thể theo ngày hiệu lực",
              tags=["Kiểm toán"])  # fmt: skip
@@ -333,7 +351,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         )
         if not found.entries:
             raise NotFound(f"không có sự kiện nào của {ref} trong phạm vi đã chọn", field="ref")
-        return dict(jsonable_encoder(redact(found, actor)))
+        return dict(jsonable_encoder(redact(found, actor, ledger.vault)))
 
     @api.get("/audit", summary="Nhật ký kiểm toán: ai đã thay đổi gì, khi nào, vì sao",
              tags=["Kiểm toán"])  # fmt: skip
@@ -373,7 +391,9 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         )  # fmt: skip
         found = audit_trail(ledger, where, cursor=cursor, limit=limit, newest_first=newest_first)
         return dict(
-            jsonable_encoder(redact({"rows": found.rows, "next_cursor": found.next_cursor}, actor))
+            jsonable_encoder(
+                redact({"rows": found.rows, "next_cursor": found.next_cursor}, actor, ledger.vault)
+            )
         )
 
     return api

@@ -83,7 +83,10 @@ class LateDossier(LedgerAggregate):
         new_appointment: date,
         signer: str,
         meta: EventMeta,
+        citizen: dict[str, str] | None = None,
     ) -> None:
+        """``citizen`` is the citizen's name and contact sealed by the application
+        (``ledger.vault``): the domain records it and never sees the text."""
         if self.returned_on is not None:
             raise RuleViolation("kết quả đã được trả; không hẹn lại được", field="status")
         apology_id = code(apology_id, "apology_id")
@@ -109,6 +112,7 @@ class LateDossier(LedgerAggregate):
             new_appointment=new,
             signer=text(signer, "signer", limit=200),
             meta=meta,
+            citizen=_sealed(citizen),
         )
 
     @event("ApologyIssued")
@@ -120,6 +124,7 @@ class LateDossier(LedgerAggregate):
         new_appointment: date,
         signer: str,
         meta: EventMeta,
+        citizen: dict[str, str] | None = None,
     ) -> None:
         self.apologies[apology_id] = {
             "issued_on": issued_on,
@@ -127,7 +132,36 @@ class LateDossier(LedgerAggregate):
             "new_appointment": new_appointment,
             "signer": signer,
             "withdrawn": False,
+            "citizen": citizen,
         }
+
+    def subjects(self) -> set[str]:
+        """The people this dossier's apologies name (their vault subjects)."""
+        return {
+            a["citizen"]["subject"] for a in self.apologies.values() if a.get("citizen")
+        } - self.erased
+
+    def erase_citizen_data(self, *, meta: EventMeta) -> list[str]:
+        """Record that the citizen's personal data was erased (the application destroys the
+        keys after this event is stored); returns the subjects concerned."""
+        meta.require_reason()
+        subjects = sorted(self.subjects())
+        if not subjects:
+            raise RuleViolation("hồ sơ không còn dữ liệu cá nhân nào để xoá", field="citizen")
+        self._citizen_data_erased(subjects=subjects, meta=meta)
+        return subjects
+
+    @event("CitizenDataErased")
+    def _citizen_data_erased(self, subjects: list[str], meta: EventMeta) -> None:
+        self.erased = self.erased | set(subjects)
+
+    @property
+    def erased(self) -> set[str]:
+        return set(self.__dict__.get("_erased", ()))
+
+    @erased.setter
+    def erased(self, value: set[str]) -> None:
+        self.__dict__["_erased"] = sorted(value)
 
     def return_result(self, *, meta: EventMeta) -> None:
         """The result was handed to the citizen (on the effective date)."""
@@ -156,3 +190,16 @@ class LateDossier(LedgerAggregate):
     @event("ApologyWithdrawn")
     def _apology_withdrawn(self, apology_id: str, meta: EventMeta) -> None:
         self.apologies[apology_id]["withdrawn"] = True
+
+
+def _sealed(value: object) -> dict[str, str] | None:
+    """A sealed citizen value as the vault makes it: a subject id and base64 ciphertext."""
+    if value is None:
+        return None
+    if (
+        not isinstance(value, dict)
+        or set(value) != {"subject", "sealed"}
+        or not all(isinstance(v, str) and 0 < len(v) <= 4096 for v in value.values())
+    ):
+        raise InvalidValue("dữ liệu công dân phải được mã hoá trước khi ghi", field="citizen")
+    return {"subject": value["subject"], "sealed": value["sealed"]}

@@ -12,9 +12,12 @@ MANAGE_PLAN = "manage_plan"  # import, reassign, deadlines, cancel
 MANAGE_DIRECTORY = "manage_directory"
 REPORT_FIGURES = "report_figures"  # measurements and area scores
 INSPECT = "inspect"
+ERASE_PERSONAL_DATA = "erase_personal_data"  # the data protection officer's act
 
 _GRANTS: dict[Role, frozenset[str]] = {
-    Role.ADMIN: frozenset({MANAGE_USERS, MANAGE_PLAN, MANAGE_DIRECTORY, REPORT_FIGURES, INSPECT}),
+    Role.ADMIN: frozenset(
+        {MANAGE_USERS, MANAGE_PLAN, MANAGE_DIRECTORY, REPORT_FIGURES, INSPECT, ERASE_PERSONAL_DATA}
+    ),
     Role.SECRETARIAT: frozenset({MANAGE_PLAN, MANAGE_DIRECTORY, REPORT_FIGURES}),
     Role.INSPECTOR: frozenset({INSPECT}),
     Role.AGENCY_OFFICER: frozenset(),
@@ -28,6 +31,7 @@ _ACTION_WORDS = {
     MANAGE_DIRECTORY: "thay đổi danh mục cơ quan",
     REPORT_FIGURES: "ghi số liệu chỉ tiêu và điểm",
     INSPECT: "ghi nhận kiểm tra",
+    ERASE_PERSONAL_DATA: "xoá dữ liệu cá nhân",
 }
 
 

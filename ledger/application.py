@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import partial
+from functools import cached_property, partial
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
@@ -39,6 +39,7 @@ from ledger.recorders import (
 )
 from ledger.settings import Database, database_from_env
 from ledger.transcodings import register_ledger_transcodings
+from ledger.vault import Citizen, PersonVault
 
 A = TypeVar("A", bound=LedgerAggregate)
 
@@ -87,6 +88,14 @@ class ParLedger(Application[UUID]):
     def creates_tables(self) -> bool:
         """False for a service role that may not run DDL (``PARLEDGER_CREATE_TABLES=no``)."""
         return self.env.get("CREATE_TABLE", "yes").lower() not in ("no", "n", "false", "0", "off")
+
+    @cached_property
+    def vault(self) -> PersonVault:
+        return PersonVault(
+            self.recorder.datastore,  # type: ignore[attr-defined]
+            self.database.backend,
+            create=self.creates_tables,
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -902,15 +911,28 @@ class ParLedger(Application[UUID]):
         new_appointment: date,
         signer: str,
         apology_id: str | None = None,
+        citizen_name: str | None = None,
+        citizen_contact: str | None = None,
     ) -> CommandResult:
         aid = apology_id or uuid4().hex[:12]
+        name = optional_text(citizen_name, "citizen_name", limit=200)
+        contact = optional_text(citizen_contact, "citizen_contact", limit=200)
+        if contact is not None and name is None:
+            raise InvalidValue("có liên hệ thì phải có tên công dân", field="citizen_name")
         payload = {
             "issued_on": issued_on,
             "reason_text": reason_text,
             "new_appointment": new_appointment,
             "signer": signer,
             "apology_id": apology_id,
+            "citizen_name": name,
+            "citizen_contact": contact,
         }
+
+        def sealed() -> dict[str, str] | None:
+            # Sealed only once the command goes ahead; the text never reaches an event.
+            return None if name is None else self.vault.seal(Citizen(name, contact))
+
         return self._dossier_command(
             ctx,
             dossier_code,
@@ -923,8 +945,31 @@ class ParLedger(Application[UUID]):
                 new_appointment=new_appointment,
                 signer=signer,
                 meta=m,
+                citizen=sealed(),
             ),
         )
+
+    def erase_citizen_data(self, ctx: CommandContext, dossier_code: str) -> CommandResult:
+        """Erase the personal data of the citizen(s) a dossier's apologies name: an event
+        records who erased it and why, then the keys are destroyed. Re-running after a crash
+        between the two finishes the destruction."""
+        access.require(ctx.actor, access.ERASE_PERSONAL_DATA)
+
+        def decide(meta: EventMeta) -> list[LedgerAggregate]:
+            found = self._for_update(
+                LateDossier, ids.dossier_id(dossier_code), f"hồ sơ {dossier_code}", ctx
+            )
+            found.erase_citizen_data(meta=meta)
+            return [found]
+
+        try:
+            return self.execute(ctx, "dossier.erase_citizen", {"dossier": dossier_code}, decide)
+        finally:
+            # Every subject the ledger records as erased loses its key, so an erasure cut
+            # off between the event and the keys is completed by the next attempt.
+            if self.exists(ids.dossier_id(dossier_code)):
+                for subject in self.get_dossier(dossier_code).erased:
+                    self.vault.erase(subject)
 
     def return_dossier_result(self, ctx: CommandContext, dossier_code: str) -> CommandResult:
         return self._dossier_command(

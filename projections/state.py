@@ -420,7 +420,20 @@ def _apology_issued(state: LedgerState, e: Any, stamp: Stamp) -> None:
         new_appointment=plain(e.new_appointment),
         signer=e.signer,
     )
+    citizen = getattr(e, "citizen", None)  # sealed by the vault; absent on older events
+    if citizen is not None and apology.get("citizen", {}).get("erased") is not True:
+        apology["citizen"] = dict(citizen)
     put(apology, "withdrawn", False, stamp)
+
+
+@handles("LateDossier.CitizenDataErased", kind="dossiers")
+def _citizen_data_erased(state: LedgerState, e: Any, stamp: Stamp) -> None:
+    """Erasure outranks every stamp: once the key is gone, no view keeps even the ciphertext."""
+    doc = _base(state, "dossiers", e, stamp)
+    for apology in doc.setdefault("apologies", {}).values():
+        citizen = apology.get("citizen")
+        if isinstance(citizen, dict) and citizen.get("subject") in e.subjects:
+            apology["citizen"] = {"subject": citizen["subject"], "erased": True}
 
 
 @handles("LateDossier.ApologyWithdrawn", kind="dossiers")

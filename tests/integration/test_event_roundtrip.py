@@ -131,8 +131,11 @@ def drive_every_command(app: ParLedger) -> None:
         new_appointment=date(2023, 2, 6),
         signer=nfd("Chủ tịch UBND xã"),
         apology_id="a1",
+        citizen_name=nfd("Trần Văn Đức"),
+        citizen_contact="0912 000 111",
     )
     app.withdraw_apology(c(reason=nfd("Ghi nhầm")), "HS-9", apology_id="a1")
+    app.erase_citizen_data(c(reason=nfd("Công dân yêu cầu xoá")), "HS-9")
     app.return_dossier_result(c(effective=vn(2023, 2, 5)), "HS-9")
     app.register_agency(
         c(), agency_code="xa-moi", name=nfd("UBND xã Mới"), kind="commune", aliases=[nfd("Xã Mới")]
