@@ -112,8 +112,8 @@ def library_default(n: int, env: dict[str, str]) -> tuple[float, list[float]]:
         app.close()
 
 
-def parledger(n: int, url: str) -> tuple[float, list[float]]:
-    app = ParLedger(parse_database_url(url))
+def parledger(n: int, url: str, env: dict[str, str] | None = None) -> tuple[float, list[float]]:
+    app = ParLedger(parse_database_url(url), env=env)
     ctx = CommandContext(actor=ADMIN, source=Source.CLI)
     plan = bundled_plan("cat-hai-2023")
     import_plan(app, plan, ctx)

@@ -1,34 +1,33 @@
 """The hash chain over the global order of events: one exact byte form per stored event.
 
-Each stored event is encoded canonically (``canonical``): a version tag, then every field in a
-fixed order, each length-prefixed (``None`` has its own marker), text as UTF-8 of the stored NFC
-text, timestamps as fixed-width UTC ISO text. Its SHA-256 is the *event digest*; the *leaf* binds
-it to its position the way RFC 9162 hashes a Merkle leaf, ``SHA-256(0x00 ‖ u64 position ‖
-event digest)``; the *link* is ``SHA-256(previous link ‖ leaf)``, starting from 32 zero bytes.
+Each stored event is encoded canonically (``canonical``): a compact JSON array (RFC 8785
+style, UTF-8) of a format tag and every field in a fixed order — timestamps as fixed-width UTC
+ISO text — with the state's byte length, then a newline and the state exactly as stored (the
+library's JSON, NFC text: re-normalising it changes the bytes). Its SHA-256 is the *event
+digest*; the *leaf* binds it to its position the way RFC 9162 hashes a Merkle leaf,
+``SHA-256(0x00 ‖ u64 position ‖ event digest)``; the *link* is
+``SHA-256(previous link ‖ leaf)``, starting from 32 zero bytes.
 
 The event digest is computed by the writer before the append; the leaf and the link are
 computed in the transaction that stores the event (in SQL on PostgreSQL, where positions are
-assigned), so an event never exists without its link. ``recompute`` gives the same three from
-the stored rows for verification and export.
+assigned), so an event never exists without its link. Verification and export recompute all
+three from the stored rows.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-FORMAT_TAG = b"parledger-event/1\n"
+FORMAT = "parledger-event/2"
 GENESIS = bytes(32)
-_NONE = b"\xff\xff\xff\xff"
-
-
-def _field(value: bytes | None) -> bytes:
-    return _NONE if value is None else len(value).to_bytes(4, "big") + value
-
-
-def _text(value: str | None) -> bytes:
-    return _NONE if value is None else _field(value.encode("utf-8"))
+# RFC 8785-style: compact separators, no ASCII escaping (text hashed as its UTF-8, as stored);
+# only strings, integers and null occur, so the form is exact. JSON escapes newlines inside
+# strings, so the first newline ends the header.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ class ChainedEvent:
 
     def canonical(self) -> bytes:
         return canonical(
-            self.originator_id,
+            self.originator_id.hex,
             self.originator_version,
             self.topic,
             self.state,
@@ -73,23 +72,17 @@ class ChainedEvent:
 
 
 def canonical(
-    originator_id: UUID,
+    originator_hex: str,
     originator_version: int,
     topic: str,
     state: bytes,
-    facts: tuple[str | None, ...],
+    facts: Sequence[str | None],
 ) -> bytes:
-    """The exact bytes an event is hashed as (position excluded: the leaf adds it)."""
-    return b"".join(
-        (
-            FORMAT_TAG,
-            originator_id.bytes,
-            originator_version.to_bytes(8, "big", signed=True),
-            _text(topic),
-            _field(state),
-            *(_text(fact) for fact in facts),
-        )
-    )
+    """The exact bytes an event is hashed as (position excluded: the leaf adds it): a compact
+    JSON array of the format, the originator (32 hex digits), version, topic, the index facts
+    and the state's length, then a newline and the stored state bytes as they are."""
+    header = _ENCODE([FORMAT, originator_hex, originator_version, topic, *facts, len(state)])
+    return header.encode() + b"\n" + state
 
 
 def event_digest(encoded: bytes) -> bytes:

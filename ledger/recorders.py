@@ -27,6 +27,7 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 from eventsourcing.utils import retry
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from ledger.chain import GENESIS, ChainedEvent, canonical, event_digest, leaf_hash, link
@@ -104,7 +105,12 @@ class LedgerRecorder:
 
     def select_chained(self, *, gt: int = 0, limit: int = 5000) -> list[StoredLink]:
         """Events after position ``gt`` with their index facts and their stored link (``None``
-        where a row is missing), in position order: what verification and export read."""
+        where a row is missing), in position order: what export and proofs read."""
+        return [link_from_row(row) for row in self.select_chained_rows(gt=gt, limit=limit)]
+
+    def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
+        """The same as plain rows (``CHAINED_FIELDS``; originator as 32 hex digits, times as
+        UTC text): verification's fast path."""
         raise NotImplementedError
 
     def chain_extent(self) -> tuple[int, int]:
@@ -150,46 +156,27 @@ def digest_of(stored: StoredEvent, row: IndexRow | None) -> bytes:
     assert isinstance(stored.originator_id, UUID)
     return event_digest(
         canonical(
-            stored.originator_id, stored.originator_version, stored.topic, stored.state, facts
+            stored.originator_id.hex, stored.originator_version, stored.topic, stored.state, facts
         )
     )
 
 
-def _when_text(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    return utc_text(value)
-
-
-def _link_from_row(row: Any) -> StoredLink:
-    originator = row["originator_id"]
+def link_from_row(row: Sequence[Any]) -> StoredLink:
+    (position, originator, version, topic, state, *facts, leaf_index, leaf, link_) = row
     return StoredLink(
-        event=ChainedEvent(
-            position=row["position"],
-            originator_id=originator if isinstance(originator, UUID) else UUID(originator),
-            originator_version=row["originator_version"],
-            topic=row["topic"],
-            state=bytes(row["state"]),
-            entity=row["entity"],
-            event_type=row["event_type"],
-            recorded_at=_when_text(row["recorded_at"]),
-            effective_at=_when_text(row["effective_at"]),
-            actor_id=row["actor_id"],
-            plan=row["plan"],
-            actor_role=row["actor_role"],
-            actor_agency=row["actor_agency"],
-        ),
-        leaf_index=row["leaf_index"],
-        leaf=None if row["leaf"] is None else bytes(row["leaf"]),
-        link=None if row["link"] is None else bytes(row["link"]),
+        event=ChainedEvent(position, UUID(hex=originator), version, topic, state, *facts),
+        leaf_index=leaf_index,
+        leaf=leaf,
+        link=link_,
     )
 
 
-_CHAINED_COLUMNS = (
-    "e.originator_id, e.originator_version, e.topic, e.state, i.entity, i.event_type, "
-    "i.recorded_at, i.effective_at, i.actor_id, i.plan, i.actor_role, i.actor_agency, "
-    "c.leaf_index, c.leaf, c.link"
+FACT_COLUMNS = (
+    "i.entity, i.event_type, {recorded}, {effective}, i.actor_id, i.plan, "
+    "i.actor_role, i.actor_agency, c.leaf_index, c.leaf, c.link"
 )
+# PostgreSQL gives times in the very text utc_text writes, so no row is converted in Python.
+PG_UTC = "to_char(i.{0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
 
 
 @dataclass(frozen=True)
@@ -483,17 +470,18 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
             row = c.fetchone()
         return int(row["p"] or 0)
 
-    def select_chained(self, *, gt: int = 0, limit: int = 5000) -> list[StoredLink]:
+    def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
+        facts = FACT_COLUMNS.format(recorded="i.recorded_at", effective="i.effective_at")
         with self.datastore.transaction(commit=False) as c:
             c.execute(
-                f"SELECT e.rowid AS position, {_CHAINED_COLUMNS} "
-                f"FROM {self.events_table_name} e "
+                "SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, "
+                f"{facts} FROM {self.events_table_name} e "
                 f"LEFT JOIN {INDEX_TABLE} i ON i.notification_id = e.rowid "
                 f"LEFT JOIN {CHAIN_TABLE} c ON c.notification_id = e.rowid "
                 "WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?",
                 (gt, limit),
             )
-            return [_link_from_row(row) for row in c.fetchall()]
+            return [tuple(row) for row in c.fetchall()]
 
     def chain_extent(self) -> tuple[int, int]:
         with self.datastore.transaction(commit=False) as c:
@@ -728,6 +716,13 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
             "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
         ).format(**names)
 
+    def _digests(
+        self, stored_events: Sequence[StoredEvent], rows: Sequence[IndexRow]
+    ) -> list[bytes] | None:
+        """The event digests the server function links (computed here, where the index
+        facts are at hand, so both backends hash the same bytes)."""
+        return [digest_of(e, rows[i] if rows else None) for i, e in enumerate(stored_events)]
+
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -757,7 +752,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
             command.fingerprint if command else None,
             command.recorded_at if command else None,
             json.dumps(command.result, sort_keys=True) if command else None,
-            [digest_of(e, rows[i] if rows else None) for i, e in enumerate(stored_events)],
+            self._digests(stored_events, rows),
         )
         try:
             with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -829,17 +824,24 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
             chain=Identifier(CHAIN_TABLE),
         )
 
-    def select_chained(self, *, gt: int = 0, limit: int = 5000) -> list[StoredLink]:
+    def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
+        facts = FACT_COLUMNS.format(
+            recorded=PG_UTC.format("recorded_at"), effective=PG_UTC.format("effective_at")
+        )
         statement = self._sql(
-            f"SELECT e.notification_id AS position, {_CHAINED_COLUMNS} "
+            "SELECT e.notification_id, replace(e.originator_id::text, '-', ''), "
+            f"e.originator_version, e.topic, e.state, {facts} "
             "FROM {schema}.{events} e "
             "LEFT JOIN {schema}.{index} i ON i.notification_id = e.notification_id "
             "LEFT JOIN {schema}.{chain} c ON c.notification_id = e.notification_id "
             "WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s"
         )
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row) as curs,
+        ):
             curs.execute(statement, (gt, limit), prepare=True)
-            return [_link_from_row(row) for row in curs.fetchall()]
+            return list(curs.fetchall())
 
     def chain_extent(self) -> tuple[int, int]:
         statement = self._sql("SELECT COUNT(*) AS n, MAX(leaf_index) AS top FROM {schema}.{chain}")

@@ -13,12 +13,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from ledger.chain import GENESIS, event_digest, leaf_hash, link
+from ledger.chain import GENESIS, canonical, event_digest, leaf_hash, link
 from ledger.digests import Checkpoint, Digest, checkpoint_indices, first_mismatch, now_text
 from ledger.merkle import node
 from ledger.merkle import root as merkle_root
-from ledger.recorders import LedgerRecorder, StoredLink
+from ledger.recorders import LedgerRecorder, StoredLink, link_from_row
 
 MAX_PROBLEMS = 20
 
@@ -57,13 +58,18 @@ class Report:
 
 
 def scan(recorder: LedgerRecorder, page: int = 5000) -> Iterator[StoredLink]:
+    for row in scan_rows(recorder, page):
+        yield link_from_row(row)
+
+
+def scan_rows(recorder: LedgerRecorder, page: int = 5000) -> Iterator[Sequence[Any]]:
     after = 0
     while True:
-        rows = recorder.select_chained(gt=after, limit=page)
+        rows = recorder.select_chained_rows(gt=after, limit=page)
         yield from rows
         if len(rows) < page:
             return
-        after = rows[-1].event.position
+        after = rows[-1][0]
 
 
 class _Roots:
@@ -95,6 +101,30 @@ def _name(stored: StoredLink) -> str:
     return f"{e.originator_id} v{e.originator_version} ({e.entity or '?'} {kind})"
 
 
+def _damage(report: Report, row: Sequence[Any], leaf: bytes, expected_index: int) -> None:
+    """What is wrong with one event whose link is missing, out of place or not its own."""
+    stored = link_from_row(row)
+    position = stored.event.position
+    if stored.leaf_index is None:
+        report.add(Problem("unlinked", position, "sự kiện không có mắt xích", _name(stored)))
+        return
+    if stored.leaf_index != expected_index:
+        missing = stored.leaf_index > expected_index
+        why = "có sự kiện bị xoá trước nó" if missing else "bị đảo thứ tự"
+        report.add(
+            Problem(
+                "missing" if missing else "out_of_order",
+                position,
+                f"mắt xích số {stored.leaf_index} ở chỗ của số {expected_index} ({why})",
+                _name(stored),
+            )
+        )
+    if stored.leaf != leaf:
+        report.add(
+            Problem("altered", position, "sự kiện khác với mắt xích đã ghi (bị sửa)", _name(stored))
+        )
+
+
 def verify(
     recorder: LedgerRecorder, digests: Sequence[Digest] = (), *, seal: int | None = None
 ) -> Report:
@@ -116,53 +146,31 @@ def verify(
     # next ones are still checked against their own stored links.
     recomputed = stored_previous = GENESIS
     expected_index = 0
-    for stored in scan(recorder):
-        e = stored.event
-        leaf = leaf_hash(e.position, event_digest(e.canonical()))
+    for row in scan_rows(recorder):
+        position, originator, version, topic, state = row[:5]
+        leaf_index, stored_leaf, stored_link = row[13:16]
+        leaf = leaf_hash(
+            position, event_digest(canonical(originator, version, topic, state, row[5:13]))
+        )
         in_step = stored_previous == recomputed  # no damage so far: one hash serves both
         recomputed = link(recomputed, leaf)
-        if stored.leaf_index is None:
-            report.add(Problem("unlinked", e.position, "sự kiện không có mắt xích", _name(stored)))
-        else:
-            if stored.leaf_index != expected_index:
-                missing = stored.leaf_index > expected_index
-                why = "có sự kiện bị xoá trước nó" if missing else "bị đảo thứ tự"
-                report.add(
-                    Problem(
-                        "missing" if missing else "out_of_order",
-                        e.position,
-                        f"mắt xích số {stored.leaf_index} ở chỗ của số {expected_index} ({why})",
-                        _name(stored),
-                    )
-                )
-                expected_index = stored.leaf_index
-            if stored.leaf != leaf:
-                report.add(
-                    Problem(
-                        "altered",
-                        e.position,
-                        "sự kiện khác với mắt xích đã ghi (bị sửa)",
-                        _name(stored),
-                    )
-                )
-            elif stored.link != (recomputed if in_step else link(stored_previous, leaf)):
-                report.add(
-                    Problem(
-                        "link_rewritten",
-                        e.position,
-                        "mắt xích đã ghi không nối tiếp mắt xích trước",
-                        None,
-                    )
-                )
+        if leaf_index != expected_index or stored_leaf != leaf:
+            _damage(report, row, leaf, expected_index)
+            if leaf_index is not None:
+                expected_index = leaf_index
+        elif stored_link != (recomputed if in_step else link(stored_previous, leaf)):
+            report.add(
+                Problem("link_rewritten", position, "mắt xích đã ghi không nối tiếp mắt xích trước")
+            )
         index = report.events
         if index in wanted_links:
             links_at[index] = recomputed
-            positions_at[index] = e.position
+            positions_at[index] = position
         roots.push(leaf)
-        stored_previous = stored.link if stored.link is not None else recomputed
+        stored_previous = stored_link if stored_link is not None else recomputed
         expected_index += 1
         report.events += 1
-        report.last_position = e.position
+        report.last_position = position
     report.head = recomputed
     count, extent = recorder.chain_extent()
     report.links = count

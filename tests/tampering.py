@@ -155,18 +155,21 @@ class Insider:
             self.run(conn, f"INSERT INTO {CHAIN_TABLE} VALUES (?, ?, ?, ?)", *row)
 
     def _events(self, conn: Any) -> list[Any]:
-        from ledger.recorders import _CHAINED_COLUMNS, _link_from_row
+        from ledger.recorders import FACT_COLUMNS, PG_UTC, link_from_row
 
-        cursor = conn.cursor()
-        if self.backend != "sqlite":
-            cursor = conn.cursor(row_factory=psycopg.rows.dict_row)
+        if self.backend == "sqlite":
+            facts = FACT_COLUMNS.format(recorded="i.recorded_at", effective="i.effective_at")
+            originator = "e.originator_id"
         else:
-            conn.row_factory = sqlite3.Row
-            cursor = conn.cursor()
-        cursor.execute(
-            f"SELECT e.{self.pk} AS position, {_CHAINED_COLUMNS} FROM {self.events} e "
+            facts = FACT_COLUMNS.format(
+                recorded=PG_UTC.format("recorded_at"), effective=PG_UTC.format("effective_at")
+            )
+            originator = "replace(e.originator_id::text, '-', '')"
+        rows = conn.execute(
+            f"SELECT e.{self.pk}, {originator}, e.originator_version, e.topic, e.state, "
+            f"{facts} FROM {self.events} e "
             f"LEFT JOIN {INDEX_TABLE} i ON i.notification_id = e.{self.pk} "
-            f"LEFT JOIN (SELECT NULL AS leaf_index, NULL AS leaf, NULL AS link) c ON 1 = 1 "
+            "LEFT JOIN (SELECT NULL AS leaf_index, NULL AS leaf, NULL AS link) c ON 1 = 1 "
             f"ORDER BY e.{self.pk}"
-        )
-        return [_link_from_row(row).event for row in cursor.fetchall()]
+        ).fetchall()
+        return [link_from_row(tuple(row)).event for row in rows]

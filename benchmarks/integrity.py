@@ -1,0 +1,194 @@
+"""Tamper evidence: what the hash chain costs on the write path, and how fast ``verify`` runs
+beside a raw scan of the same database.
+
+    python benchmarks/integrity.py [--events N] [--writes N] [--postgres-url URL]
+
+For each backend, in one run:
+  * writes: ParLedger commands (the ledger core benchmark's own loop) with the chain, and the
+    same with a recorder that skips the chain (no digests computed, no links written), both in
+    fresh stores; goal (issue 5): the chain costs no more than 10 % of the command rate;
+  * reads: a ledger grown to N events (the projections benchmark's realistic mix), its raw
+    scan (the library's ``select_notifications`` in pages, decoding nothing) and a full
+    ``verify`` (every leaf and link recomputed, the Merkle root of a digest); goal: verify at
+    least 0.5 x the raw scan rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from eventsourcing.persistence import StoredEvent
+
+from benchmarks.ledger_core import parledger
+from benchmarks.ledger_mix import Mix
+from ledger.application import ParLedger
+from ledger.digests import Digest
+from ledger.integrity import make_digest
+from ledger.recorders import IndexRow, LedgerPostgresRecorder, LedgerSQLiteRecorder
+from ledger.settings import parse_database_url
+from ledger.verify import verify
+
+PAGE = 5000
+
+
+class UnchainedSQLiteRecorder(LedgerSQLiteRecorder):
+    """The baseline: everything ParLedger writes except the links."""
+
+    def _link(self, *args: Any) -> None:
+        return None
+
+
+class UnchainedPostgresRecorder(LedgerPostgresRecorder):
+    """The baseline: the same server function without its chain block, no digests sent."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        statements = []
+        for statement in self.sql_create_statements:
+            text = statement.as_string(None)
+            if "parledger_append" in text and "leaves[i]" in text:
+                start = text.index("  SELECT c.leaf_index")
+                end = text.index("  RETURN QUERY")
+                statement = type(statement)([psycopg.sql.SQL(text[:start] + text[end:])])
+            statements.append(statement)
+        self.sql_create_statements = statements
+
+    def _digests(
+        self, stored_events: Sequence[StoredEvent], rows: Sequence[IndexRow]
+    ) -> list[bytes] | None:
+        return None
+
+
+def raw_scan(app: ParLedger) -> tuple[int, float]:
+    started, count, after = time.perf_counter(), 0, 0
+    while True:
+        page = app.recorder.select_notifications(start=after + 1, limit=PAGE)
+        count += len(page)
+        if len(page) < PAGE:
+            return count, time.perf_counter() - started
+        after = page[-1].id
+
+
+def writes(n: int, url: str, unchained_topic: str, rounds: int) -> tuple[float, float]:
+    """Median command rates (chained, unchained) over alternating rounds in fresh stores."""
+    chained, unchained = [], []
+    for r in range(rounds):
+        for target, env in (
+            (chained, None),
+            (unchained, {"APPLICATION_RECORDER_TOPIC": unchained_topic}),
+        ):
+            target.append(parledger(n, url.format(r=f"{r}{len(target)}{uuid4().hex[:6]}"), env)[0])
+    return statistics.median(chained), statistics.median(unchained)
+
+
+def reads(app: ParLedger, events: int) -> None:
+    started = time.perf_counter()
+    Mix(app).grow_to(events)
+    size = int(app.recorder.max_notification_id() or 0)
+    print(f"  ledger grown to {size:,} events in {time.perf_counter() - started:.0f} s")
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    digest: Digest
+    digest, _ = make_digest(app.ledger_recorder, Ed25519PrivateKey.generate())
+    scans, checks = [], []
+    for _ in range(3):
+        count, seconds = raw_scan(app)
+        scans.append(count / seconds)
+        report = verify(app.ledger_recorder, [digest])
+        assert report.ok, report.problems
+        checks.append(report.rate)
+    scan, check = statistics.median(scans), statistics.median(checks)
+    print(f"  raw scan (select_notifications)          {scan:>12,.0f} events/s")
+    print(f"  verify with a digest (leaf, link, root)  {check:>12,.0f} events/s")
+    verdict = "met" if check / scan >= 0.5 else "NOT met"
+    print(f"  goal verify >= 0.5 x raw scan: {check / scan:.2f}x — {verdict}")
+
+
+def overhead(chained: float, unchained: float) -> None:
+    print(f"  commands without the chain               {unchained:>12,.0f} commands/s")
+    print(f"  commands with the chain                  {chained:>12,.0f} commands/s")
+    cost = 1 - chained / unchained
+    verdict = "met" if cost <= 0.10 else "NOT met"
+    print(f"  goal chain costs <= 10 % of the command rate: {cost * 100:.1f} % — {verdict}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=50_000, help="ledger size for verify")
+    parser.add_argument("--writes", type=int, default=1500, help="commands per write round")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating write rounds")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("PARLEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+    )  # fmt: skip
+    args = parser.parse_args()
+    here = "benchmarks.integrity"
+    print(f"ParLedger tamper-evidence benchmark: {args.writes} commands x {args.rounds} rounds; "
+          f"verify over {args.events:,} events\n")  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        print("SQLite (file, WAL)")
+        chained, unchained = writes(
+            args.writes, f"sqlite:///{tmp}/w{{r}}.sqlite3", f"{here}:UnchainedSQLiteRecorder",
+            args.rounds,
+        )  # fmt: skip
+        overhead(chained, unchained)
+        app = ParLedger(parse_database_url(f"sqlite:///{tmp}/reads.sqlite3"))
+        try:
+            reads(app, args.events)
+        finally:
+            app.close()
+    try:
+        with psycopg.connect(args.postgres_url, connect_timeout=3):
+            pass
+    except psycopg.OperationalError as error:
+        print(f"\nPostgreSQL: skipped, server unreachable ({error})")
+        return 0
+    schemas: list[str] = []
+
+    def schema_url(tag: str) -> str:
+        schema = f"bench_{uuid4().hex[:10]}"
+        schemas.append(schema)
+        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        return f"{args.postgres_url}?schema={schema}"
+
+    print("\nPostgreSQL (loopback)")
+    try:
+        chained_pg, unchained_pg = [], []
+        for _ in range(args.rounds):
+            chained_pg.append(parledger(args.writes, schema_url("c"))[0])
+            unchained_pg.append(
+                parledger(
+                    args.writes,
+                    schema_url("u"),
+                    {"APPLICATION_RECORDER_TOPIC": f"{here}:UnchainedPostgresRecorder"},
+                )[0]
+            )
+        overhead(statistics.median(chained_pg), statistics.median(unchained_pg))
+        app = ParLedger(parse_database_url(schema_url("r")))
+        try:
+            reads(app, args.events)
+        finally:
+            app.close()
+    finally:
+        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
+            for schema in schemas:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
