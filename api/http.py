@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from api import commands, events, reads
+from api import commands, events, reads, report_routes
 from api.problems import install, responses
 from api.readmodel import ReadModel
 from api.security import BodyLimit, Principals, RateLimiter
@@ -68,6 +68,7 @@ def create_app(
     app.include_router(reads.router(ledger, model, principal))
     app.include_router(commands.router(ledger, principal))
     app.include_router(events.router(ledger, principal))
+    app.include_router(report_routes.router(ledger, principal))
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
