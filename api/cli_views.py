@@ -6,11 +6,13 @@ import argparse
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 
 from domain.values import VN_TZ
 from ledger.application import ParLedger
 from projections.views import STATUS_VN
+from replay.engine import position_known_at
 
 Add = Callable[..., argparse.ArgumentParser]
 
@@ -220,23 +222,52 @@ def _report_text(d: dict[str, Any]) -> str:
 
 
 def cmd_report_show(app: ParLedger, args: argparse.Namespace) -> int:
-    from api.cli import EXIT_OK, _emit
+    """The period's report as text, or as a file: xlsx, docx, csv, json."""
+    from api.cli import EXIT_OK, EXIT_USAGE, _emit
     from replay.reports import report_content
+    from reports.data import build_report
+    from reports.formats import render
 
-    _emit(args, report_content(app, args.plan, args.period), _report_text)
+    if args.format == "text":
+        period = _period_code(app, args)
+        upto = position_known_at(app, args.known_at)
+        _emit(args, report_content(app, args.plan, period, position=upto), _report_text)
+        return EXIT_OK
+    if args.format in ("xlsx", "docx") and not args.output:
+        print(f"parledger: lỗi: --output: định dạng {args.format} cần tên tệp", file=sys.stderr)
+        return EXIT_USAGE
+    report = build_report(app, args.plan, args.period, args.known_at, args.issued_on)
+    data, _ = render(report, args.format, args.table)
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(
+            f"Đã ghi báo cáo {report.period.name} ({args.format}) vào {args.output}; "
+            f"SHA-256 nội dung {report.sha256}",
+            file=sys.stderr,
+        )
+    else:
+        sys.stdout.write(data.decode("utf-8").lstrip("\ufeff"))
     return EXIT_OK
+
+
+def _period_code(app: ParLedger, args: argparse.Namespace) -> str:
+    """The plan's code for the period the user typed (Q2, 2023-Q2)."""
+    from reports.data import find_period
+
+    return find_period(app, args.plan, args.period).code
 
 
 def cmd_report_submit(app: ParLedger, args: argparse.Namespace) -> int:
     from api.cli import EXIT_OK, _ctx, _emit
     from replay.reports import submit
 
-    built, result = submit(app, _ctx(app, args), args.plan, args.period)
+    code = _period_code(app, args)
+    built, result = submit(app, _ctx(app, args), args.plan, code)
     _emit(
         args,
         {"sha256": built["sha256"], "position": built["content"]["position"],
          "replayed": result.replayed},
-        lambda d: f"Đã ghi nhận nộp báo cáo {args.period}: SHA-256 {d['sha256']}, "
+        lambda d: f"Đã ghi nhận nộp báo cáo {code}: SHA-256 {d['sha256']}, "
         f"vị trí sổ cái {d['position']}",
     )  # fmt: skip
     return EXIT_OK
@@ -269,23 +300,47 @@ def cmd_report_diff(app: ParLedger, args: argparse.Namespace) -> int:
     from api.cli import EXIT_OK, _emit
     from replay.reports import diff
 
-    _emit(args, diff(app, args.plan, args.period), _diff_text)
+    _emit(args, diff(app, args.plan, _period_code(app, args)), _diff_text)
     return EXIT_OK
 
 
 def register_reports(add: Add) -> None:
-    from api.cli import _write_flags
+    from api.cli import _date, _write_flags
 
-    periods = ("Q1", "Q2", "H1", "Q3", "Q4", "Y")
+    period_help = "kỳ báo cáo của kế hoạch: Q1, Q2, H1, Q3, Q4, Y (hoặc kèm năm: 2023-Q2)"
     for name, handler, help_ in (
-        ("report show", cmd_report_show, "nội dung báo cáo kỳ, tại ngày chốt số liệu"),
+        ("report show", cmd_report_show, "báo cáo kỳ tại ngày chốt số liệu: văn bản, xlsx, "
+         "docx, csv hoặc json (parledger report KẾ_HOẠCH KỲ cũng được)"),
         ("report submit", cmd_report_submit, "ghi nhận đã nộp báo cáo kỳ (mã băm nội dung)"),
         ("report diff", cmd_report_diff, "những gì sổ cái biết thêm về kỳ sau khi đã nộp"),
-    ):
+    ):  # fmt: skip
         p = add(name, handler, help_)
         p.add_argument("plan")
-        p.add_argument("period", choices=periods)
+        p.add_argument("period", help=period_help)
         if handler is cmd_report_submit:
             _write_flags(p)
-        else:
+        elif handler is cmd_report_diff:
             p.add_argument("--format", choices=("text", "json"), default="text")
+        else:
+            _show_options(p, _date)
+
+
+def _show_options(p: argparse.ArgumentParser, day: Callable[[str], date]) -> None:
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "xlsx", "docx", "csv"),
+        default="text",
+        help="text (mặc định), json, xlsx (Excel), docx (Word), csv",
+    )
+    p.add_argument("--output", "-o", help="ghi vào tệp này (bắt buộc với xlsx, docx)")
+    p.add_argument(
+        "--known-at",
+        type=known_at,
+        help="theo hiểu biết của sổ cái lúc đó (ISO 8601; một ngày = cuối ngày đó); mặc định: nay",
+    )
+    p.add_argument(
+        "--table",
+        choices=("tasks", "targets", "scores", "inspections", "apologies"),
+        help="csv: chỉ một bảng (mặc định: mọi bảng, mỗi bảng một phần)",
+    )
+    p.add_argument("--issued-on", type=day, help="ngày ghi trên văn bản (mặc định: hôm nay)")

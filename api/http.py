@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import RedirectResponse
 
-from api import commands, events, integrity, reads
+from api import commands, events, integrity, reads, report_routes
 from api.problems import install, responses
 from api.readmodel import ReadModel
 from api.security import BodyLimit, Principals, RateLimiter
 from ledger.application import ParLedger
+from web import pages as web
 
 DESCRIPTION = """
 Sổ cái kiểm toán cải cách hành chính: mọi thay đổi là một sự kiện không sửa được.
@@ -61,14 +63,19 @@ def create_app(
             "position": ledger.recorder.max_notification_id() or 0,
         }
 
-    @app.get("/", include_in_schema=False)
-    def index() -> dict[str, Any]:
-        return {"service": "ParLedger", "plans": "/plans", "docs": "/docs"}
+    @app.get("/", include_in_schema=False, response_model=None)
+    def index(request: Request) -> dict[str, Any] | RedirectResponse:
+        """Browsers go to the pages; API clients get where things are."""
+        if "text/html" in request.headers.get("accept", ""):
+            return RedirectResponse(f"/web/{web.default_plan(ledger)}", status_code=303)
+        return {"service": "ParLedger", "plans": "/plans", "docs": "/docs", "pages": "/web/"}
 
     app.include_router(reads.router(ledger, model, principal))
     app.include_router(commands.router(ledger, principal))
     app.include_router(events.router(ledger, principal))
     app.include_router(integrity.router(ledger, principal))
+    app.include_router(report_routes.router(ledger, principal))
+    app.include_router(web.router(ledger, model, principal))
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -47,6 +47,11 @@ def _period(app: ParLedger, plan: str, code: str) -> dict[str, Any]:
     raise NotFound(f"kế hoạch {plan} không có kỳ báo cáo {code!r}; có: {codes}", field="period")
 
 
+def reporting_period(app: ParLedger, plan: str, code: str) -> dict[str, Any]:
+    """The plan's reporting period ``code`` (dates as ISO text); ``NotFound`` naming ``period``."""
+    return _period(app, plan, code)
+
+
 def canonical(content: dict[str, Any]) -> bytes:
     return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 

@@ -1,0 +1,5 @@
+"""Periodic reports in the formats officials use: Excel, Word, CSV and JSON, with charts.
+
+``reports.data`` assembles one report model from the replay (``replay.reports``); every format
+renders that same model, so an Excel sheet, a Word table and a CSV row cannot disagree.
+"""

@@ -1,0 +1,91 @@
+"""CSV and JSON renderings of a report: the same tables as the spreadsheet, as data.
+
+CSV is UTF-8 with a byte-order mark (so spreadsheet programs read the diacritics) and ISO
+dates; without ``table`` it holds every table as a section (a title line, the header, the
+rows, a blank line), with ``table`` exactly one table. JSON holds the content exactly as
+its SHA-256 was computed, plus the tables with names resolved.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from domain.errors import InvalidValue
+from reports.data import Cell, Report, Table, tables
+
+TABLE_NAMES = ("tasks", "targets", "scores", "inspections", "apologies")
+
+
+def plain(cell: Cell) -> Any:
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, Decimal):
+        return format(cell.normalize(), "f")
+    return cell
+
+
+def pick(report: Report, table: str | None) -> list[Table]:
+    found = tables(report.facts)
+    if table is None:
+        return found
+    chosen = [t for t in found if t.name == table]
+    if not chosen:
+        raise InvalidValue(f"không có bảng {table!r}; có: {', '.join(TABLE_NAMES)}", field="table")
+    return chosen
+
+
+def meta(report: Report) -> dict[str, Any]:
+    return {
+        "plan": report.plan,
+        "unit": report.facts.unit,
+        "period": {
+            "code": report.period.code,
+            "name": report.period.name,
+            "start": report.period.start.isoformat(),
+            "end": report.period.end.isoformat(),
+            "data_from": report.period.cutoff_from.isoformat(),
+            "data_to": report.period.cutoff_to.isoformat(),
+            "due": report.period.due.isoformat(),
+        },
+        "known_at": report.known_at.isoformat() if report.known_at else None,
+        "issued_on": report.issued_on.isoformat(),
+        "position": report.facts.position,
+        "sha256": report.sha256,
+    }
+
+
+def to_csv(report: Report, table: str | None = None) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    chosen = pick(report, table)
+    for t in chosen:
+        if table is None:
+            writer.writerow([f"{t.title} — {report.period.name} — SHA-256 {report.sha256}"])
+        writer.writerow([c.title for c in t.columns])
+        writer.writerows([plain(c) for c in row] for row in t.rows)
+        if table is None:
+            writer.writerow([])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_json(report: Report) -> bytes:
+    document = {
+        **meta(report),
+        "content": report.content,
+        "tables": {
+            t.name: {
+                "title": t.title,
+                "columns": [{"key": c.key, "title": c.title} for c in t.columns],
+                "rows": [
+                    {c.key: plain(v) for c, v in zip(t.columns, row, strict=True)} for row in t.rows
+                ],
+            }
+            for t in tables(report.facts)
+        },
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")

@@ -1,0 +1,244 @@
+"""What each page shows, shaped from :class:`reports.data.Facts` and the audit index.
+
+Filters are checked here: an unknown area, agency or status is an error naming the field,
+never an empty page that looks like "no tasks".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from fastapi.encoders import jsonable_encoder
+
+from domain.errors import InvalidValue
+from domain.plan import Plan
+from ledger.application import ParLedger
+from projections.audit import AuditRow, audit_trail
+from projections.audit import timeline as entity_timeline
+from projections.state import LedgerState
+from projections.views import STATUS_VN, TASK_STATUSES
+from replay.engine import end_of_day
+from reports.charts import CHARTS
+from reports.data import Facts, Period, find_period, status_counts
+
+AUDIT_PAGE = 50
+
+
+def plans(ledger: ParLedger) -> list[Plan]:
+    return [
+        ledger.load(Plan, uid, "kế hoạch")
+        for uid in ledger.ledger_recorder.select_originators("Plan")
+    ]
+
+
+def _choice(value: str, allowed: dict[str, str], field: str, what: str) -> str:
+    if value and value not in allowed:
+        raise InvalidValue(
+            f"{what} {value!r} không có; chọn một trong: {', '.join(allowed)}", field=field
+        )
+    return value
+
+
+def periods(facts: Facts) -> list[dict[str, Any]]:
+    """The reporting periods with the submissions of each (newest last)."""
+    submitted: dict[str, list[dict[str, Any]]] = {}
+    reports = facts.plan_doc.get("reports", {})
+    for position in sorted(reports, key=int):
+        submitted.setdefault(reports[position]["period"], []).append(reports[position])
+    return [
+        {"period": Period.from_doc(p), "submissions": submitted.get(p["code"], [])}
+        for p in facts.plan_doc.get("reporting", [])
+    ]
+
+
+def overview(facts: Facts) -> dict[str, Any]:
+    counts = status_counts(facts)
+    indicators = facts.views["target_attainment"]["indicators"]
+    return {
+        "counts": counts,
+        "total_tasks": sum(counts.values()),
+        "target_counts": Counter(r["status"] for r in indicators),
+        "indicator_total": len(indicators),
+        "scores": facts.views["area_scores"],
+        "coverage": facts.views["inspection_history"]["coverage"],
+        "open_findings": len(facts.views["inspection_history"]["open_findings"]),
+        "compliance": facts.views["apology_register"]["compliance"],
+        "periods": periods(facts),
+        "warnings": facts.plan_doc.get("warnings", []),
+        "charts": CHARTS,
+    }
+
+
+def task_board(facts: Facts, filters: dict[str, str]) -> dict[str, Any]:
+    board = facts.views["task_board"]
+    areas = {a["code"]: a["name"] for a in facts.plan_doc.get("areas", [])}
+    codes = sorted({c for r in board["tasks"] for c in (*r["lead"], *r["coordinating"])})
+    agencies = {c: facts.name(c) for c in sorted(codes, key=facts.name)}
+    statuses = {s: STATUS_VN[s] for s in TASK_STATUSES}
+    area = _choice(filters["area"], areas, "area", "lĩnh vực")
+    agency = _choice(filters["agency"], agencies, "agency", "cơ quan")
+    status = _choice(filters["status"], statuses, "status", "trạng thái")
+    rows = [
+        r
+        for r in board["tasks"]
+        if (not area or r["area"] == area)
+        and (not status or r["status"] == status)
+        and (not agency or agency in r["lead"] or agency in r["coordinating"])
+    ]
+    return {
+        "rows": rows,
+        "filters": filters,
+        "areas": areas,
+        "agencies": agencies,
+        "statuses": statuses,
+        "counts": Counter(r["status"] for r in rows if not r["heading"]),
+    }
+
+
+def targets(state: LedgerState, facts: Facts) -> dict[str, Any]:
+    """Each target with its indicators' attainment and every figure ever recorded for it."""
+    rows = facts.views["target_attainment"]["indicators"]
+    found = []
+    docs = [d for d in state.kind("targets").values() if d.get("plan") == facts.plan]
+    for doc in sorted(docs, key=lambda d: d["number"]):
+        history = sorted(
+            (
+                {"id": mid, **{k: v for k, v in m.items() if k != "_s"}}
+                for mid, m in doc.get("measurements", {}).items()
+            ),
+            key=lambda m: m["recorded"][1],
+        )
+        found.append(
+            {
+                "number": doc["number"],
+                "wording": doc.get("wording", ""),
+                "indicators": [r for r in rows if r["target"] == doc["number"]],
+                "history": history,
+            }
+        )
+    return {
+        "targets": found,
+        "compliance": facts.views["target_attainment"]["apology_compliance"],
+    }
+
+
+def _agencies_of(facts: Facts, codes: list[str]) -> dict[str, str]:
+    return {c: facts.name(c) for c in sorted(set(codes), key=facts.name)}
+
+
+def inspections(facts: Facts, agency: str) -> dict[str, Any]:
+    history = facts.views["inspection_history"]
+    agencies = _agencies_of(facts, list(history["agencies"]))
+    if agency and agency not in facts.names:
+        raise InvalidValue(f"cơ quan {agency!r} không có trong danh mục", field="agency")
+    shown = {
+        code: items for code, items in history["agencies"].items() if not agency or code == agency
+    }
+    return {
+        "by_agency": shown,
+        "agencies": agencies,
+        "agency": agency,
+        "coverage": history["coverage"],
+        "overdue": history["overdue_findings"],
+        "open_findings": history["open_findings"],
+    }
+
+
+def apologies(facts: Facts, agency: str) -> dict[str, Any]:
+    register = facts.views["apology_register"]
+    if agency and agency not in facts.names:
+        raise InvalidValue(f"cơ quan {agency!r} không có trong danh mục", field="agency")
+    rows = [r for r in register["dossiers"] if not agency or r["agency"] == agency]
+    return {
+        "rows": rows,
+        "agencies": _agencies_of(facts, [r["agency"] for r in register["dossiers"]]),
+        "agency": agency,
+        "rule": register["rule"],
+        "compliance": register["compliance"],
+    }
+
+
+def audit(
+    ledger: ParLedger,
+    plan: str,
+    as_of: date | None,
+    position: int,
+    filters: dict[str, str],
+    cursor: str,
+) -> dict[str, Any]:
+    """One page of the plan's audit trail, newest first, up to what was known at
+    ``position`` and (with ``as_of``) effective by the end of that day."""
+    from api.cli_audit import audit_filter
+
+    if cursor and not cursor.isdigit():
+        raise InvalidValue(f"con trỏ trang {cursor!r} phải là số", field="cursor")
+    where = audit_filter(
+        plan=plan,
+        entity=filters["entity"] or None,
+        event_type=filters["type"] or None,
+        actor=filters["by"] or None,
+        effective_to=end_of_day(as_of) if as_of else None,
+        upto=position,
+    )
+    found = audit_trail(ledger, where, cursor=int(cursor or 0), limit=AUDIT_PAGE, newest_first=True)
+    return {"rows": [_row(r) for r in found.rows], "next_cursor": found.next_cursor}
+
+
+def _row(row: AuditRow) -> dict[str, Any]:
+    """An audit row as plain data, with its late-entry mark."""
+    shown: dict[str, Any] = jsonable_encoder(row)
+    return {**shown, "backdated": row.backdated}
+
+
+def timeline(ledger: ParLedger, ref: str, as_of: date | None, position: int) -> dict[str, Any]:
+    from domain.errors import NotFound
+    from ledger.refs import parse_ref
+
+    found = entity_timeline(
+        ledger, parse_ref(ref), as_of=end_of_day(as_of) if as_of else None, upto=position
+    )
+    if not found.entries:
+        raise NotFound(f"không có sự kiện nào của {ref} trong phạm vi đã chọn", field="ref")
+    return {
+        "entity": found.entity,
+        "state": jsonable_encoder(found.state),
+        "entries": [_row(r) for r in found.entries],
+    }
+
+
+def reports(facts: Facts) -> dict[str, Any]:
+    return {"periods": periods(facts), "formats": ("docx", "xlsx", "csv", "json")}
+
+
+def changes(ledger: ParLedger, facts: Facts, period_text: str) -> dict[str, Any]:
+    """What changed about a submitted report: the report as known at its submission against
+    the report as known now, task by task and indicator by indicator, with the events."""
+    from replay.reports import diff
+
+    period = find_period(ledger, facts.plan, period_text)
+    found = diff(ledger, facts.plan, period.code)
+    changed = found["changes"]
+    tasks, indicators = [], []
+    if "task_board" in changed:
+        then = {r["number"]: r for r in changed["task_board"]["then"]["tasks"]}
+        for row in changed["task_board"]["now"]["tasks"]:
+            before = then.get(row["number"])
+            if before != row:
+                tasks.append({"now": row, "then": before})
+    if "target_attainment" in changed:
+        then_ind = {r["indicator"]: r for r in changed["target_attainment"]["then"]["indicators"]}
+        for row in changed["target_attainment"]["now"]["indicators"]:
+            before = then_ind.get(row["indicator"])
+            if before != row:
+                indicators.append({"now": row, "then": before})
+    return {
+        "period": period,
+        "diff": found,
+        "task_changes": tasks,
+        "indicator_changes": indicators,
+        "other_views": [
+            v for v in found["changed_views"] if v not in ("task_board", "target_attainment")
+        ],
+    }

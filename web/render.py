@@ -1,0 +1,101 @@
+"""Jinja2 templates with the filters the pages share: dates and numbers as Vietnamese write
+them, statuses in Vietnamese, links that keep the page's point in time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.responses import HTMLResponse
+
+from projections.views import STATUS_VN
+from reports.data import FINDING_STATUS_VN, INSPECTION_KIND_VN, INSPECTION_STATUS_VN, YES_NO
+from reports.vn_dates import iso_day, vn_date, vn_moment, vn_number, vn_short
+
+ROLE_VN = {
+    "admin": "quản trị",
+    "secretariat": "thường trực CCHC",
+    "agency_officer": "cán bộ cơ quan",
+    "inspector": "thanh tra, kiểm tra",
+    "auditor": "kiểm toán",
+    "reader": "người đọc",
+}
+
+
+def _day(value: Any) -> str:
+    """A date, or ISO date text, in the long form."""
+    if isinstance(value, datetime):
+        return vn_moment(value)
+    if isinstance(value, date):
+        return vn_date(value)
+    day = iso_day(value) if isinstance(value, str) else None
+    return vn_date(day) if day else "—"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return vn_short(value)
+    return vn_short(iso_day(value)) if isinstance(value, str) and value else "—"
+
+
+def _moment(value: Any) -> str:
+    if isinstance(value, str) and value:
+        value = datetime.fromisoformat(value)
+    return vn_moment(value) if isinstance(value, datetime) else "—"
+
+
+def _status(value: str) -> str:
+    return (
+        STATUS_VN.get(value)
+        or INSPECTION_STATUS_VN.get(value)
+        or FINDING_STATUS_VN.get(value)
+        or INSPECTION_KIND_VN.get(value)
+        or value
+    )
+
+
+def _shown(value: Any) -> str:
+    """A before/after value of the audit trail."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(_shown(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_shown(v)}" for k, v in value.items())
+    return str(value)
+
+
+environment = Environment(
+    loader=PackageLoader("web", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+environment.filters.update(
+    vn_date=_day,
+    vn_short=_short,
+    vn_moment=_moment,
+    vn_number=vn_number,
+    status_vn=_status,
+    yes_no=lambda v: YES_NO.get(v, "—"),
+    role_vn=lambda v: ROLE_VN.get(v, v),
+    shown=_shown,
+)
+
+
+def query(params: dict[str, Any], **changes: Any) -> str:
+    """``?as_of=…&known_at=…`` with ``changes`` applied; empty values left out."""
+    merged = {**params, **changes}
+    kept = {k: v for k, v in merged.items() if v not in (None, "")}
+    return "?" + urlencode(kept) if kept else ""
+
+
+environment.globals.update(query=query)
+
+
+def html(template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(environment.get_template(template).render(**context), status_code=status)
