@@ -55,7 +55,8 @@ def _progress_events(api: Api) -> list[dict[str, Any]]:
 
 def _send(api: Api, key: str) -> httpx.Response:
     headers = api.headers("officer", **{"If-Match": '"1"', "Idempotency-Key": key})
-    return api.client.post(f"{TASK}/progress", headers=headers, json=BODY)
+    response: httpx.Response = api.client.post(f"{TASK}/progress", headers=headers, json=BODY)
+    return response
 
 
 def _until(found: Callable[[], Any], seconds: float = 15.0) -> Any:
