@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from fastapi import Body as BodyParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.problems import ProblemError, responses
@@ -170,6 +171,22 @@ class ChangeOut(BaseModel):
 
 
 class CommandOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "changes": [
+                        {"entity": "task", "id": "5b0c1d52-7f0e-5c1a-9a57-0f4d1c7e2b13",
+                         "version": 4}
+                    ],
+                    "positions": [1842],
+                    "replayed": False,
+                    "detail": {},
+                }
+            ]
+        }
+    )  # fmt: skip
+
     changes: list[ChangeOut]
     positions: list[int] = Field(description="Vị trí của các sự kiện vừa ghi trong sổ cái")
     replayed: bool = Field(description="True khi đây là kết quả của lần gửi đầu (cùng khóa)")
@@ -195,6 +212,7 @@ class Command:
     call: Callable[..., CommandResult]  # (app, ctx, path args..., body fields) -> result
     body: type[Body]
     summary: str
+    example: dict[str, Any]  # a request body, in the document: values from the Cát Hải plan
     creates: bool = False  # a new entity: no If-Match; 201
     tag: str = "Lệnh"
 
@@ -228,57 +246,101 @@ TARGET = "/plans/{plan}/targets/{target}"
 INSPECTION = "/inspections/{inspection_id}"
 DOSSIER = "/dossiers/{dossier_code}"
 
+Q2 = {"period_start": "2023-04-01", "period_end": "2023-06-30"}
+
 COMMANDS: list[Command] = [
     Command(f"{TASK}/progress", _method("report_task_progress", "plan", "number"), Progress,
-            "Báo cáo tiến độ nhiệm vụ", tag="Nhiệm vụ"),
+            "Báo cáo tiến độ nhiệm vụ",
+            {"percent": 40, "note": "Đã khảo sát mức độ hài lòng tại 6/12 xã, thị trấn",
+             "effective_at": "2023-05-02"}, tag="Nhiệm vụ"),
     Command(f"{TASK}/complete", _method("complete_task", "plan", "number"), Complete,
-            "Ghi nhận hoàn thành nhiệm vụ", tag="Nhiệm vụ"),
+            "Ghi nhận hoàn thành nhiệm vụ",
+            {"note": "Đã ban hành Kế hoạch số 12/KH-UBND", "effective_at": "2023-01-14"},
+            tag="Nhiệm vụ"),
     Command(f"{TASK}/reopen", _method("reopen_task", "plan", "number"), Empty,
-            "Mở lại nhiệm vụ", tag="Nhiệm vụ"),
+            "Mở lại nhiệm vụ", {"reason": "Sản phẩm chưa đạt yêu cầu, cần bổ sung"},
+            tag="Nhiệm vụ"),
     Command(f"{TASK}/cancel", _method("cancel_task", "plan", "number"), Empty,
-            "Hủy nhiệm vụ", tag="Nhiệm vụ"),
+            "Hủy nhiệm vụ", {"reason": "Thành phố điều chỉnh kế hoạch, không còn thực hiện"},
+            tag="Nhiệm vụ"),
     Command(f"{TASK}/deadline", _method("change_task_deadline", "plan", "number"), Deadline,
-            "Điều chỉnh thời hạn nhiệm vụ (cần lý do)", tag="Nhiệm vụ"),
+            "Điều chỉnh thời hạn nhiệm vụ (cần lý do)",
+            {"due": "2023-02-15", "reason": "Chờ hướng dẫn của Sở Nội vụ"}, tag="Nhiệm vụ"),
     Command(f"{TASK}/reassign", _method("reassign_task", "plan", "number"), Reassign,
-            "Giao lại cơ quan chủ trì, phối hợp", tag="Nhiệm vụ"),
+            "Giao lại cơ quan chủ trì, phối hợp",
+            {"lead": ["phong-noi-vu-ldtbxh"], "coordinating": ["ubnd-cac-xa-thi-tran"],
+             "reason": "Theo Quyết định phân công của Chủ tịch UBND huyện"}, tag="Nhiệm vụ"),
     Command(f"{TASK}/evidence", _method("add_task_evidence", "plan", "number"), Evidence,
-            "Thêm văn bản, sản phẩm chứng minh", tag="Nhiệm vụ"),
+            "Thêm văn bản, sản phẩm chứng minh",
+            {"title": "Kế hoạch cải cách hành chính năm 2023 của UBND huyện Cát Hải",
+             "document_number": "12/KH-UBND", "document_date": "2023-01-05"}, tag="Nhiệm vụ"),
     Command(f"{TARGET}/measurements", _method("record_measurement", "plan", "target"),
-            Measurement, "Ghi số liệu của một chỉ số", tag="Chỉ tiêu"),
+            Measurement, "Ghi số liệu của một chỉ số",
+            {"indicator": "7b", "numerator": 880, "denominator": 1000, **Q2,
+             "source": "Khảo sát SIPAS quý II", "measurement_id": "sipas-q2"}, tag="Chỉ tiêu"),
     Command(f"{TARGET}/corrections", _correct, Correction,
-            "Sửa một số liệu đã ghi (cần lý do)", tag="Chỉ tiêu"),
+            "Sửa một số liệu đã ghi (cần lý do)",
+            {"replaces": "sipas-q2", "numerator": 905, "denominator": 1000, **Q2,
+             "source": "Khảo sát SIPAS quý II (bản tổng hợp lại)",
+             "reason": "Tổng hợp thiếu phiếu của thị trấn Cát Bà"}, tag="Chỉ tiêu"),
     Command(f"{TARGET}/retractions", _method("retract_measurement", "plan", "target"),
-            Retraction, "Rút một số liệu đã ghi (cần lý do)", tag="Chỉ tiêu"),
+            Retraction, "Rút một số liệu đã ghi (cần lý do)",
+            {"measurement_id": "sipas-q2", "reason": "Ghi nhầm vào chỉ tiêu khác"},
+            tag="Chỉ tiêu"),
     Command("/plans/{plan}/scores", _method("record_area_score", "plan"), AreaScore,
-            "Ghi điểm tự chấm hoặc điểm thẩm định của một lĩnh vực", tag="Điểm"),
+            "Ghi điểm tự chấm hoặc điểm thẩm định của một lĩnh vực",
+            {"area": "V", "kind": "self", "score": "10.5"}, tag="Điểm"),
     Command("/plans/{plan}/reports/{period}/submit", _submit, ReportSubmission,
-            "Nộp báo cáo kỳ: ghi mã băm nội dung và vị trí sổ cái", tag="Báo cáo"),
+            "Nộp báo cáo kỳ: ghi mã băm nội dung và vị trí sổ cái",
+            {"effective_at": "2023-06-07"}, tag="Báo cáo"),
     Command("/plans/{plan}/inspections", _method("plan_inspection", "plan"), InspectionPlan,
-            "Lập kế hoạch kiểm tra một cơ quan", creates=True, tag="Kiểm tra"),
+            "Lập kế hoạch kiểm tra một cơ quan",
+            {"agency": "xa-hien-hao", "kind": "periodic", "scheduled_on": "2023-09-12",
+             "scope": "Công tác cải cách hành chính năm 2023 của UBND xã Hiền Hào"},
+            creates=True, tag="Kiểm tra"),
     Command(f"{INSPECTION}/conducted", _method("record_inspection_conducted", "inspection_id"),
-            Conducted, "Ghi nhận đã tiến hành kiểm tra", tag="Kiểm tra"),
+            Conducted, "Ghi nhận đã tiến hành kiểm tra",
+            {"note": "Đoàn kiểm tra làm việc tại trụ sở UBND xã", "effective_at": "2023-09-12"},
+            tag="Kiểm tra"),
     Command(f"{INSPECTION}/findings", _method("record_finding", "inspection_id"), Finding,
-            "Ghi một phát hiện và kiến nghị", tag="Kiểm tra"),
+            "Ghi một phát hiện và kiến nghị",
+            {"finding": "Niêm yết thủ tục hành chính tại bộ phận một cửa chưa đầy đủ",
+             "recommendation": "Niêm yết công khai đủ 100% thủ tục thuộc thẩm quyền",
+             "remediation_deadline": "2023-10-31", "finding_id": "niem-yet"}, tag="Kiểm tra"),
     Command(f"{INSPECTION}/findings/{{finding_id}}/remediation",
             _method("add_remediation_evidence", "inspection_id", keyword=("finding_id",)),
-            Remediation, "Thêm bằng chứng khắc phục", tag="Kiểm tra"),
+            Remediation, "Thêm bằng chứng khắc phục",
+            {"description": "Đã niêm yết bổ sung 14 thủ tục tại bộ phận một cửa",
+             "document_number": "45/BC-UBND", "document_date": "2023-10-20"}, tag="Kiểm tra"),
     Command(f"{INSPECTION}/findings/{{finding_id}}/close",
             _method("close_finding", "inspection_id", keyword=("finding_id",)), FindingRef,
-            "Đóng một phát hiện đã khắc phục", tag="Kiểm tra"),
+            "Đóng một phát hiện đã khắc phục",
+            {"reason": "Đã kiểm tra lại, khắc phục đầy đủ"}, tag="Kiểm tra"),
     Command(f"{INSPECTION}/conclusion", _method("conclude_inspection", "inspection_id"),
-            Conclusion, "Ghi thông báo kết luận kiểm tra", tag="Kiểm tra"),
+            Conclusion, "Ghi thông báo kết luận kiểm tra",
+            {"notice_number": "87/TB-UBND", "notice_date": "2023-09-20",
+             "summary": "UBND xã Hiền Hào cơ bản thực hiện tốt công tác cải cách hành chính"},
+            tag="Kiểm tra"),
     Command("/plans/{plan}/dossiers", _method("report_late_dossier", "plan"), LateDossier,
-            "Ghi nhận hồ sơ trễ hạn", creates=True, tag="Hồ sơ trễ hạn"),
+            "Ghi nhận hồ sơ trễ hạn",
+            {"dossier_code": "000.00.31.H23-230512-0007", "procedure": "Chứng thực hợp đồng",
+             "agency": "thi-tran-cat-ba", "received_on": "2023-05-12", "due_on": "2023-05-15"},
+            creates=True, tag="Hồ sơ trễ hạn"),
     Command(f"{DOSSIER}/apologies", _method("issue_apology", "dossier_code"), Apology,
-            "Ghi phiếu xin lỗi và hẹn lại", tag="Hồ sơ trễ hạn"),
+            "Ghi phiếu xin lỗi và hẹn lại",
+            {"issued_on": "2023-05-15", "reason_text": "Hồ sơ cần xác minh thêm thông tin",
+             "new_appointment": "2023-05-19", "signer": "Chủ tịch UBND thị trấn Cát Bà",
+             "apology_id": "xl-01", "citizen_name": "Nguyễn Văn An",
+             "citizen_contact": "0225 3888 123"}, tag="Hồ sơ trễ hạn"),
     Command(f"{DOSSIER}/result", _method("return_dossier_result", "dossier_code"), Empty,
-            "Ghi nhận đã trả kết quả", tag="Hồ sơ trễ hạn"),
+            "Ghi nhận đã trả kết quả", {"effective_at": "2023-05-18"}, tag="Hồ sơ trễ hạn"),
     Command(f"{DOSSIER}/apologies/{{apology_id}}/withdraw",
             _method("withdraw_apology", "dossier_code", keyword=("apology_id",)), Empty,
-            "Rút phiếu xin lỗi ghi nhầm (cần lý do)", tag="Hồ sơ trễ hạn"),
+            "Rút phiếu xin lỗi ghi nhầm (cần lý do)",
+            {"reason": "Ghi nhầm phiếu của hồ sơ khác"}, tag="Hồ sơ trễ hạn"),
     Command(f"{DOSSIER}/citizen-data/erase", _method("erase_citizen_data", "dossier_code"),
             Empty, "Xoá dữ liệu cá nhân của công dân trong hồ sơ (huỷ khoá; cần lý do)",
-            tag="Hồ sơ trễ hạn"),
+            {"reason": "Công dân yêu cầu xoá theo Nghị định 13/2023/NĐ-CP"}, tag="Hồ sơ trễ hạn"),
 ]  # fmt: skip
 
 
@@ -363,7 +425,18 @@ def _endpoint(ledger: ParLedger, command: Command, principal: Callable[..., Acto
             )
             for name in names
         ),
-        inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=command.body),
+        inspect.Parameter(
+            "body",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Annotated[
+                command.body,
+                BodyParam(
+                    openapi_examples={
+                        "cat-hai": {"summary": "Ví dụ (Cát Hải 2023)", "value": command.example}
+                    }
+                ),
+            ],
+        ),
         inspect.Parameter(
             "actor", inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[Actor, Depends(principal)]
         ),

@@ -48,7 +48,7 @@ def create_app(
         title="ParLedger",
         description=DESCRIPTION,
         version="0.2.0",
-        responses=responses(413, 429),
+        responses=responses(413, 429, 503),
     )
     install(app)
     app.add_middleware(BodyLimit, **({"limit": body_limit} if body_limit else {}))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -54,7 +55,7 @@ TITLES = {
     428: "Thiếu điều kiện phiên bản",
     429: "Quá nhiều yêu cầu",
     500: "Lỗi máy chủ",
-    503: "Sổ cái không toàn vẹn",
+    503: "Tạm thời không phục vụ được",
 }
 
 # The order matters: subclasses first.
@@ -109,6 +110,18 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def http_problem(_: Request, error: ProblemError) -> JSONResponse:
         return problem(error.status, error.code, error.detail, error.field, error.headers or None)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def store_unavailable(_: Request, error: Exception) -> JSONResponse:
+        # The store stayed out of reach through the recorder's own retries. Whether the
+        # command was stored is unknown here: the same Idempotency-Key settles it on retry.
+        return problem(
+            503,
+            "store_unavailable",
+            "không kết nối được cơ sở dữ liệu; hãy gửi lại với cùng Idempotency-Key",
+            headers={"Retry-After": "1"},
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:

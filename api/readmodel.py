@@ -5,26 +5,40 @@ A present read first brings the live view up to the head of the log (a cheap che
 nothing is new; one writer at a time in this process, the tracking table keeping it exactly
 once across processes), then loads the plan's documents with one indexed query. The loaded
 state is kept per plan while the view's position does not move, so repeated reads between
-writes cost one position query.
+writes cost one position query; so are the views computed from it (an answer is a pure
+function of plan, date and position).
+
+A read as of another date, as known now, keeps the state it replayed per (plan, date): a later
+read folds in only what was recorded since, effective by that date (the fold is independent of
+order, so this is the same answer as a replay from the checkpoint), and reuses the same state
+when nothing such was recorded.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
 from domain.errors import InvalidValue, NotFound
 from domain.values import VN_TZ
 from ledger.application import ParLedger
+from ledger.recorders import Window
 from ledger.viewstore import LedgerView
 from projections import live
-from projections.state import LedgerState
+from projections.state import LedgerState, fold
 from projections.views import plan_doc
-from replay.engine import ledger_view, position_known_at, replay_state
+from replay.engine import end_of_day, ledger_view, position_known_at, recorder, replay_state
+
+MEMO_SIZE = 256  # computed views kept; a write moves the position and retires them
+PAST_SIZE = 64  # (plan, date) states kept for reads as of other dates
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,8 @@ class ReadModel:
         self.view: LedgerView = ledger_view(app)
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[int, LedgerState]] = {}
+        self._past: dict[tuple[str, date], tuple[int, LedgerState]] = {}
+        self._memo: dict[tuple[str, str, date, int, bool], Any] = {}
 
     def position(self) -> int:
         """The live view's position after bringing it up to the head of the log."""
@@ -77,8 +93,46 @@ class ReadModel:
             snapshot = Snapshot(cached[1], day, position, live=True)
         else:
             upto = position_known_at(self.app, known_at)
-            state, info = replay_state(self.app, plan, day, position=upto)
-            snapshot = Snapshot(state, day, info.position, live=False)
+            snapshot = Snapshot(self._replayed(plan, day, upto), day, upto, live=False)
         if plan_doc(snapshot.state, plan) is None:
             raise NotFound(f"không có kế hoạch {plan}", field="plan")
         return snapshot
+
+    def _replayed(self, plan: str, day: date, upto: int) -> LedgerState:
+        """The plan's state as of ``day`` known at position ``upto``."""
+        key = (plan, day)
+        held = self._past.get(key)
+        if held is None or held[0] > upto:
+            state, _ = replay_state(self.app, plan, day, position=upto)
+        elif held[0] == upto:
+            return held[1]
+        else:
+            window = Window(after=held[0], upto=upto, effective_le=end_of_day(day))
+            tail = recorder(self.app).select_scoped(plan, window)
+            state = held[1]
+            if tail:  # a copy: other readers may be using the one held
+                state = LedgerState.from_json(json.loads(json.dumps(state.to_json())))
+                fold(((n.id, self.app.mapper.to_domain_event(n)) for n in tail), state)
+                state.position = max(state.position, upto)
+        if held is None or held[0] < upto:
+            if len(self._past) >= PAST_SIZE:
+                self._past.clear()
+            self._past[key] = (upto, state)
+        return state
+
+    def computed(self, name: str, plan: str, snapshot: Snapshot, compute: Callable[[], Any]) -> Any:
+        """``compute()`` of a view of ``snapshot``, once per (view, plan, date, position)."""
+        key = (name, plan, snapshot.as_of, snapshot.position, snapshot.live)
+        found = self._memo.get(key)
+        if found is None:
+            found = compute()
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
+
+    def current(self, kind: str, uid: UUID) -> dict[str, Any] | None:
+        """An entity's document in the live view, brought up to the head of the log."""
+        self.position()
+        rows = self.view.load([(kind, uid.hex)])
+        return {k: v for k, v in rows[0][2].items() if k != "_s"} if rows else None

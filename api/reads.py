@@ -9,8 +9,10 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.problems import ProblemError, responses
@@ -20,6 +22,7 @@ from domain import ids
 from domain.errors import NotFound
 from domain.values import Actor
 from ledger.application import ParLedger
+from ledger.refs import ref_of
 from ledger.vault import PersonVault
 from ledger.views import plan_overview
 from projections import views
@@ -112,7 +115,6 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
 
     def page(
         request: Request,
-        response: Response,
         snap: Snapshot,
         plan: str,
         known_at: datetime | None,
@@ -121,23 +123,24 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         offset: int,
         limit: int,
         actor: Actor,
-    ) -> Page | Response:
+    ) -> Response:
         tag = f'W/"{snap.position}-{snap.as_of.isoformat()}"'
         if snap.live and request.headers.get("if-none-match") == tag:
             return Response(status_code=304, headers={"ETag": tag})
-        if snap.live:
-            response.headers["ETag"] = tag
         chunk = rows[offset : offset + limit]
         more = offset + limit < len(rows)
-        return Page(
-            plan=plan,
-            as_of=snap.as_of,
-            known_at=known_at,
-            position=snap.position,
-            items=jsonable_encoder(redact(chunk, actor, ledger.vault)),
-            summary=jsonable_encoder(redact(summary, actor, ledger.vault)),
-            next_cursor=_encode_cursor(snap.position, offset + limit) if more else None,
-        )
+        # Encoded once, here: the rows are JSON already, so the response model (kept for the
+        # document) need not validate and encode them a second time.
+        content = {
+            "plan": plan,
+            "as_of": snap.as_of.isoformat(),
+            "known_at": jsonable_encoder(known_at),
+            "position": snap.position,
+            "items": jsonable_encoder(redact(chunk, actor, ledger.vault)),
+            "summary": jsonable_encoder(redact(summary, actor, ledger.vault)),
+            "next_cursor": _encode_cursor(snap.position, offset + limit) if more else None,
+        }
+        return JSONResponse(content, headers={"ETag": tag} if snap.live else None)
 
     @api.get("/plans", summary="Các kế hoạch trong sổ cái", tags=["Kế hoạch"])
     def list_plans(actor: Principal) -> list[dict[str, Any]]:
@@ -169,7 +172,6 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
     def task_board(
         plan: str,
         request: Request,
-        response: Response,
         actor: Principal,
         as_of: AsOf = None,
         known_at: KnownAt = None,
@@ -180,7 +182,9 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         limit: Limit = 50,
     ) -> Page | Response:
         snap, offset = snapshot(plan, as_of, known_at, cursor)
-        board = views.task_board(snap.state, plan, snap.as_of)
+        board = reads.computed(
+            "tasks", plan, snap, lambda: views.task_board(snap.state, plan, snap.as_of)
+        )
         rows = [
             r
             for r in board["tasks"]
@@ -189,14 +193,13 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
             and (agency is None or agency in r["lead"] or agency in r["coordinating"])
         ]
         summary = {k: board[k] for k in ("by_status", "by_area", "by_lead")}
-        return page(request, response, snap, plan, known_at, rows, summary, offset, limit, actor)
+        return page(request, snap, plan, known_at, rows, summary, offset, limit, actor)
 
     @api.get("/plans/{plan}/targets", summary="Mức đạt chỉ tiêu", tags=["Chỉ tiêu"],
              response_model=Page)  # fmt: skip
     def targets(
         plan: str,
         request: Request,
-        response: Response,
         actor: Principal,
         as_of: AsOf = None,
         known_at: KnownAt = None,
@@ -205,25 +208,28 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         limit: Limit = 50,
     ) -> Page | Response:
         snap, offset = snapshot(plan, as_of, known_at, cursor)
-        found = views.target_attainment(snap.state, plan, snap.as_of)
+        found = reads.computed(
+            "targets", plan, snap, lambda: views.target_attainment(snap.state, plan, snap.as_of)
+        )
         rows = [r for r in found["indicators"] if status is None or r.get("status") == status]
         summary = {"apology_compliance": found["apology_compliance"]}
-        return page(request, response, snap, plan, known_at, rows, summary, offset, limit, actor)
+        return page(request, snap, plan, known_at, rows, summary, offset, limit, actor)
 
     @api.get("/plans/{plan}/scores", summary="Điểm theo lĩnh vực so với mục tiêu và tối đa",
              tags=["Điểm"], response_model=Page)  # fmt: skip
     def scores(
         plan: str,
         request: Request,
-        response: Response,
         actor: Principal,
         as_of: AsOf = None,
         known_at: KnownAt = None,
     ) -> Page | Response:
         snap, _ = snapshot(plan, as_of, known_at, None)
-        found = views.area_scores(snap.state, plan, snap.as_of)
+        found = reads.computed(
+            "scores", plan, snap, lambda: views.area_scores(snap.state, plan, snap.as_of)
+        )
         return page(
-            request, response, snap, plan, known_at, found["areas"], {"total": found["total"]},
+            request, snap, plan, known_at, found["areas"], {"total": found["total"]},
             0, MAX_PAGE, actor,
         )  # fmt: skip
 
@@ -232,7 +238,6 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
     def inspections(
         plan: str,
         request: Request,
-        response: Response,
         actor: Principal,
         as_of: AsOf = None,
         known_at: KnownAt = None,
@@ -250,14 +255,13 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
             "overdue_findings": found["overdue_findings"],
             "coverage": found["coverage"],
         }
-        return page(request, response, snap, plan, known_at, rows, summary, offset, limit, actor)
+        return page(request, snap, plan, known_at, rows, summary, offset, limit, actor)
 
     @api.get("/plans/{plan}/apologies", summary="Sổ theo dõi hồ sơ trễ hạn và xin lỗi",
              tags=["Hồ sơ trễ hạn"], response_model=Page)  # fmt: skip
     def apologies(
         plan: str,
         request: Request,
-        response: Response,
         actor: Principal,
         as_of: AsOf = None,
         known_at: KnownAt = None,
@@ -272,20 +276,38 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         found = views.apology_register(snap.state, plan, snap.as_of, agency, period)
         summary = {"rule": found["rule"], "compliance": found["compliance"]}
         return page(
-            request, response, snap, plan, known_at, found["dossiers"], summary, offset, limit,
+            request, snap, plan, known_at, found["dossiers"], summary, offset, limit,
             actor,
         )  # fmt: skip
 
     def entity(
-        uid: UUID, response: Response, actor: Actor, as_of: date | None, known_at: datetime | None
+        kind: str,
+        uid: UUID,
+        response: Response,
+        actor: Actor,
+        as_of: date | None,
+        known_at: datetime | None,
     ) -> dict[str, Any]:
+        if as_of is None and known_at is None:
+            # The present: the live view's document (the same fold of the same events), and
+            # the version read first, so the ETag is never newer than the body.
+            try:
+                current: Any = ledger.repository.get(uid)
+            except AggregateNotFoundError:
+                current = None
+            doc = reads.current(kind, uid) if current is not None else None
+            if current is None or doc is None:
+                raise NotFound("không có thực thể này (vào thời điểm đã chọn)", field="entity")
+            response.headers["ETag"] = f'"{current.version}"'
+            return dict(
+                jsonable_encoder(
+                    redact({"entity": ref_of(current), "id": uid, **doc}, actor, ledger.vault)
+                )
+            )
         upto = position_known_at(ledger, known_at) if known_at else None
         line = timeline(ledger, uid, as_of=end_of_day(as_of) if as_of else None, upto=upto)
         if not line.entries:
             raise NotFound("không có thực thể này (vào thời điểm đã chọn)", field="entity")
-        if as_of is None and known_at is None:
-            current: Any = ledger.repository.get(uid)
-            response.headers["ETag"] = f'"{current.version}"'
         return dict(
             jsonable_encoder(
                 redact({"entity": line.entity, "id": uid, **line.state}, actor, ledger.vault)
@@ -298,7 +320,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         plan: str, number: str, response: Response, actor: Principal,
         as_of: AsOf = None, known_at: KnownAt = None,
     ) -> dict[str, Any]:  # fmt: skip
-        return entity(ids.task_id(plan, number), response, actor, as_of, known_at)
+        return entity("tasks", ids.task_id(plan, number), response, actor, as_of, known_at)
 
     @api.get("/plans/{plan}/targets/{target}", summary="Một chỉ tiêu với các số liệu",
              tags=["Chỉ tiêu"])  # fmt: skip
@@ -306,21 +328,21 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         plan: str, target: int, response: Response, actor: Principal,
         as_of: AsOf = None, known_at: KnownAt = None,
     ) -> dict[str, Any]:  # fmt: skip
-        return entity(ids.target_id(plan, target), response, actor, as_of, known_at)
+        return entity("targets", ids.target_id(plan, target), response, actor, as_of, known_at)
 
     @api.get("/inspections/{inspection_id}", summary="Một cuộc kiểm tra", tags=["Kiểm tra"])
     def get_inspection(
         inspection_id: UUID, response: Response, actor: Principal,
         as_of: AsOf = None, known_at: KnownAt = None,
     ) -> dict[str, Any]:  # fmt: skip
-        return entity(inspection_id, response, actor, as_of, known_at)
+        return entity("inspections", inspection_id, response, actor, as_of, known_at)
 
     @api.get("/dossiers/{dossier_code}", summary="Một hồ sơ trễ hạn", tags=["Hồ sơ trễ hạn"])
     def get_dossier(
         dossier_code: str, response: Response, actor: Principal,
         as_of: AsOf = None, known_at: KnownAt = None,
     ) -> dict[str, Any]:  # fmt: skip
-        return entity(ids.dossier_id(dossier_code), response, actor, as_of, known_at)
+        return entity("dossiers", ids.dossier_id(dossier_code), response, actor, as_of, known_at)
 
     @api.get("/entities/{ref}/history", summary="Lịch sử đầy đủ của một thực thể",
              tags=["Kiểm toán"])  # fmt: skip

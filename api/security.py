@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.responses import Response
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import ProblemError, problem
 from domain.values import Actor, Role
@@ -96,27 +93,53 @@ def sees_personal_data(actor: Actor, agency: str | None = None) -> bool:
     return actor.role is Role.AGENCY_OFFICER and agency is not None and actor.agency == agency
 
 
-class BodyLimit(BaseHTTPMiddleware):
-    """413 for bodies over ``MAX_BODY``, declared or streamed, before anything reads them."""
+class BodyLimit:
+    """413 for bodies over ``limit``, declared or streamed, before anything reads them.
+
+    Plain ASGI (no ``BaseHTTPMiddleware``): it adds nothing to a request it lets through but a
+    look at one header, or, for a body of undeclared length, reading it up to the limit."""
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY):
-        super().__init__(app)
-        self.limit = limit
+        self.app, self.limit = app, limit
 
-    async def dispatch(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if request.method in ("POST", "PUT", "PATCH"):
-            declared = request.headers.get("content-length")
-            too_big = declared is not None and declared.isdigit() and int(declared) > self.limit
-            if not too_big and declared is None:
-                body = await request.body()  # chunked: read it (bounded below) and measure
-                too_big = len(body) > self.limit
-            if too_big:
-                return problem(
-                    413,
-                    "payload_too_large",
-                    f"nội dung yêu cầu vượt quá {self.limit // 1024} KiB",
-                    "body",
-                )
-        return await call_next(request)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            if declared.isdigit() and int(declared) > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        # Chunked: read it (no further than the limit) and hand it on in one message.
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(
+            413, "payload_too_large", f"nội dung yêu cầu vượt quá {self.limit // 1024} KiB", "body"
+        )
+        await response(scope, receive, send)

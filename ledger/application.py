@@ -160,7 +160,10 @@ class ParLedger(Application[UUID]):
     ) -> CommandResult:
         """Run one command: idempotency, decision, atomic append, conflict translation."""
         key = f"{ctx.actor.id}:{ctx.idempotency_key}" if ctx.idempotency_key else None
-        print_ = fingerprint(name, payload, ctx.actor)
+        # When it took effect and why are part of what was asked: the same key with another
+        # effective date or reason is another command, not a retry.
+        said = {"effective_at": ctx.effective_at, "reason": ctx.reason}
+        print_ = fingerprint(name, {**payload, "_meta": said}, ctx.actor)
         if key is not None:
             prior = self.ledger_recorder.get_command(key)
             if prior is not None:

@@ -9,9 +9,12 @@ Where the server cannot be reached the PostgreSQL tests skip — unless ``CI`` o
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
 from uuid import uuid4
 
 import psycopg
@@ -115,3 +118,51 @@ def ctx(
 
 def vn(year: int, month: int, day: int, hour: int = 9) -> datetime:
     return datetime(year, month, day, hour, tzinfo=VN_TZ)
+
+
+def fresh_postgres_schemas(base: str, request: pytest.FixtureRequest) -> Callable[[], str]:
+    """A maker of fresh schemas (one per hypothesis example), all dropped after the test."""
+    created: list[str] = []
+
+    def fresh_url() -> str:
+        schema = f"h_{len(created)}_{id(created) % 100000}"
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        created.append(schema)
+        return f"{base}?schema={schema}"
+
+    def drop() -> None:
+        with psycopg.connect(base, autocommit=True) as conn:
+            for schema in created:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+    request.addfinalizer(drop)
+    return fresh_url
+
+
+@contextmanager
+def fresh_database_urls(
+    backend: str, request: pytest.FixtureRequest
+) -> Iterator[Callable[[], str]]:
+    """A maker of empty stores on ``backend``, one per hypothesis example: SQLite files in a
+    temporary directory, or PostgreSQL schemas; all removed afterwards."""
+    if backend == "postgres":
+        yield fresh_postgres_schemas(request.getfixturevalue("postgres_url"), request)
+        return
+    with TemporaryDirectory() as tmp:
+        counter = iter(range(10**6))
+        yield lambda: f"sqlite:///{Path(tmp) / f'ledger-{next(counter)}.sqlite3'}"
+
+
+def run_machine(machine: type[Any], backend: str, request: pytest.FixtureRequest) -> None:
+    """Run a hypothesis state machine whose ``url`` class attribute names its store, with a
+    fresh store on ``backend`` for every example."""
+    with fresh_database_urls(backend, request) as fresh_url:
+
+        class Machine(machine):  # type: ignore[misc]
+            def __init__(self) -> None:
+                type(self).url = fresh_url()
+                super().__init__()
+
+        Machine.TestCase().runTest()

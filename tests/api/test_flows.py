@@ -212,3 +212,40 @@ def test_openapi_document_describes_commands_and_problems(api: Api) -> None:
     )
     assert {p["name"] for p in progress["parameters"]} >= {"If-Match", "Idempotency-Key"}
     assert "Problem" in spec["components"]["schemas"]
+
+
+def test_present_reads_from_the_live_view_equal_the_replayed_fold(api: Api) -> None:
+    """A present entity read (the live view's document) and the same read as of today (the
+    entity's own events folded) agree; a read as of a past date kept between writes takes in a
+    backdated write, and equals a replay pinned at the same position."""
+    from datetime import datetime
+
+    from domain.values import VN_TZ
+
+    admin = api.headers("admin", **{"If-Match": "*"})
+    june = f"/plans/{PLAN}/tasks?as_of=2023-06-30"
+    before = api.client.get(june, headers=admin).json()
+    api.client.post(f"{TASK}/progress", headers=admin, json={"percent": 60, "note": "Đã làm"})
+    api.client.post(f"{TASK}/complete", headers=admin, json={"effective_at": "2023-03-01"})
+    api.client.post(
+        f"/plans/{PLAN}/targets/7/measurements",
+        headers=admin,
+        json={"indicator": "7b", "value": 91, "period_start": "2023-01-01",
+              "period_end": "2023-03-31", "source": "Khảo sát"},
+    )  # fmt: skip
+    today = datetime.now(VN_TZ).date().isoformat()
+    for path in (TASK, f"/plans/{PLAN}/tasks/1", f"/plans/{PLAN}/targets/7"):
+        live = api.client.get(path, headers=admin)
+        folded = api.client.get(f"{path}?as_of={today}", headers=admin)
+        assert live.status_code == folded.status_code == 200
+        assert live.json() == folded.json(), path
+        assert live.headers["etag"]
+    after = api.client.get(june, headers=admin).json()
+    assert {t["number"]: t["status"] for t in before["items"]}["2"] == "not_started"
+    assert {t["number"]: t["status"] for t in after["items"]}["2"].startswith("completed")
+    pinned = api.client.get(
+        f"/plans/{PLAN}/tasks",
+        params={"as_of": "2023-06-30", "cursor": f"{after['position']}-0"},
+        headers=admin,
+    ).json()
+    assert pinned["items"] == after["items"] and pinned["position"] == after["position"]

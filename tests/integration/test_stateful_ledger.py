@@ -7,8 +7,6 @@ appends nothing; a fresh process (no cache) reading from storage sees the same a
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
-from tempfile import TemporaryDirectory
 from typing import Any
 
 import pytest
@@ -21,7 +19,7 @@ from domain.task import TaskStatus
 from ledger.application import ParLedger
 from ledger.importer import import_plan
 from ledger.settings import parse_database_url
-from tests.conftest import ctx, vn
+from tests.conftest import ctx, run_machine, vn
 from tests.factories import small_plan
 
 PLAN = "thu-nghiem-2023"
@@ -213,41 +211,4 @@ class LedgerMachine(RuleBasedStateMachine):
     "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 def test_random_command_sequences(backend: str, request: pytest.FixtureRequest) -> None:
-    with TemporaryDirectory() as tmp:
-        if backend == "sqlite":
-            counter = iter(range(10**6))
-
-            def fresh_url() -> str:
-                return f"sqlite:///{Path(tmp) / f'ledger-{next(counter)}.sqlite3'}"
-        else:
-            base = request.getfixturevalue("postgres_url")
-            fresh_url = _postgres_schemas(base, request)
-
-        class Machine(LedgerMachine):
-            def __init__(self) -> None:
-                type(self).url = fresh_url()
-                super().__init__()
-
-        Machine.TestCase().runTest()
-
-
-def _postgres_schemas(base: str, request: pytest.FixtureRequest) -> Any:
-    import psycopg
-
-    created: list[str] = []
-
-    def fresh_url() -> str:
-        schema = f"h_{len(created)}_{id(created) % 100000}"
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        created.append(schema)
-        return f"{base}?schema={schema}"
-
-    def drop() -> None:
-        with psycopg.connect(base, autocommit=True) as conn:
-            for schema in created:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-    request.addfinalizer(drop)
-    return fresh_url
+    run_machine(LedgerMachine, backend, request)
