@@ -5,14 +5,14 @@ A cursor carries the ledger position its first page was read at, so every later 
 at that same position: pages never shift under the reader when new events arrive.
 """
 
+import json
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.problems import ProblemError, responses
@@ -22,7 +22,6 @@ from domain import ids
 from domain.errors import NotFound
 from domain.values import Actor
 from ledger.application import ParLedger
-from ledger.refs import ref_of
 from ledger.vault import PersonVault
 from ledger.views import plan_overview
 from projections import views
@@ -71,6 +70,26 @@ def _decode_cursor(cursor: str | None) -> tuple[int | None, int]:
         return None, 0
     position, _, offset = cursor.partition("-")
     return int(position), int(offset)
+
+
+# The reference a user types for an entity (as ``ledger.refs.ref_of``), from its document.
+REFS: dict[str, Callable[[UUID, dict[str, Any]], str]] = {
+    "tasks": lambda uid, doc: f"task:{doc['plan']}:{doc['number']}",
+    "targets": lambda uid, doc: f"target:{doc['plan']}:{doc['number']}",
+    "inspections": lambda uid, doc: f"inspection:{uid}",
+    "dossiers": lambda uid, doc: f"dossier:{doc['code']}",
+}
+
+
+def encoded(content: Any, headers: dict[str, str] | None = None) -> Response:
+    """A JSON response in one pass: ``json.dumps`` writes what is JSON already and hands only
+    the rest (dates, decimals, ids) to FastAPI's encoder, so the body is the one
+    ``jsonable_encoder`` would give, without walking every row in Python first."""
+    body = json.dumps(
+        content, ensure_ascii=False, allow_nan=False, separators=(",", ":"),
+        default=jsonable_encoder,
+    )  # fmt: skip
+    return Response(body.encode(), media_type="application/json", headers=headers)
 
 
 def redact(
@@ -129,18 +148,18 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
             return Response(status_code=304, headers={"ETag": tag})
         chunk = rows[offset : offset + limit]
         more = offset + limit < len(rows)
-        # Encoded once, here: the rows are JSON already, so the response model (kept for the
-        # document) need not validate and encode them a second time.
+        # Encoded once, here: the response model (kept for the document) need not validate
+        # and encode the rows a second time.
         content = {
             "plan": plan,
-            "as_of": snap.as_of.isoformat(),
-            "known_at": jsonable_encoder(known_at),
+            "as_of": snap.as_of,
+            "known_at": known_at,
             "position": snap.position,
-            "items": jsonable_encoder(redact(chunk, actor, ledger.vault)),
-            "summary": jsonable_encoder(redact(summary, actor, ledger.vault)),
+            "items": redact(chunk, actor, ledger.vault),
+            "summary": redact(summary, actor, ledger.vault),
             "next_cursor": _encode_cursor(snap.position, offset + limit) if more else None,
         }
-        return JSONResponse(content, headers={"ETag": tag} if snap.live else None)
+        return encoded(content, {"ETag": tag} if snap.live else None)
 
     @api.get("/plans", summary="Các kế hoạch trong sổ cái", tags=["Kế hoạch"])
     def list_plans(actor: Principal) -> list[dict[str, Any]]:
@@ -281,68 +300,55 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         )  # fmt: skip
 
     def entity(
-        kind: str,
-        uid: UUID,
-        response: Response,
-        actor: Actor,
-        as_of: date | None,
-        known_at: datetime | None,
-    ) -> dict[str, Any]:
+        kind: str, uid: UUID, actor: Actor, as_of: date | None, known_at: datetime | None
+    ) -> Response:
         if as_of is None and known_at is None:
-            # The present: the live view's document (the same fold of the same events), and
-            # the version read first, so the ETag is never newer than the body.
-            try:
-                current: Any = ledger.repository.get(uid)
-            except AggregateNotFoundError:
-                current = None
-            doc = reads.current(kind, uid) if current is not None else None
-            if current is None or doc is None:
+            # The present: the live view's document, the same fold of the same events, with
+            # the version it was folded to (so the ETag always names the body's version).
+            doc = reads.current(kind, uid)
+            if doc is None:
                 raise NotFound("không có thực thể này (vào thời điểm đã chọn)", field="entity")
-            response.headers["ETag"] = f'"{current.version}"'
-            return dict(
-                jsonable_encoder(
-                    redact({"entity": ref_of(current), "id": uid, **doc}, actor, ledger.vault)
-                )
+            return encoded(
+                redact({"entity": REFS[kind](uid, doc), "id": uid, **doc}, actor, ledger.vault),
+                {"ETag": f'"{doc["version"]}"'},
             )
         upto = position_known_at(ledger, known_at) if known_at else None
         line = timeline(ledger, uid, as_of=end_of_day(as_of) if as_of else None, upto=upto)
         if not line.entries:
             raise NotFound("không có thực thể này (vào thời điểm đã chọn)", field="entity")
-        return dict(
-            jsonable_encoder(
-                redact({"entity": line.entity, "id": uid, **line.state}, actor, ledger.vault)
-            )
+        return encoded(
+            redact({"entity": line.entity, "id": uid, **line.state}, actor, ledger.vault)
         )
 
+    Entity = dict[str, Any]  # the document: an object, as the entity's kind has it
+
     @api.get("/plans/{plan}/tasks/{number}", summary="Một nhiệm vụ (ETag là phiên bản)",
-             tags=["Nhiệm vụ"])  # fmt: skip
+             tags=["Nhiệm vụ"], response_model=Entity)  # fmt: skip
     def get_task(
-        plan: str, number: str, response: Response, actor: Principal,
-        as_of: AsOf = None, known_at: KnownAt = None,
-    ) -> dict[str, Any]:  # fmt: skip
-        return entity("tasks", ids.task_id(plan, number), response, actor, as_of, known_at)
+        plan: str, number: str, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
+    ) -> Response:
+        return entity("tasks", ids.task_id(plan, number), actor, as_of, known_at)
 
     @api.get("/plans/{plan}/targets/{target}", summary="Một chỉ tiêu với các số liệu",
-             tags=["Chỉ tiêu"])  # fmt: skip
+             tags=["Chỉ tiêu"], response_model=Entity)  # fmt: skip
     def get_target(
-        plan: str, target: int, response: Response, actor: Principal,
-        as_of: AsOf = None, known_at: KnownAt = None,
-    ) -> dict[str, Any]:  # fmt: skip
-        return entity("targets", ids.target_id(plan, target), response, actor, as_of, known_at)
+        plan: str, target: int, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
+    ) -> Response:
+        return entity("targets", ids.target_id(plan, target), actor, as_of, known_at)
 
-    @api.get("/inspections/{inspection_id}", summary="Một cuộc kiểm tra", tags=["Kiểm tra"])
+    @api.get("/inspections/{inspection_id}", summary="Một cuộc kiểm tra", tags=["Kiểm tra"],
+             response_model=Entity)  # fmt: skip
     def get_inspection(
-        inspection_id: UUID, response: Response, actor: Principal,
-        as_of: AsOf = None, known_at: KnownAt = None,
-    ) -> dict[str, Any]:  # fmt: skip
-        return entity("inspections", inspection_id, response, actor, as_of, known_at)
+        inspection_id: UUID, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
+    ) -> Response:
+        return entity("inspections", inspection_id, actor, as_of, known_at)
 
-    @api.get("/dossiers/{dossier_code}", summary="Một hồ sơ trễ hạn", tags=["Hồ sơ trễ hạn"])
+    @api.get("/dossiers/{dossier_code}", summary="Một hồ sơ trễ hạn", tags=["Hồ sơ trễ hạn"],
+             response_model=Entity)  # fmt: skip
     def get_dossier(
-        dossier_code: str, response: Response, actor: Principal,
-        as_of: AsOf = None, known_at: KnownAt = None,
-    ) -> dict[str, Any]:  # fmt: skip
-        return entity("dossiers", ids.dossier_id(dossier_code), response, actor, as_of, known_at)
+        dossier_code: str, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
+    ) -> Response:
+        return entity("dossiers", ids.dossier_id(dossier_code), actor, as_of, known_at)
 
     @api.get("/entities/{ref}/history", summary="Lịch sử đầy đủ của một thực thể",
              tags=["Kiểm toán"])  # fmt: skip

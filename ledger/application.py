@@ -20,7 +20,7 @@ from domain import ids
 from domain.agency import Agency, AgencyGroup
 from domain.base import LedgerAggregate
 from domain.dossier import LateDossier
-from domain.errors import InvalidValue, NotFound
+from domain.errors import DomainError, InvalidValue, NotFound
 from domain.inspection import Inspection
 from domain.plan import Plan
 from domain.target import Target
@@ -164,15 +164,14 @@ class ParLedger(Application[UUID]):
         # effective date or reason is another command, not a retry.
         said = {"effective_at": ctx.effective_at, "reason": ctx.reason}
         print_ = fingerprint(name, {**payload, "_meta": said}, ctx.actor)
-        if key is not None:
-            prior = self.ledger_recorder.get_command(key)
-            if prior is not None:
-                return self._replay(prior, print_)
+        # A stored key is looked up only when the command cannot simply be appended: when
+        # the decision refuses it (the first attempt moved the version on, or completed the
+        # task, …), when it changes nothing, or when the append meets the key (below). The
+        # answer is then the first outcome, as if looked up first; a first attempt costs
+        # no extra query.
         try:
             aggregates = decide(self.meta(ctx))
-        except StaleVersion:
-            # A concurrent duplicate of this very command may have moved the version on:
-            # then its outcome is this command's outcome.
+        except DomainError:
             prior = self.ledger_recorder.get_command(key) if key is not None else None
             if prior is None:
                 raise
@@ -183,7 +182,8 @@ class ParLedger(Application[UUID]):
             if a.pending_events
         )
         if not changes:
-            return CommandResult(changes=())
+            prior = self.ledger_recorder.get_command(key) if key is not None else None
+            return CommandResult(changes=()) if prior is None else self._replay(prior, print_)
         pending = {a.uuid: len(a.pending_events) for a in aggregates}
         command = (
             CommandRow(

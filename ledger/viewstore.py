@@ -195,7 +195,9 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
                 self._insert_tracking(curs, tracking)
 
     def load(self, keys: Sequence[tuple[str, str]] | None = None) -> list[Row]:
-        with self.datastore.transaction(commit=False) as curs:
+        # Plain reads on an autocommit connection, prepared once per connection (a statement
+        # prepared inside a transaction that is then rolled back is lost and prepared again).
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
             if keys is None:
                 curs.execute(SQL("SELECT kind, key, doc FROM {schema}.{docs}").format(**self.names))
             else:
@@ -205,16 +207,18 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
                         "WHERE (kind, key) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"
                     ).format(**self.names),
                     ([k for k, _ in keys], [key for _, key in keys]),
+                    prepare=True,
                 )
             return [(r["kind"], r["key"], r["doc"]) for r in curs.fetchall()]
 
     def load_plan(self, plan: str) -> list[Row]:
-        with self.datastore.transaction(commit=False) as curs:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(
                 SQL(
                     "SELECT kind, key, doc FROM {schema}.{docs} WHERE plan = %s OR plan IS NULL"
                 ).format(**self.names),
                 (plan,),
+                prepare=True,
             )
             return [(r["kind"], r["key"], r["doc"]) for r in curs.fetchall()]
 
@@ -242,7 +246,7 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
     def find_checkpoint(
         self, plan: str, valid_to_le: str, position_le: int
     ) -> tuple[str, int, str] | None:
-        with self.datastore.transaction(commit=False) as curs:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(
                 SQL(
                     "SELECT valid_to, position, state FROM {schema}.{checkpoints} "
@@ -250,6 +254,7 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
                     "ORDER BY valid_to DESC, position DESC LIMIT 1"
                 ).format(**self.names),
                 (plan, valid_to_le, position_le),
+                prepare=True,
             )
             row = curs.fetchone()
         return None if row is None else (row["valid_to"], row["position"], row["state"])

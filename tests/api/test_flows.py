@@ -233,8 +233,22 @@ def test_present_reads_from_the_live_view_equal_the_replayed_fold(api: Api) -> N
         json={"indicator": "7b", "value": 91, "period_start": "2023-01-01",
               "period_end": "2023-03-31", "source": "Khảo sát"},
     )  # fmt: skip
+    inspection = api.client.post(
+        f"/plans/{PLAN}/inspections",
+        headers=admin,
+        json={"agency": "xa-dong-bai", "kind": "periodic", "scheduled_on": "2023-03-01",
+              "scope": "Công tác cải cách hành chính"},
+    ).json()["changes"][0]["id"]  # fmt: skip
+    api.client.post(
+        f"/plans/{PLAN}/dossiers",
+        headers=admin,
+        json={"dossier_code": "HS-9", "procedure": "Cấp phép", "agency": "xa-dong-bai",
+              "received_on": "2023-02-01", "due_on": "2023-02-10"},
+    )  # fmt: skip
     today = datetime.now(VN_TZ).date().isoformat()
-    for path in (TASK, f"/plans/{PLAN}/tasks/1", f"/plans/{PLAN}/targets/7"):
+    paths = (TASK, f"/plans/{PLAN}/tasks/1", f"/plans/{PLAN}/targets/7",
+             f"/inspections/{inspection}", "/dossiers/HS-9")  # fmt: skip
+    for path in paths:
         live = api.client.get(path, headers=admin)
         folded = api.client.get(f"{path}?as_of={today}", headers=admin)
         assert live.status_code == folded.status_code == 200
