@@ -33,7 +33,7 @@ ENDPOINTS: list[tuple[str, dict[str, Any], set[str], str | None]] = [
      ADMINS, "/plans/{plan}/tasks/99/reassign"),
     ("/plans/{plan}/targets/7/measurements", {"indicator": "7a", "value": 90, **Q1}, FIGURES,
      "/plans/{plan}/targets/99/measurements"),
-    ("/plans/{plan}/scores", {"area": "I", "kind": "self", "score": 12}, FIGURES,
+    ("/plans/{plan}/scores", {"area": "I", "kind": "self_assessed", "score": 12}, FIGURES,
      "/plans/khong-co/scores"),
     ("/plans/{plan}/inspections", {"agency": "xa-dong-bai", "kind": "periodic",
      "scheduled_on": "2023-03-01", "scope": "CCHC"}, INSPECTORS, "/plans/khong-co/inspections"),
