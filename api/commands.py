@@ -104,7 +104,7 @@ class Retraction(Body):
 
 class AreaScore(Body):
     area: Annotated[str, Field(pattern=r"^[IVX]{1,5}$")]
-    kind: Literal["self", "appraised"]
+    kind: Literal["self_assessed", "appraised"]  # tự đánh giá, thẩm định (as the CLI)
     score: Annotated[Decimal, Field(ge=0, le=100, max_digits=6, decimal_places=2)]
 
 
@@ -282,14 +282,16 @@ COMMANDS: list[Command] = [
             "Sửa một số liệu đã ghi (cần lý do)",
             {"replaces": "sipas-q2", "numerator": 905, "denominator": 1000, **Q2,
              "source": "Khảo sát SIPAS quý II (bản tổng hợp lại)",
-             "reason": "Tổng hợp thiếu phiếu của thị trấn Cát Bà"}, tag="Chỉ tiêu"),
+             "measurement_id": "sipas-q2-sua",
+             "reason": "Tổng hợp thiếu phiếu của thị trấn Cát Bà"},
+            tag="Chỉ tiêu"),
     Command(f"{TARGET}/retractions", _method("retract_measurement", "plan", "target"),
             Retraction, "Rút một số liệu đã ghi (cần lý do)",
-            {"measurement_id": "sipas-q2", "reason": "Ghi nhầm vào chỉ tiêu khác"},
+            {"measurement_id": "sipas-q2-sua", "reason": "Ghi nhầm số liệu của quý I"},
             tag="Chỉ tiêu"),
     Command("/plans/{plan}/scores", _method("record_area_score", "plan"), AreaScore,
             "Ghi điểm tự chấm hoặc điểm thẩm định của một lĩnh vực",
-            {"area": "V", "kind": "self", "score": "10.5"}, tag="Điểm"),
+            {"area": "V", "kind": "self_assessed", "score": "10.5"}, tag="Điểm"),
     Command("/plans/{plan}/reports/{period}/submit", _submit, ReportSubmission,
             "Nộp báo cáo kỳ: ghi mã băm nội dung và vị trí sổ cái",
             {"effective_at": "2023-06-07"}, tag="Báo cáo"),

@@ -1,7 +1,7 @@
 """The HTTP API under a mixed load, beside the same reads straight from the projection tables
 and the domain's own command rate, in one run on PostgreSQL.
 
-    python benchmarks/api_load.py [--seconds 60] [--clients 16] [--history 8000]
+    python benchmarks/api_load.py [--seconds 60] [--clients 8] [--history 8000]
                                   [--postgres-url URL]
 
 In a fresh schema (created here, dropped at the end) it loads the Cát Hải 2023 plan with a
@@ -18,8 +18,8 @@ checkpoints; then it starts the real service (uvicorn, in a subprocess, on loopb
    with psycopg, the same number of threads and the same mix, no HTTP: p50 and p99 per class;
 3. commands alone through the API: one client at a time (as the domain figure is measured), and
    ``--clients`` clients each on tasks of its own, keeping the ETag each response returns;
-4. between the two, the domain-level command rate, by ``benchmarks/ledger_core.py``'s own
-   ``parledger`` (its own schema, the same server).
+4. in turns with the one-client rounds, the domain-level command rate, by
+   ``benchmarks/ledger_core.py``'s own ``parledger`` (a schema of its own each round).
 
 Goals (issue 4): projection-read p99 / direct-table-read p99 < 4x; API command rate /
 domain command rate >= 0.3. The service runs with its per-token rate limit raised out of the
@@ -358,7 +358,8 @@ def main() -> int:
         serve(args.serve, args.port)
         return 0
     budget = args.seconds
-    schemas = [f"bench_api_{uuid4().hex[:8]}", f"bench_dom_{uuid4().hex[:8]}"]
+    schemas = [f"bench_api_{uuid4().hex[:8]}"]
+    schemas += [f"bench_dom_{uuid4().hex[:8]}" for _ in range(ROUNDS)]
     with psycopg.connect(args.postgres_url, autocommit=True) as conn:
         for schema in schemas:
             conn.execute(f'CREATE SCHEMA "{schema}"')
@@ -378,11 +379,16 @@ def main() -> int:
                 table.merge(direct(args.postgres_url, schemas[0], tasks, budget * 0.15 / ROUNDS,
                                    args.clients))  # fmt: skip
             writer = tokens["thu-ky"]
-            one_done, one_elapsed, one_statuses = commands_only(
-                base, writer, tasks, budget * 0.1, 1
-            )
-            n = max(200, int(budget * 10))
-            domain_rate, _ = domain_commands(n, f"{args.postgres_url}?schema={schemas[1]}")
+            # One client through HTTP and the domain's own loop, in turns likewise.
+            one_done, one_elapsed, one_statuses = 0, 0.0, Counter[str]()
+            n, domain_seconds = max(100, int(budget * 5)), 0.0
+            for round_ in range(ROUNDS):
+                done, took, seen = commands_only(base, writer, tasks, budget * 0.1 / ROUNDS, 1)
+                one_done, one_elapsed = one_done + done, one_elapsed + took
+                one_statuses.update(seen)
+                url_ = f"{args.postgres_url}?schema={schemas[1 + round_]}"
+                domain_seconds += n / domain_commands(n, url_)[0]
+            domain_rate = n * ROUNDS / domain_seconds
             many_done, many_elapsed, many_statuses = commands_only(
                 base, writer, tasks, budget * 0.1, args.clients
             )
@@ -416,7 +422,8 @@ def main() -> int:
     print("\n3. Commands through HTTP (task progress, If-Match, Idempotency-Key)")
     print(f"  one client:  {one_rate:8,.0f} commands/s  {dict(one_statuses)}")
     print(f"  {args.clients} clients: {many_rate:8,.0f} commands/s  {dict(many_statuses)}")
-    print(f"\n4. Domain commands (benchmarks/ledger_core.py, {n} in a row): {domain_rate:,.0f}/s")
+    print(f"\n4. Domain commands (benchmarks/ledger_core.py, {ROUNDS} x {n} in a row): "
+          f"{domain_rate:,.0f}/s")  # fmt: skip
     read_ratio = api_p99 / table_p99
     command_ratio = one_rate / domain_rate
     print("\nGoals")

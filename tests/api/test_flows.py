@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from fastapi.testclient import TestClient
 
@@ -263,3 +263,22 @@ def test_present_reads_from_the_live_view_equal_the_replayed_fold(api: Api) -> N
         headers=admin,
     ).json()
     assert pinned["items"] == after["items"] and pinned["position"] == after["position"]
+
+
+def test_body_limit_applies_to_bodies_of_undeclared_length(api: Api) -> None:
+    """A chunked body is read no further than the limit: over it 413, under it carried out."""
+    officer = api.headers("officer", **{"If-Match": "*", "Content-Type": "application/json"})
+    head = api.head()
+
+    def chunks(body: bytes) -> Iterator[bytes]:
+        for start in range(0, len(body), 4096):
+            yield body[start : start + 4096]
+
+    huge = json.dumps({"note": "x" * 70_000}).encode()
+    refused = api.client.post(f"{TASK}/progress", headers=officer, content=chunks(huge))
+    assert refused.status_code == 413 and refused.json()["type"].endswith("payload_too_large")
+    assert api.head() == head
+    small = json.dumps({"percent": 20, "note": "Gửi từng phần"}).encode()
+    accepted = api.client.post(f"{TASK}/progress", headers=officer, content=chunks(small))
+    assert accepted.status_code == 200, accepted.text
+    assert api.head() == head + 1
