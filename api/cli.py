@@ -876,7 +876,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.handler is cmd_plan_import and args.check:
             checked: int = cmd_plan_import(None, args)  # validates only: no database needed
             return checked
-        if args.handler.__name__ == "cmd_verify_proof":
+        from api.cli_integrity import cmd_verify_proof
+
+        if args.handler is cmd_verify_proof:
             alone: int = args.handler(None, args)  # a proof is checked without the ledger
             return alone
         app = ParLedger(database_from_env())

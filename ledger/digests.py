@@ -62,10 +62,7 @@ class Digest:
         return {**self.body(), "signature": self.signature}
 
     def signed(self, key: Ed25519PrivateKey) -> Digest:
-        public = key.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        unsigned = replace(self, key=public.hex(), signature="")
+        unsigned = replace(self, key=public_hex(key), signature="")
         return replace(unsigned, signature=key.sign(canonical_json(unsigned.body())).hex())
 
     def check_signature(self, trusted_key: str | None = None) -> None:

@@ -48,6 +48,7 @@ class PersonVault:
         self.datastore = datastore
         self.postgres = backend == "postgres"
         self.mark = "%s" if self.postgres else "?"
+        self._lookup_secret: bytes | None = None
         self.table = f'"{datastore.schema}".{VAULT_TABLE}' if self.postgres else VAULT_TABLE
         if create:
             blob = "bytea" if self.postgres else "BLOB"
@@ -57,17 +58,21 @@ class PersonVault:
             )
 
     def _run(self, sql: str, *params: Any) -> list[Any]:
-        with self.datastore.transaction(commit=True) as cursor:
-            if not self.postgres:
+        reads = sql.lstrip().upper().startswith("SELECT")
+        with self.datastore.transaction(commit=not reads) as cursor:
+            if not reads and not self.postgres:
                 cursor.execute("PRAGMA secure_delete = ON")  # erased keys leave no trace
             cursor.execute(sql.replace("?", self.mark), params)
-            reads = sql.lstrip().upper().startswith("SELECT")
             return list(cursor.fetchall()) if reads else []
 
     def _secret(self) -> bytes:
+        """The lookup key; made once per store and never changed, so kept once read."""
+        if self._lookup_secret is not None:
+            return self._lookup_secret
         rows = self._run(f"SELECT key FROM {self.table} WHERE subject = ?", _SECRET_SUBJECT)
         if rows:
-            return bytes(rows[0]["key"])
+            self._lookup_secret = bytes(rows[0]["key"])
+            return self._lookup_secret
         self._run(
             f"INSERT INTO {self.table} (subject, key, created_at) VALUES (?, ?, ?) "
             "ON CONFLICT (subject) DO NOTHING",

@@ -25,7 +25,6 @@ from hypothesis import strategies as st
 
 from ledger.application import ParLedger
 from ledger.digests import Digest
-from ledger.importer import import_plan
 from ledger.integrity import export as export_ledger
 from ledger.integrity import make_digest, read_export, restore
 from ledger.recorders import StoredLink
@@ -34,8 +33,8 @@ from ledger.verify import verify
 from projections.live import rebuild, stored_state
 from replay.engine import replay_state
 from tests.conftest import POSTGRES_URL, ctx, vn
-from tests.factories import small_plan
-from tests.integration.test_audit_trail import OFFICER, SECRETARIAT
+from tests.integration.test_audit_trail import OFFICER
+from tests.integration.test_audit_trail import _seed as seed_audit_trail
 from tests.tampering import Insider
 
 PLAN = "thu-nghiem-2023"
@@ -87,21 +86,8 @@ class Seeded:
 
 
 def seed(app: ParLedger) -> None:
-    import_plan(app, small_plan(), ctx())
-    app.report_task_progress(
-        ctx(OFFICER, effective=vn(2023, 3, 1)), PLAN, "2", percent=30, note="Đã kiểm tra 3 xã"
-    )
-    app.complete_task(ctx(OFFICER, effective=vn(2023, 1, 14)), PLAN, "1")
-    app.report_task_progress(
-        ctx(OFFICER, effective=vn(2023, 7, 1)), PLAN, "2", percent=70, note="Đã kiểm tra 7 xã"
-    )
-    app.change_task_deadline(
-        ctx(SECRETARIAT, reason="Chờ hướng dẫn của Sở Nội vụ"),
-        PLAN,
-        "2",
-        start=None,
-        due=date(2024, 1, 31),
-    )
+    """The audit-trail tests' ledger: a plan, progress, a completion, a deadline, a figure."""
+    seed_audit_trail(app)
 
 
 @pytest.fixture
