@@ -57,8 +57,8 @@ from domain import ids
 from domain.values import Actor, Role, Source
 from ledger.application import ParLedger
 from ledger.context import CommandContext
-from ledger.settings import parse_database_url
-from ledger.viewstore import CHECKPOINTS_TABLE, DOCS_TABLE
+from persistence.settings import parse_database_url
+from persistence.viewstore import CHECKPOINTS_TABLE, DOCS_TABLE
 from planfile.bundled import bundled_plan
 from projections import live
 from replay.engine import make_checkpoints
@@ -161,7 +161,7 @@ def serve(url: str, port: int) -> None:
     """The service as ``parledger serve`` runs it, with the rate limit out of the way."""
     import uvicorn
 
-    from api.http import create_app
+    from service.app import create_app
 
     app = create_app(ParLedger(parse_database_url(url)), rate=1e9, burst=1e9)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)

@@ -34,12 +34,14 @@ from eventsourcing.persistence import StoredEvent
 
 from benchmarks.ledger_core import parledger
 from benchmarks.ledger_mix import Mix
+from integrity.digests import Digest
+from integrity.operations import make_digest
+from integrity.verify import verify
 from ledger.application import ParLedger
-from ledger.digests import Digest
-from ledger.integrity import make_digest
-from ledger.recorders import IndexRow, LedgerPostgresRecorder, LedgerSQLiteRecorder
-from ledger.settings import parse_database_url
-from ledger.verify import verify
+from persistence.postgres import LedgerPostgresRecorder
+from persistence.records import IndexRow
+from persistence.settings import parse_database_url
+from persistence.sqlite import LedgerSQLiteRecorder
 
 PAGE = 5000
 

@@ -34,7 +34,7 @@ from domain.values import Actor, Role, Source
 from ledger.application import ParLedger
 from ledger.context import CommandContext
 from ledger.importer import import_plan
-from ledger.settings import parse_database_url
+from persistence.settings import parse_database_url
 from planfile.bundled import bundled_plan
 
 ADMIN = Actor(id="bench", name="bench", role=Role.ADMIN)

@@ -37,10 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.ledger_mix import Mix
 from ledger.application import ParLedger
-from ledger.settings import parse_database_url
+from persistence.settings import parse_database_url
 from projections import live
 from replay import replay
-from replay.engine import ledger_view, make_checkpoints
+from replay.engine import make_checkpoints
 
 PLAN = "cat-hai-2023"
 AS_OF = date(2023, 6, 30)
@@ -59,7 +59,7 @@ def raw_scan(app: ParLedger) -> tuple[int, float]:
 
 
 def rebuild(app: ParLedger) -> tuple[int, float]:
-    view = ledger_view(app)
+    view = app.view
     view.reset(app.name)
     progress = live.catch_up(app, view)
     return progress.done, progress.rate

@@ -86,7 +86,7 @@ class LateDossier(LedgerAggregate):
         citizen: dict[str, str] | None = None,
     ) -> None:
         """``citizen`` is the citizen's name and contact sealed by the application
-        (``ledger.vault``): the domain records it and never sees the text."""
+        (``persistence.vault``): the domain records it and never sees the text."""
         if self.returned_on is not None:
             raise RuleViolation("kết quả đã được trả; không hẹn lại được", field="status")
         apology_id = code(apology_id, "apology_id")

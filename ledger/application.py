@@ -30,16 +30,17 @@ from domain.values import VN_TZ, Actor, EventMeta, Role, Source, optional_text
 from ledger import access
 from ledger.context import Change, CommandContext, CommandResult
 from ledger.errors import Conflict, IdempotencyConflict, StaleVersion, Unauthenticated
-from ledger.recorders import (
+from ledger.transcodings import register_ledger_transcodings
+from persistence.records import (
     CommandRow,
     IdempotencyKeyReused,
     IndexFilter,
     IndexRow,
     LedgerRecorder,
 )
-from ledger.settings import Database, database_from_env
-from ledger.transcodings import register_ledger_transcodings
-from ledger.vault import Citizen, PersonVault
+from persistence.settings import Database, database_from_env
+from persistence.vault import Citizen, PersonVault
+from persistence.viewstore import LedgerView, PostgresLedgerView, SQLiteLedgerView
 
 A = TypeVar("A", bound=LedgerAggregate)
 
@@ -88,6 +89,19 @@ class ParLedger(Application[UUID]):
     def creates_tables(self) -> bool:
         """False for a service role that may not run DDL (``PARLEDGER_CREATE_TABLES=no``)."""
         return self.env.get("CREATE_TABLE", "yes").lower() not in ("no", "n", "false", "0", "off")
+
+    @cached_property
+    def view(self) -> LedgerView:
+        """The live view and checkpoint tables, in the ledger's own database."""
+        datastore = self.recorder.datastore  # type: ignore[attr-defined]
+        view: LedgerView
+        if self.database.backend == "postgres":
+            view = PostgresLedgerView(datastore)
+        else:
+            view = SQLiteLedgerView(datastore)
+        if self.creates_tables:
+            view.create_table()
+        return view
 
     @cached_property
     def vault(self) -> PersonVault:

@@ -17,13 +17,63 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from domain.errors import InvalidValue
 from ledger.application import ParLedger
-from ledger.recorders import IndexFilter, IndexRow, LedgerRecorder
-from ledger.refs import ref_of
+from ledger.refs import ENTITY_OF_KIND, parse_ref, ref_of
+from persistence.records import IndexFilter, IndexRow, LedgerRecorder
 from projections.history import HistoryEntry, fold_history
 from projections.state import fold
 
 MAX_PAGE = 500
+
+
+def audit_filter(
+    *,
+    plan: str | None = None,
+    entity: str | None = None,
+    kind: str | None = None,
+    event_type: str | None = None,
+    actor: str | None = None,
+    agency: str | None = None,
+    role: str | None = None,
+    recorded_from: datetime | None = None,
+    recorded_to: datetime | None = None,
+    effective_from: datetime | None = None,
+    effective_to: datetime | None = None,
+    upto: int | None = None,
+) -> IndexFilter:
+    """The index filter for what a user asked, in their words (CLI, API and pages)."""
+    entity_class = None
+    if kind is not None:
+        if kind not in ENTITY_OF_KIND:
+            raise InvalidValue(
+                f"loại thực thể {kind!r} không có; chọn một trong {sorted(ENTITY_OF_KIND)}",
+                field="kind",
+            )
+        entity_class = ENTITY_OF_KIND[kind]
+    if event_type is not None and "." in event_type:
+        prefix, _, event_type = event_type.rpartition(".")
+        entity_class = entity_class or prefix
+    for name, low, high in (
+        ("recorded", recorded_from, recorded_to),
+        ("effective", effective_from, effective_to),
+    ):
+        if low is not None and high is not None and low > high:
+            raise InvalidValue(f"khoảng thời gian {name}: điểm đầu sau điểm cuối", field=name)
+    return IndexFilter(
+        plan=plan,
+        originator_id=parse_ref(entity) if entity else None,
+        entity=entity_class,
+        event_type=event_type,
+        actor_id=actor,
+        actor_agency=agency,
+        actor_role=role,
+        recorded_from=recorded_from,
+        recorded_to=recorded_to,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        upto=upto,
+    )
 
 
 @dataclass(frozen=True)

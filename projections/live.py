@@ -19,7 +19,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection, ProjectionRunner
 
 from ledger.application import ParLedger
-from ledger.viewstore import LedgerView, PostgresLedgerView, SQLiteLedgerView
+from persistence.viewstore import LedgerView, PostgresLedgerView, SQLiteLedgerView
 from projections.state import KIND_OF, LedgerState, apply, event_name
 
 PAGE = 500
@@ -81,9 +81,7 @@ class Progress:
 
 
 def view_for(app: ParLedger) -> LedgerView:
-    from replay.engine import ledger_view
-
-    return ledger_view(app)
+    return app.view
 
 
 def catch_up(
@@ -109,15 +107,11 @@ def catch_up(
 
 
 def rebuild(app: ParLedger, *, on_progress: Callable[[Progress], None] | None = None) -> Progress:
-    """Drop the view and its checkpoints and fold the whole log again."""
+    """Drop the view and its checkpoints and fold the whole log again (checkpoints are
+    replay's to make again: ``replay.engine.rebuild`` does both)."""
     view = view_for(app)
     view.reset(app.name)
-    progress = catch_up(app, view, on_progress=on_progress, state=LedgerState())
-    from replay.engine import make_checkpoints
-
-    for plan in sorted({d["plan"] for d in stored_state(app, view).kind("plans").values()}):
-        make_checkpoints(app, plan, view)
-    return progress
+    return catch_up(app, view, on_progress=on_progress, state=LedgerState())
 
 
 def stored_state(app: ParLedger, view: LedgerView | None = None) -> LedgerState:

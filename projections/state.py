@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.values import VN_TZ
-from ledger.recorders import utc_text
+from integrity.chain import utc_text
 
 Doc = dict[str, Any]
 Stamp = list[Any]  # [effective time as fixed-width UTC text, position]

@@ -10,6 +10,7 @@ from domain.errors import InvalidValue, NotFound
 from ledger.application import ParLedger
 from projections import views
 from projections.state import LedgerState
+from replay.engine import replay_state
 
 VIEWS: dict[str, Callable[[LedgerState, str, date], dict[str, Any]]] = {
     "task_board": views.task_board,
@@ -31,7 +32,6 @@ def replay(
     position: int | None = None,
 ) -> dict[str, Any]:
     """The named views (default: all) of ``plan`` as of ``as_of``, as known at ``known_at``."""
-    from replay.engine import replay_state
 
     unknown = sorted(set(names or ()) - set(VIEWS))
     if unknown:

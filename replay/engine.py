@@ -13,6 +13,7 @@ events after P plus the events before P effective in (C, D].
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -21,32 +22,14 @@ from eventsourcing.persistence import Notification
 
 from domain.values import VN_TZ
 from ledger.application import ParLedger
-from ledger.recorders import LedgerRecorder, Window
-from ledger.viewstore import LedgerView, PostgresLedgerView, SQLiteLedgerView
+from persistence.records import Window
+from persistence.viewstore import LedgerView
+from projections import live
 from projections.state import LedgerState, fold
 
 
 def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time.max, VN_TZ)
-
-
-def ledger_view(app: ParLedger) -> LedgerView:
-    """The view/checkpoint tables in the application's own database."""
-    datastore = app.recorder.datastore  # type: ignore[attr-defined]
-    view: LedgerView
-    if app.database.backend == "postgres":
-        view = PostgresLedgerView(datastore)
-    else:
-        view = SQLiteLedgerView(datastore)
-    if app.creates_tables:
-        view.create_table()
-    return view
-
-
-def recorder(app: ParLedger) -> LedgerRecorder:
-    rec = app.recorder
-    assert isinstance(rec, LedgerRecorder)
-    return rec
 
 
 @dataclass(frozen=True)
@@ -82,7 +65,7 @@ def _decode(app: ParLedger, notifications: list[Notification]) -> list[tuple[int
 def position_known_at(app: ParLedger, known_at: datetime | None) -> int:
     if known_at is None:
         return int(app.recorder.max_notification_id() or 0)
-    return recorder(app).position_at(known_at)
+    return app.ledger_recorder.position_at(known_at)
 
 
 def replay_state(
@@ -98,10 +81,10 @@ def replay_state(
     """``position`` (a log position) may stand for ``known_at``: what was known at it."""
     upto = position if position is not None else position_known_at(app, known_at)
     bound = end_of_day(as_of)
-    rec = recorder(app)
+    rec = app.ledger_recorder
     found = None
     if use_checkpoints:
-        view = view or ledger_view(app)
+        view = view or app.view
         found = view.find_checkpoint(plan, as_of.isoformat(), upto)
     if found is None:
         notifications = rec.select_scoped(plan, Window(after=0, upto=upto, effective_le=bound))
@@ -150,9 +133,9 @@ def _month_ends(first: date, last: date) -> list[date]:
 def make_checkpoints(app: ParLedger, plan: str, view: LedgerView | None = None) -> int:
     """Checkpoint the plan's state at every month end its events cover, at the current
     position. One pass over the plan's events; returns the number of checkpoints written."""
-    view = view or ledger_view(app)
+    view = view or app.view
     upto = position_known_at(app, None)
-    notifications = recorder(app).select_scoped(plan, Window(after=0, upto=upto))
+    notifications = app.ledger_recorder.select_scoped(plan, Window(after=0, upto=upto))
     events = _decode(app, notifications)
     if not events:
         return 0
@@ -168,3 +151,13 @@ def make_checkpoints(app: ParLedger, plan: str, view: LedgerView | None = None) 
         view.put_checkpoint(plan, month_end.isoformat(), upto, json.dumps(state.to_json()))
         written += 1
     return written
+
+
+def rebuild(
+    app: ParLedger, *, on_progress: Callable[[live.Progress], None] | None = None
+) -> live.Progress:
+    """Fold the whole log into the live view again, then the checkpoints of every plan."""
+    progress = live.rebuild(app, on_progress=on_progress)
+    for plan in sorted({d["plan"] for d in live.stored_state(app).kind("plans").values()}):
+        make_checkpoints(app, plan)
+    return progress

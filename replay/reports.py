@@ -17,11 +17,11 @@ from typing import Any
 from domain.errors import NotFound
 from ledger.application import ParLedger
 from ledger.context import CommandContext, CommandResult
-from ledger.recorders import Window
+from persistence.records import Window
 from projections.state import event_name
 from projections.views import plan_doc
 from replay import replay
-from replay.engine import end_of_day, position_known_at, recorder, replay_state
+from replay.engine import end_of_day, position_known_at, replay_state
 
 CORRECTIONS = {
     "Target.MeasurementCorrected",
@@ -110,7 +110,7 @@ def diff(app: ParLedger, plan: str, code: str) -> dict[str, Any]:
         effective_le=end_of_day(date.fromisoformat(period["cutoff_to"])),
     )
     entries = []
-    for n in recorder(app).select_scoped(plan, window):
+    for n in app.ledger_recorder.select_scoped(plan, window):
         event: Any = app.mapper.to_domain_event(n)
         name = event_name(event)
         if name == "Plan.ReportSubmitted":

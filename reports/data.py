@@ -20,7 +20,7 @@ from domain.errors import InvalidValue, NotFound
 from domain.values import VN_TZ
 from ledger.application import ParLedger
 from projections.state import LedgerState
-from projections.views import STATUS_VN, plan_doc
+from projections.views import STATUS_VN, TASK_STATUSES, plan_doc
 from replay.engine import position_known_at, replay_state
 from replay.reports import report_content, reporting_period
 from reports.vn_dates import iso_day
@@ -445,7 +445,6 @@ def tables(facts: Facts) -> list[Table]:
 
 def status_counts(facts: Facts) -> dict[str, int]:
     """Leaf tasks by status, every status present (zero when none)."""
-    from projections.views import TASK_STATUSES
 
     found = facts.views["task_board"]["by_status"]
     return {s: int(found.get(s, 0)) for s in TASK_STATUSES}

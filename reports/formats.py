@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from domain.errors import InvalidValue
 from reports.data import Report
+from reports.tabular import to_csv, to_json
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,10 @@ class Format:
     name: str
     media_type: str
     render: Callable[[Report, str | None], bytes]  # (report, table) → file content
+
+
+# Word and Excel pull in python-docx, openpyxl and matplotlib (about a second to import):
+# they are imported when a file of that kind is asked for, not when the CLI starts.
 
 
 def _xlsx(report: Report, _: str | None) -> bytes:
@@ -29,14 +34,10 @@ def _docx(report: Report, _: str | None) -> bytes:
 
 
 def _csv(report: Report, table: str | None) -> bytes:
-    from reports.tabular import to_csv
-
     return to_csv(report, table)
 
 
 def _json(report: Report, _: str | None) -> bytes:
-    from reports.tabular import to_json
-
     return to_json(report)
 
 

@@ -24,7 +24,7 @@ import tests.hypothesis_profiles  # noqa: F401  (registers and loads the profile
 from domain.values import VN_TZ, Actor, Role, Source
 from ledger.application import ParLedger
 from ledger.context import CommandContext
-from ledger.settings import parse_database_url
+from persistence.settings import parse_database_url
 
 POSTGRES_URL = os.environ.get(
     "PARLEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -125,7 +125,7 @@ def fresh_postgres_schemas(base: str, request: pytest.FixtureRequest) -> Callabl
     created: list[str] = []
 
     def fresh_url() -> str:
-        schema = f"h_{len(created)}_{id(created) % 100000}"
+        schema = f"h_{len(created)}_{uuid4().hex[:12]}"  # unique across concurrent runs
         with psycopg.connect(base, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
             conn.execute(f'CREATE SCHEMA "{schema}"')

@@ -12,9 +12,9 @@ from typing import Any
 
 import psycopg
 
+from integrity.chain import GENESIS, event_digest, leaf_hash, link
 from ledger.application import ParLedger
-from ledger.chain import GENESIS, event_digest, leaf_hash, link
-from ledger.recorders import APPEND_ONLY_TABLES, CHAIN_TABLE, INDEX_TABLE
+from persistence.records import APPEND_ONLY_TABLES, CHAIN_TABLE, INDEX_TABLE
 
 
 class Insider:
@@ -155,7 +155,8 @@ class Insider:
             self.run(conn, f"INSERT INTO {CHAIN_TABLE} VALUES (?, ?, ?, ?)", *row)
 
     def _events(self, conn: Any) -> list[Any]:
-        from ledger.recorders import FACT_COLUMNS, PG_UTC, link_from_row
+        from integrity.chain import link_from_row
+        from persistence.records import FACT_COLUMNS, PG_UTC
 
         if self.backend == "sqlite":
             facts = FACT_COLUMNS.format(recorded="i.recorded_at", effective="i.effective_at")

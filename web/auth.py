@@ -11,8 +11,8 @@ from fastapi.security import HTTPAuthorizationCredentials
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from api.problems import ProblemError
 from domain.values import Actor
+from httpkit.problems import ProblemError
 
 COOKIE = "parledger_token"
 PREFIX = "/web"

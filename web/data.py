@@ -12,14 +12,16 @@ from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 
-from domain.errors import InvalidValue
+from domain.errors import InvalidValue, NotFound
 from domain.plan import Plan
 from ledger.application import ParLedger
-from projections.audit import AuditRow, audit_trail
+from ledger.refs import parse_ref
+from projections.audit import AuditRow, audit_filter, audit_trail
 from projections.audit import timeline as entity_timeline
 from projections.state import LedgerState
 from projections.views import STATUS_VN, TASK_STATUSES
 from replay.engine import end_of_day
+from replay.reports import diff
 from reports.charts import CHARTS
 from reports.data import Facts, Period, find_period, status_counts
 
@@ -170,7 +172,6 @@ def audit(
 ) -> dict[str, Any]:
     """One page of the plan's audit trail, newest first, up to what was known at
     ``position`` and (with ``as_of``) effective by the end of that day."""
-    from api.cli_audit import audit_filter
 
     if cursor and not cursor.isdigit():
         raise InvalidValue(f"con trỏ trang {cursor!r} phải là số", field="cursor")
@@ -193,9 +194,6 @@ def _row(row: AuditRow) -> dict[str, Any]:
 
 
 def timeline(ledger: ParLedger, ref: str, as_of: date | None, position: int) -> dict[str, Any]:
-    from domain.errors import NotFound
-    from ledger.refs import parse_ref
-
     found = entity_timeline(
         ledger, parse_ref(ref), as_of=end_of_day(as_of) if as_of else None, upto=position
     )
@@ -215,7 +213,6 @@ def reports(facts: Facts) -> dict[str, Any]:
 def changes(ledger: ParLedger, facts: Facts, period_text: str) -> dict[str, Any]:
     """What changed about a submitted report: the report as known at its submission against
     the report as known now, task by task and indicator by indicator, with the events."""
-    from replay.reports import diff
 
     period = find_period(ledger, facts.plan, period_text)
     found = diff(ledger, facts.plan, period.code)

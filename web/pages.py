@@ -14,13 +14,16 @@ from fastapi import APIRouter, Form, Request
 from fastapi.encoders import jsonable_encoder
 from starlette.responses import RedirectResponse, Response
 
-from api.problems import ProblemError, status_of
-from api.readmodel import ReadModel, Snapshot
-from api.reads import redact
+from domain import ids
 from domain.errors import DomainError, InvalidValue, NotFound
 from domain.values import Actor
+from httpkit.files import load_report, report_response
+from httpkit.problems import ProblemError, status_of
 from ledger.application import ParLedger
+from ledger.personal import redact
 from replay import VIEWS
+from replay.readmodel import ReadModel, Snapshot
+from reports.charts import CHARTS
 from reports.data import Facts, facts_of, parse_day, parse_known_at
 from web import auth, data
 from web.render import html
@@ -48,7 +51,6 @@ class When:
 
 def default_plan(ledger: ParLedger) -> str:
     """The plan the root address opens: Cát Hải 2023 when loaded, else the first plan."""
-    from domain import ids
 
     if ledger.exists(ids.plan_id(DEFAULT_PLAN)):
         return DEFAULT_PLAN
@@ -222,7 +224,6 @@ def router(ledger: ParLedger, model: ReadModel, principal: Callable[..., Actor])
 
     @web.get("/{plan}/reports/{period}/download")
     def download(request: Request, plan: str, period: str, format: str = "docx") -> Response:
-        from api.report_routes import load_report, report_response
 
         def build() -> Response:
             known = request.query_params.get("known_at") or None
@@ -243,8 +244,6 @@ def router(ledger: ParLedger, model: ReadModel, principal: Callable[..., Actor])
 
     @web.get("/{plan}/charts/{name}.png")
     def chart(request: Request, plan: str, name: str) -> Response:
-        from reports.charts import CHARTS
-
         def build() -> Response:
             if name not in CHARTS:
                 raise NotFound(f"không có biểu đồ {name!r}; có: {', '.join(CHARTS)}", field="name")

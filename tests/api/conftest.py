@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
-from api.http import create_app
 from ledger.application import ParLedger
 from ledger.importer import import_plan
+from service.app import create_app
 from tests.conftest import ctx
 from tests.factories import small_plan
 

@@ -22,7 +22,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from domain.values import VN_TZ
 from ledger.application import ParLedger
-from ledger.settings import parse_database_url
+from persistence.settings import parse_database_url
 from tests.api.conftest import PLAN, Api, make_api
 from tests.conftest import run_machine
 

@@ -28,9 +28,9 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from api.http import create_app
 from ledger.application import ParLedger
-from ledger.settings import parse_database_url
+from persistence.settings import parse_database_url
+from service.app import create_app
 from tests.api.conftest import PLAN, Api, make_api
 from tests.conftest import POSTGRES_URL
 

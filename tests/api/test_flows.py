@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 from fastapi.testclient import TestClient
 
-from api.http import create_app
+from service.app import create_app
 from tests.api.conftest import PLAN, Api
 
 TASK = f"/plans/{PLAN}/tasks/2"

@@ -3,8 +3,8 @@ ledger's public key and nothing else."""
 
 from __future__ import annotations
 
-from ledger.digests import Digest, key_path, load_or_create_key, public_hex
-from ledger.integrity import check_proof
+from integrity.digests import Digest, key_path, load_or_create_key, public_hex
+from integrity.operations import check_proof
 from tests.api.conftest import Api
 from tests.tampering import Insider
 

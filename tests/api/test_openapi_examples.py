@@ -8,11 +8,11 @@ from typing import Any
 import jsonschema_rs
 from fastapi.testclient import TestClient
 
-from api.commands import COMMANDS, DOSSIER, INSPECTION, CommandOut
-from api.http import create_app
+from api.routes.commands import COMMANDS, DOSSIER, INSPECTION, CommandOut
 from ledger.application import ParLedger
 from ledger.importer import import_plan
 from planfile.bundled import bundled_plan
+from service.app import create_app
 from tests.api.conftest import Api
 from tests.conftest import ctx
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import psycopg
 
-from ledger.digests import key_path, load_or_create_key
-from ledger.integrity import export
-from ledger.verify import verify
+from integrity.digests import key_path, load_or_create_key
+from integrity.operations import export
+from integrity.verify import verify
 from tests.api.conftest import PLAN, Api
 
 NAME = unicodedata.normalize("NFD", "Nguyễn Thị Hồng Nhung")  # NFD on purpose: stored NFC

@@ -16,8 +16,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.config import SchemathesisConfig
 
-from api.http import create_app
 from ledger.application import ParLedger
+from service.app import create_app
 from tests.api.conftest import make_api
 
 EXAMPLES = 6

@@ -20,9 +20,9 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, sync_playwright
 
-from api.http import create_app
 from ledger.application import ParLedger
-from ledger.settings import parse_database_url
+from persistence.settings import parse_database_url
+from service.app import create_app
 from tests.cat_hai import Seeded, seed
 from tests.conftest import REQUIRE_POSTGRES, ctx
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import main
+from cli.main import main
 from tests.factories import small_plan
 
 PLAN = "thu-nghiem-2023"
@@ -137,7 +137,7 @@ def test_plan_show_json(cli) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_every_subcommand_has_help() -> None:
-    from api.cli import build_parser
+    from cli.main import build_parser
 
     parser = build_parser()
     actions = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
@@ -155,7 +155,7 @@ def test_every_subcommand_has_help() -> None:
     assert len(names) > 25
     for words in names:
         result = subprocess.run(
-            [sys.executable, "-m", "api.cli", *words, "--help"],
+            [sys.executable, "-m", "cli.main", *words, "--help"],
             capture_output=True,
             text=True,
             check=False,
@@ -218,7 +218,7 @@ def test_replay_as_known_earlier_differs_by_the_events_recorded_since(  # type: 
     assert main(["projections", "status", "--format", "json"]) == 0
     mark = json.loads(capsys.readouterr().out)["head"]
     from ledger.application import ParLedger
-    from ledger.settings import parse_database_url
+    from persistence.settings import parse_database_url
 
     app = ParLedger(parse_database_url(db_url))
     known = app.recorder.select_index(gt=mark - 1, limit=1)[0][1].recorded_at  # type: ignore[attr-defined]

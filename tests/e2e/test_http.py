@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from api.http import create_app
 from ledger.application import ParLedger
 from ledger.importer import import_plan
+from service.app import create_app
 from tests.conftest import ctx
 from tests.factories import small_plan
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-PARLEDGER = [sys.executable, "-m", "api.cli"]
+PARLEDGER = [sys.executable, "-m", "cli.main"]
 
 
 def _run(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:

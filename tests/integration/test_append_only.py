@@ -11,12 +11,12 @@ from uuid import uuid4
 import psycopg
 import pytest
 
-from api.cli import main
+from cli.main import main
+from integrity.verify import verify
 from ledger.application import ParLedger
 from ledger.importer import import_plan
-from ledger.recorders import APPEND_ONLY_TABLES, COMMANDS_TABLE
-from ledger.settings import parse_database_url
-from ledger.verify import verify
+from persistence.records import APPEND_ONLY_TABLES, COMMANDS_TABLE
+from persistence.settings import parse_database_url
 from tests.conftest import ctx, vn
 from tests.factories import small_plan
 from tests.integration.test_audit_trail import OFFICER

@@ -18,7 +18,7 @@ from domain.ids import task_id
 from domain.values import VN_TZ, Actor, Role
 from ledger.application import ParLedger
 from ledger.importer import import_plan
-from ledger.recorders import IndexFilter
+from persistence.records import IndexFilter
 from projections.audit import audit_trail, iter_audit, timeline
 from replay.engine import end_of_day, replay_state
 from tests.conftest import ctx, vn

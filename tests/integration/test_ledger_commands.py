@@ -310,7 +310,7 @@ def test_stale_expected_version_is_refused(ledger: ParLedger) -> None:
 
 
 def test_two_writers_one_aggregate_exactly_one_wins(db_url: str) -> None:
-    from ledger.settings import parse_database_url
+    from persistence.settings import parse_database_url
 
     setup = ParLedger(parse_database_url(db_url))
     import_plan(setup, small_plan(), ctx())
@@ -340,7 +340,7 @@ def test_two_writers_one_aggregate_exactly_one_wins(db_url: str) -> None:
 
 
 def test_conflict_from_the_store_is_reported_clearly(ledger: ParLedger, db_url: str) -> None:
-    from ledger.settings import parse_database_url
+    from persistence.settings import parse_database_url
 
     other = ParLedger(parse_database_url(db_url))
     stale = other.get_task(PLAN, "1")

@@ -12,9 +12,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
+from integrity.digests import public_hex
+from integrity.operations import IntegrityFailure, check_proof, make_digest, prove
 from ledger.application import ParLedger
-from ledger.digests import public_hex
-from ledger.integrity import IntegrityFailure, check_proof, make_digest, prove
 from tests.conftest import ctx, vn
 from tests.integration.test_audit_trail import OFFICER
 from tests.integration.test_tamper_evidence import PLAN, seed

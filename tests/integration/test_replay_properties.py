@@ -31,10 +31,10 @@ from domain.errors import DomainError
 from domain.values import VN_TZ
 from ledger.application import ParLedger
 from ledger.importer import import_plan
-from ledger.settings import parse_database_url
+from persistence.settings import parse_database_url
 from projections import live
 from projections.state import LedgerState
-from replay import replay
+from replay import engine, replay
 from replay.engine import make_checkpoints, replay_state
 from tests.conftest import POSTGRES_URL, ctx
 from tests.factories import small_plan
@@ -160,7 +160,7 @@ def test_live_view_equals_rebuild(backend: str, ops: list[tuple[Any, ...]]) -> N
         run_ops(app, ops, on_sync=lambda: live.catch_up(app, view))
         live.catch_up(app, view)
         incremental = live.stored_state(app, view)
-        live.rebuild(app)
+        engine.rebuild(app)
         rebuilt = live.stored_state(app)
         assert docs_of(incremental) == docs_of(rebuilt)
         # And the live state equals a replay of everything known, as of the far future.
@@ -255,7 +255,7 @@ def test_duplicate_delivery_and_restart(
             resumed = docs_of(live.stored_state(app))
         finally:
             live.PAGE = page_size
-        live.rebuild(app)
+        engine.rebuild(app)
         assert resumed == docs_of(live.stored_state(app))
 
 

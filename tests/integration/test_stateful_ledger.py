@@ -18,7 +18,7 @@ from domain.errors import DomainError
 from domain.task import TaskStatus
 from ledger.application import ParLedger
 from ledger.importer import import_plan
-from ledger.settings import parse_database_url
+from persistence.settings import parse_database_url
 from tests.conftest import ctx, run_machine, vn
 from tests.factories import small_plan
 

@@ -23,15 +23,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
+from integrity.chain import StoredLink
+from integrity.digests import Digest
+from integrity.operations import export as export_ledger
+from integrity.operations import make_digest, read_export, restore
+from integrity.verify import verify
 from ledger.application import ParLedger
-from ledger.digests import Digest
-from ledger.integrity import export as export_ledger
-from ledger.integrity import make_digest, read_export, restore
-from ledger.recorders import StoredLink
-from ledger.settings import parse_database_url
-from ledger.verify import verify
-from projections.live import rebuild, stored_state
-from replay.engine import replay_state
+from persistence.settings import parse_database_url
+from projections.live import stored_state
+from replay.engine import rebuild, replay_state
 from tests.conftest import POSTGRES_URL, ctx, vn
 from tests.integration.test_audit_trail import OFFICER
 from tests.integration.test_audit_trail import _seed as seed_audit_trail

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ledger.application import ParLedger
-from ledger.settings import parse_database_url
+from persistence.settings import parse_database_url
 from tests.cat_hai import Seeded, seed
 
 

@@ -9,7 +9,7 @@ import docx
 import openpyxl
 import pytest
 
-from api.cli import main
+from cli.main import main
 from ledger.application import ParLedger
 from tests.cat_hai import Seeded
 

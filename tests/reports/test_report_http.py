@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from api.http import create_app
 from ledger.application import ParLedger
 from replay.reports import report_content
+from service.app import create_app
 from tests.cat_hai import PLAN, Seeded
 from tests.conftest import ctx
 

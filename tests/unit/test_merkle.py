@@ -7,7 +7,7 @@ import hashlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.merkle import EMPTY_ROOT, _split, inclusion_path, node, root, verify_inclusion
+from integrity.merkle import EMPTY_ROOT, _split, inclusion_path, node, root, verify_inclusion
 
 
 def reference_root(leaves: list[bytes]) -> bytes:

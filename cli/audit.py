@@ -3,70 +3,27 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 from typing import Any
 
-from domain.errors import InvalidValue, NotFound
+from cli.common import (
+    EXIT_OK,
+    date_arg,
+    emit,
+    entry_lines,
+    moment_arg,
+    vn,
+)
+from cli.views import known_at
+from domain.errors import NotFound
 from ledger.application import ParLedger
-from ledger.recorders import IndexFilter
 from ledger.refs import ENTITY_OF_KIND, parse_ref
-from projections.audit import MAX_PAGE, audit_trail, timeline
+from projections.audit import MAX_PAGE, audit_filter, audit_trail, timeline
 from replay.engine import end_of_day, position_known_at
 
 Add = Any
 
 
-def audit_filter(
-    *,
-    plan: str | None = None,
-    entity: str | None = None,
-    kind: str | None = None,
-    event_type: str | None = None,
-    actor: str | None = None,
-    agency: str | None = None,
-    role: str | None = None,
-    recorded_from: datetime | None = None,
-    recorded_to: datetime | None = None,
-    effective_from: datetime | None = None,
-    effective_to: datetime | None = None,
-    upto: int | None = None,
-) -> IndexFilter:
-    """The index filter for what a user asked, in the words they use (shared with the API)."""
-    entity_class = None
-    if kind is not None:
-        if kind not in ENTITY_OF_KIND:
-            raise InvalidValue(
-                f"loại thực thể {kind!r} không có; chọn một trong {sorted(ENTITY_OF_KIND)}",
-                field="kind",
-            )
-        entity_class = ENTITY_OF_KIND[kind]
-    if event_type is not None and "." in event_type:
-        prefix, _, event_type = event_type.rpartition(".")
-        entity_class = entity_class or prefix
-    for name, low, high in (
-        ("recorded", recorded_from, recorded_to),
-        ("effective", effective_from, effective_to),
-    ):
-        if low is not None and high is not None and low > high:
-            raise InvalidValue(f"khoảng thời gian {name}: điểm đầu sau điểm cuối", field=name)
-    return IndexFilter(
-        plan=plan,
-        originator_id=parse_ref(entity) if entity else None,
-        entity=entity_class,
-        event_type=event_type,
-        actor_id=actor,
-        actor_agency=agency,
-        actor_role=role,
-        recorded_from=recorded_from,
-        recorded_to=recorded_to,
-        effective_from=effective_from,
-        effective_to=effective_to,
-        upto=upto,
-    )
-
-
 def cmd_audit(app: ParLedger, args: argparse.Namespace) -> int:
-    from api.cli import EXIT_OK, _emit, entry_lines
 
     where = audit_filter(
         plan=args.plan,
@@ -95,12 +52,11 @@ def cmd_audit(app: ParLedger, args: argparse.Namespace) -> int:
             lines.append(f"\nTrang sau: --cursor {d['next_cursor']}")
         return "\n".join(lines)
 
-    _emit(args, {"rows": page.rows, "next_cursor": page.next_cursor}, text)
+    emit(args, {"rows": page.rows, "next_cursor": page.next_cursor}, text)
     return EXIT_OK
 
 
 def cmd_timeline(app: ParLedger, args: argparse.Namespace) -> int:
-    from api.cli import EXIT_OK, _emit, _vn, entry_lines
 
     entity_id = parse_ref(args.entity)
     upto = position_known_at(app, args.known_at) if args.known_at else None
@@ -116,21 +72,19 @@ def cmd_timeline(app: ParLedger, args: argparse.Namespace) -> int:
         )
 
     def text(t: Any) -> str:
-        scope = f" đến ngày {_vn(args.as_of)}" if args.as_of else ""
-        known = f", theo những gì sổ cái biết lúc {_vn(args.known_at)}" if args.known_at else ""
+        scope = f" đến ngày {vn(args.as_of)}" if args.as_of else ""
+        known = f", theo những gì sổ cái biết lúc {vn(args.known_at)}" if args.known_at else ""
         lines = [f"Diễn biến {t.entity}{scope}{known}: {len(t.entries)} sự kiện"]
         for row in t.entries:
             late = " (nhập muộn)" if row.backdated else ""
-            lines += entry_lines(row.event, f"{_vn(row.event.effective_at)}{late}")
+            lines += entry_lines(row.event, f"{vn(row.event.effective_at)}{late}")
         return "\n".join(lines)
 
-    _emit(args, found, text)
+    emit(args, found, text)
     return EXIT_OK
 
 
 def register_audit(add: Add) -> None:
-    from api.cli import _date, _moment
-    from api.cli_views import known_at
 
     p = add(
         "audit",
@@ -144,9 +98,9 @@ def register_audit(add: Add) -> None:
     p.add_argument("--actor", help="mã người thực hiện (ví dụ user:lan hoặc os:root)")
     p.add_argument("--agency", help="cơ quan của người thực hiện")
     p.add_argument("--role", help="vai trò của người thực hiện")
-    p.add_argument("--recorded-from", type=_moment, help="ghi từ (ngày hoặc thời điểm)")
+    p.add_argument("--recorded-from", type=moment_arg, help="ghi từ (ngày hoặc thời điểm)")
     p.add_argument("--recorded-to", type=known_at, help="ghi đến (hết ngày nếu chỉ có ngày)")
-    p.add_argument("--effective-from", type=_moment, help="hiệu lực từ")
+    p.add_argument("--effective-from", type=moment_arg, help="hiệu lực từ")
     p.add_argument("--effective-to", type=known_at, help="hiệu lực đến")
     p.add_argument("--known-at", type=known_at, help="chỉ những gì sổ cái đã ghi lúc đó")
     p.add_argument("--cursor", type=int, default=0, help="vị trí trang trước kết thúc")
@@ -156,6 +110,6 @@ def register_audit(add: Add) -> None:
 
     p = add("timeline", cmd_timeline, "diễn biến của một thực thể theo ngày hiệu lực")
     p.add_argument("entity", help="ví dụ task:cat-hai-2023:1.b, target:cat-hai-2023:7")
-    p.add_argument("--as-of", type=_date, help="chỉ những gì có hiệu lực đến hết ngày này")
+    p.add_argument("--as-of", type=date_arg, help="chỉ những gì có hiệu lực đến hết ngày này")
     p.add_argument("--known-at", type=known_at, help="chỉ những gì sổ cái đã ghi lúc đó")
     p.add_argument("--format", choices=("text", "json"), default="text")

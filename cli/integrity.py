@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli.common import (
+    EXIT_OK,
+)
 from domain.errors import InvalidValue, NotFound
-from ledger.application import ParLedger
-from ledger.digests import Digest, DigestError, key_path, load_or_create_key, public_hex
-from ledger.integrity import (
+from integrity.digests import Digest, DigestError, key_path, load_or_create_key, public_hex
+from integrity.operations import (
     IntegrityFailure,
     check_proof,
     export,
@@ -21,10 +23,12 @@ from ledger.integrity import (
     read_export,
     restore,
 )
-from ledger.verify import Problem, Report, verify
+from integrity.verify import Problem, Report, verify
+from ledger.application import ParLedger
+from persistence.roles import grant_service_statements
 
 Add = Any
-EXIT_OK, EXIT_BROKEN = 0, 1
+EXIT_BROKEN = 1  # the ledger or a proof does not verify
 
 
 def _digests(paths: list[Path] | None) -> list[Digest]:
@@ -195,12 +199,9 @@ def cmd_key_show(_: ParLedger, args: argparse.Namespace) -> int:
 
 
 def cmd_grant_service(app: ParLedger, args: argparse.Namespace) -> int:
-    from ledger.roles import grant_service_statements
-    from replay.engine import ledger_view
-
     if app.database.backend != "postgres":
         raise InvalidValue("chỉ dùng cho PostgreSQL", field="PARLEDGER_DATABASE_URL")
-    ledger_view(app)  # the view tables exist before they are granted
+    assert app.view is not None  # the view tables exist before they are granted
     datastore = app.recorder.datastore  # type: ignore[attr-defined]
     statements = grant_service_statements(
         datastore.schema,

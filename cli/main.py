@@ -3,154 +3,52 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, is_dataclass
-from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from cli.audit import register_audit
+from cli.common import (
+    EXIT_CONFLICT,
+    EXIT_DENIED,
+    EXIT_ERROR,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_USAGE,
+    codes_arg,
+    context_of,
+    date_arg,
+    emit,
+    entry_lines,
+    result_text,
+    vn,
+    write_flags,
+)
+from cli.integrity import cmd_verify_proof, register_integrity
+from cli.views import register as register_views
+from cli.views import register_reports
 from domain.errors import DomainError, InvalidValue, NotFound
-from domain.values import VN_TZ, Actor, Source
-from ledger.application import ParLedger, cli_operator
-from ledger.context import CommandContext, CommandResult
+from domain.ids import plan_id
+from ledger.application import ParLedger
 from ledger.errors import Conflict, Forbidden, IdempotencyConflict, StaleVersion, Unauthenticated
-from ledger.settings import ConfigurationError, database_from_env
-
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_NOT_FOUND, EXIT_CONFLICT, EXIT_DENIED = 0, 1, 2, 3, 4, 5
-
-
-# -- argument types ---------------------------------------------------------------------------
-
-
-def _date(value: str) -> date:
-    """ISO (2023-06-30) or the users' form (30/06/2023)."""
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise argparse.ArgumentTypeError(
-        f"ngày không hợp lệ {value!r} (dạng 2023-06-30 hoặc 30/06/2023)"
-    )
-
-
-def _moment(value: str) -> datetime:
-    """A date (start of that day in Vietnam) or an ISO 8601 datetime."""
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        day = _date(value)
-        return datetime(day.year, day.month, day.day, tzinfo=VN_TZ)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=VN_TZ)
-
-
-def _codes(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
-
-
-# -- output -------------------------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return _plain(asdict(value))
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, (Decimal, UUID)):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    return value
-
-
-def _emit(args: argparse.Namespace, data: Any, human: Callable[[Any], str]) -> None:
-    if getattr(args, "format", "text") == "json":
-        print(json.dumps(_plain(data), ensure_ascii=False, indent=2))
-    else:
-        print(human(data))
-
-
-def _vn(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if value is None or value == "":
-        return "—"
-    return str(value)
-
-
-def _result_text(result: CommandResult) -> str:
-    if not result.changes:
-        return "Không có gì thay đổi."
-    lines = [f"{c.entity} {c.id} → phiên bản {c.version}" for c in result.changes[:20]]
-    if len(result.changes) > 20:
-        lines.append(f"… và {len(result.changes) - 20} thực thể khác")
-    if result.replayed:
-        lines.insert(0, "Yêu cầu đã được ghi trước đó (khóa chống lặp); trả lại kết quả lần đầu.")
-    return "\n".join(lines)
-
-
-# -- context ------------------------------------------------------------------------------------
-
-
-def _actor(app: ParLedger) -> Actor:
-    """The token's principal when PARLEDGER_TOKEN is set, else the machine's operator."""
-    token = os.environ.get("PARLEDGER_TOKEN")
-    if token:
-        return app.authenticate(token.strip())
-    return cli_operator(getpass.getuser())
-
-
-def _ctx(app: ParLedger, args: argparse.Namespace) -> CommandContext:
-    return CommandContext(
-        actor=_actor(app),
-        source=Source.CLI,
-        effective_at=getattr(args, "effective", None),
-        reason=getattr(args, "reason", None),
-        request_id=getattr(args, "request_id", None),
-        idempotency_key=getattr(args, "idempotency_key", None),
-        expected_version=getattr(args, "expected_version", None),
-    )
-
-
-def _write_flags(parser: argparse.ArgumentParser, *, reason_required: bool = False) -> None:
-    parser.add_argument(
-        "--effective",
-        type=_moment,
-        help="ngày hiệu lực (khi việc xảy ra): 2023-06-30, 30/06/2023 hoặc ISO 8601; "
-        "mặc định: bây giờ",
-    )
-    parser.add_argument("--reason", required=reason_required, help="lý do thay đổi")
-    parser.add_argument(
-        "--idempotency-key", help="khóa chống lặp: gửi lại cùng khóa không ghi hai lần"
-    )
-    parser.add_argument("--request-id", help="mã yêu cầu để đối chiếu")
-    parser.add_argument(
-        "--expected-version", type=int, help="chỉ ghi nếu thực thể đang ở phiên bản này"
-    )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-
+from ledger.importer import import_plan
+from ledger.refs import parse_ref
+from ledger.views import plan_overview
+from persistence.settings import ConfigurationError, database_from_env
+from planfile.bundled import bundled_plan, read_plan_json
+from planfile.parser import parse_plan_text
+from projections.history import fold_history
 
 # -- commands -----------------------------------------------------------------------------------
 
 
 def cmd_init(app: ParLedger, args: argparse.Namespace) -> int:
-    from planfile.bundled import bundled_plan
-
     report = _import(app, args, bundled_plan(args.plan))
-    _emit(
+    emit(
         args,
         {"database": app.database.url, **report},
         lambda d: (
@@ -166,9 +64,7 @@ def cmd_init(app: ParLedger, args: argparse.Namespace) -> int:
 
 
 def _import(app: ParLedger, args: argparse.Namespace, plan: Any) -> dict[str, Any]:
-    from ledger.importer import import_plan
-
-    report = import_plan(app, plan, _ctx(app, args))
+    report = import_plan(app, plan, context_of(app, args))
     return {
         "plan": report.plan,
         "registered": report.registered,
@@ -178,18 +74,11 @@ def _import(app: ParLedger, args: argparse.Namespace, plan: Any) -> dict[str, An
 
 
 def cmd_plan_import(app: ParLedger | None, args: argparse.Namespace) -> int:
-    from planfile.bundled import read_plan_json
-
     path = Path(args.file)
-    if path.suffix.lower() == ".json":
-        plan = read_plan_json(path)
-    else:
-        from planfile.parser import parse_plan_text
-
-        plan = parse_plan_text(path)
+    plan = read_plan_json(path) if path.suffix.lower() == ".json" else parse_plan_text(path)
     warnings = [w.model_dump() for w in plan.warnings]
     if args.check:
-        _emit(
+        emit(
             args,
             {
                 "plan": plan.id,
@@ -203,7 +92,7 @@ def cmd_plan_import(app: ParLedger | None, args: argparse.Namespace) -> int:
         return EXIT_OK
     assert app is not None
     report = _import(app, args, plan)
-    _emit(
+    emit(
         args,
         {**report, "warnings": warnings},
         lambda d: (
@@ -230,10 +119,8 @@ def _warnings_text(data: dict[str, Any]) -> str:
 
 
 def cmd_plan_show(app: ParLedger, args: argparse.Namespace) -> int:
-    from ledger.views import plan_overview
-
     overview = plan_overview(app, args.plan)
-    _emit(args, overview, _plan_text)
+    emit(args, overview, _plan_text)
     return EXIT_OK
 
 
@@ -269,7 +156,7 @@ def _plan_text(d: dict[str, Any]) -> str:
     ]
     lines.append(f"\nNhiệm vụ: {len(d['tasks'])}")
     lines += [
-        f"  {t['number']:<5} [{STATUS_VN.get(t['status'], t['status'])}] hạn {_vn(t['due'])}"
+        f"  {t['number']:<5} [{STATUS_VN.get(t['status'], t['status'])}] hạn {vn(t['due'])}"
         f" — {t['content'][:70]}"
         for t in d["tasks"]
     ]
@@ -282,30 +169,13 @@ def _plan_text(d: dict[str, Any]) -> str:
 
 
 def cmd_history(app: ParLedger, args: argparse.Namespace) -> int:
-    from ledger.refs import parse_ref
-    from projections.history import fold_history
-
     aggregate_id = parse_ref(args.entity)
     events = list(app.events.get(aggregate_id))
     if not events:
         raise NotFound(f"không có lịch sử cho {args.entity}", field="entity")
     entries = fold_history(events)
-    _emit(args, {"entity": args.entity, "id": aggregate_id, "events": entries}, _history_text)
+    emit(args, {"entity": args.entity, "id": aggregate_id, "events": entries}, _history_text)
     return EXIT_OK
-
-
-def entry_lines(e: Any, title: str) -> list[str]:
-    """One history entry as the text commands print it: who, both time axes, why, what."""
-    agency = f", {e.actor_agency}" if e.actor_agency else ""
-    who = f"{e.actor_name} ({e.actor_id}, {e.actor_role}{agency})"
-    lines = [
-        f"\n{title} {e.event_type} — ghi lúc {_vn(e.recorded_at)}, hiệu lực {_vn(e.effective_at)}",
-        f"   người thực hiện: {who}; nguồn: {e.source}",
-    ]
-    if e.reason:
-        lines.append(f"   lý do: {e.reason}")
-    lines += [f"   {c.field}: {_vn(c.before)} → {_vn(c.after)}" for c in e.changes[:30]]
-    return lines
 
 
 def _history_text(d: dict[str, Any]) -> str:
@@ -318,14 +188,14 @@ def _history_text(d: dict[str, Any]) -> str:
 def cmd_serve(app: ParLedger, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.http import create_app
-    from domain.ids import plan_id
-    from planfile.bundled import bundled_plan
-
     if not args.no_seed and not app.exists(plan_id(args.plan)):
         _import(app, args, bundled_plan(args.plan))
     print(f"ParLedger: {app.database.url} — http://{args.host}:{args.port}/", file=sys.stderr)
-    uvicorn.run(create_app(app), host=args.host, port=args.port, log_level="info")
+    # By import string: the CLI never imports the HTTP entrypoints, and the service opens
+    # its own connection to the store named by the same environment.
+    uvicorn.run(
+        "service.app:from_env", factory=True, host=args.host, port=args.port, log_level="info"
+    )
     return EXIT_OK
 
 
@@ -336,8 +206,8 @@ def _simple(
 
     def run(app: ParLedger, args: argparse.Namespace) -> int:
         positional, keywords = build(args)
-        result = getattr(app, method)(_ctx(app, args), *positional, **keywords)
-        _emit(args, result, _result_text)
+        result = getattr(app, method)(context_of(app, args), *positional, **keywords)
+        emit(args, result, result_text)
         return EXIT_OK
 
     return run
@@ -345,13 +215,13 @@ def _simple(
 
 def cmd_users_add(app: ParLedger, args: argparse.Namespace) -> int:
     _, token = app.add_user(
-        _ctx(app, args),
+        context_of(app, args),
         name=args.name,
         display_name=args.display_name or args.name,
         role=args.role,
         agency=args.agency,
     )
-    _emit(
+    emit(
         args,
         {"user": args.name, "role": args.role, "agency": args.agency, "token": token},
         lambda d: (
@@ -420,14 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("entity", help="ví dụ task:cat-hai-2023:1.b, target:cat-hai-2023:7, dossier:MÃ")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
-    from api.cli_audit import register_audit
-    from api.cli_views import register as register_views
-    from api.cli_views import register_reports
-
     register_views(add)
     register_reports(add)
     register_audit(add)
-    from api.cli_integrity import register_integrity
 
     register_integrity(add)
 
@@ -446,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--agency")
     p.add_argument("--display-name")
-    _write_flags(p)
+    write_flags(p)
 
     p = add(
         "users revoke",
@@ -454,7 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
         "thu hồi mã truy cập của người dùng",
     )
     p.add_argument("name")
-    _write_flags(p)
+    write_flags(p)
 
     _task_commands(add)
     _target_commands(add)
@@ -494,7 +359,7 @@ def _task_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
         p = add(f"task {name}", _simple(method, lambda a: (task(a), kw(a))), help_)
         p.add_argument("plan")
         p.add_argument("number", help="số nhiệm vụ, ví dụ 7 hoặc 1.b")
-        _write_flags(p, reason_required=reason)
+        write_flags(p, reason_required=reason)
         return p
 
     p = base(
@@ -519,7 +384,7 @@ def _task_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--title", required=True)
     p.add_argument("--document-number")
-    p.add_argument("--document-date", type=_date)
+    p.add_argument("--document-date", type=date_arg)
     p.add_argument("--file-sha256")
     p.add_argument("--evidence-id")
     p = base(
@@ -538,8 +403,10 @@ def _task_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
         lambda a: {"lead": a.lead, "coordinating": a.coordinating},
         reason=True,
     )
-    p.add_argument("--lead", type=_codes, required=True, help="mã cơ quan, cách nhau bởi dấu phẩy")
-    p.add_argument("--coordinating", type=_codes, default=[])
+    p.add_argument(
+        "--lead", type=codes_arg, required=True, help="mã cơ quan, cách nhau bởi dấu phẩy"
+    )
+    p.add_argument("--coordinating", type=codes_arg, default=[])
     p = base(
         "deadline",
         "change_task_deadline",
@@ -547,8 +414,8 @@ def _task_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
         lambda a: {"start": a.start, "due": a.due},
         reason=True,
     )
-    p.add_argument("--start", type=_date)
-    p.add_argument("--due", type=_date, required=True)
+    p.add_argument("--start", type=date_arg)
+    p.add_argument("--due", type=date_arg, required=True)
 
 
 def _target_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
@@ -556,8 +423,8 @@ def _target_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
         p.add_argument("--value", help="giá trị (số thập phân, ví dụ 92.5)")
         p.add_argument("--numerator")
         p.add_argument("--denominator")
-        p.add_argument("--period-start", type=_date, required=True)
-        p.add_argument("--period-end", type=_date, required=True)
+        p.add_argument("--period-start", type=date_arg, required=True)
+        p.add_argument("--period-end", type=date_arg, required=True)
         p.add_argument("--source", required=True, help="nguồn số liệu")
         p.add_argument("--evidence")
         p.add_argument("--measurement-id")
@@ -586,7 +453,7 @@ def _target_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("target", type=int)
     p.add_argument("--indicator", required=True)
     figure(p)
-    _write_flags(p)
+    write_flags(p)
     p = add(
         "target correct",
         _simple(
@@ -598,7 +465,7 @@ def _target_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("target", type=int)
     p.add_argument("--replaces", required=True, help="mã số đo bị thay thế")
     figure(p)
-    _write_flags(p, reason_required=True)
+    write_flags(p, reason_required=True)
     p = add(
         "target retract",
         _simple(
@@ -610,7 +477,7 @@ def _target_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("plan")
     p.add_argument("target", type=int)
     p.add_argument("--measurement-id", required=True)
-    _write_flags(p, reason_required=True)
+    write_flags(p, reason_required=True)
     p = add(
         "area score",
         _simple(
@@ -623,7 +490,7 @@ def _target_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("area", help="I … VII")
     p.add_argument("--kind", choices=("self_assessed", "appraised"), required=True)
     p.add_argument("--score", required=True)
-    _write_flags(p)
+    write_flags(p)
 
 
 def _inspection_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
@@ -646,9 +513,9 @@ def _inspection_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("plan")
     p.add_argument("--agency", required=True)
     p.add_argument("--kind", choices=("periodic", "unannounced"), default="periodic")
-    p.add_argument("--scheduled-on", type=_date, required=True)
+    p.add_argument("--scheduled-on", type=date_arg, required=True)
     p.add_argument("--scope", required=True)
-    _write_flags(p)
+    write_flags(p)
 
     def one(
         name: str, method: str, help_: str, kw: Callable[[argparse.Namespace], dict[str, Any]]
@@ -657,7 +524,7 @@ def _inspection_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
             f"inspection {name}", _simple(method, lambda a: ((UUID(a.inspection),), kw(a))), help_
         )
         p.add_argument("inspection", help="mã (UUID) cuộc kiểm tra")
-        _write_flags(p)
+        write_flags(p)
         return p
 
     p = one(
@@ -680,7 +547,7 @@ def _inspection_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--finding", required=True)
     p.add_argument("--recommendation", required=True)
-    p.add_argument("--deadline", type=_date, help="hạn khắc phục")
+    p.add_argument("--deadline", type=date_arg, help="hạn khắc phục")
     p.add_argument("--finding-id")
     p = one(
         "remediation",
@@ -696,7 +563,7 @@ def _inspection_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--finding-id", required=True)
     p.add_argument("--description", required=True)
     p.add_argument("--document-number")
-    p.add_argument("--document-date", type=_date)
+    p.add_argument("--document-date", type=date_arg)
     p = one(
         "close-finding",
         "close_finding",
@@ -715,7 +582,7 @@ def _inspection_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
         },
     )
     p.add_argument("--notice-number", required=True)
-    p.add_argument("--notice-date", type=_date, required=True)
+    p.add_argument("--notice-date", type=date_arg, required=True)
     p.add_argument("--summary", required=True)
 
 
@@ -741,9 +608,9 @@ def _dossier_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--code", required=True, help="mã hồ sơ")
     p.add_argument("--procedure", required=True, help="tên thủ tục hành chính")
     p.add_argument("--agency", required=True)
-    p.add_argument("--received", type=_date, required=True)
-    p.add_argument("--due", type=_date, required=True)
-    _write_flags(p)
+    p.add_argument("--received", type=date_arg, required=True)
+    p.add_argument("--due", type=date_arg, required=True)
+    write_flags(p)
     p = add(
         "dossier apologize",
         _simple(
@@ -764,28 +631,28 @@ def _dossier_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
         "ghi phiếu xin lỗi và hẹn lại ngày trả kết quả",
     )
     p.add_argument("code")
-    p.add_argument("--issued-on", type=_date, required=True)
+    p.add_argument("--issued-on", type=date_arg, required=True)
     p.add_argument("--text", required=True, help="lý do trễ hẹn ghi trong phiếu")
-    p.add_argument("--new-appointment", type=_date, required=True)
+    p.add_argument("--new-appointment", type=date_arg, required=True)
     p.add_argument("--signer", required=True)
     p.add_argument("--apology-id")
     p.add_argument("--citizen-name", help="tên công dân (được mã hoá, xoá được)")
     p.add_argument("--citizen-contact", help="liên hệ của công dân (được mã hoá, xoá được)")
-    _write_flags(p)
+    write_flags(p)
     p = add(
         "dossier erase-citizen",
         _simple("erase_citizen_data", lambda a: ((a.code,), {})),
         "xoá dữ liệu cá nhân của công dân trong hồ sơ (huỷ khoá mã hoá)",
     )
     p.add_argument("code")
-    _write_flags(p, reason_required=True)
+    write_flags(p, reason_required=True)
     p = add(
         "dossier return",
         _simple("return_dossier_result", lambda a: ((a.code,), {})),
         "ghi nhận đã trả kết quả (ngày = --effective)",
     )
     p.add_argument("code")
-    _write_flags(p)
+    write_flags(p)
     p = add(
         "dossier withdraw-apology",
         _simple("withdraw_apology", lambda a: ((a.code,), {"apology_id": a.apology_id})),
@@ -793,7 +660,7 @@ def _dossier_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     )
     p.add_argument("code")
     p.add_argument("--apology-id", required=True)
-    _write_flags(p, reason_required=True)
+    write_flags(p, reason_required=True)
 
 
 def _agency_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
@@ -823,7 +690,7 @@ def _agency_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
         ),
     )
     p.add_argument("--alias", action="append")
-    _write_flags(p)
+    write_flags(p)
     p = add(
         "agency rename",
         _simple("rename_agency", lambda a: ((a.code,), {"name": a.name})),
@@ -831,7 +698,7 @@ def _agency_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     )
     p.add_argument("code")
     p.add_argument("--name", required=True)
-    _write_flags(p, reason_required=True)
+    write_flags(p, reason_required=True)
     p = add(
         "agency merge",
         _simple("merge_agency", lambda a: ((a.code,), {"successor": a.into})),
@@ -839,12 +706,12 @@ def _agency_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     )
     p.add_argument("code")
     p.add_argument("--into", required=True)
-    _write_flags(p, reason_required=True)
+    write_flags(p, reason_required=True)
     p = add(
         "agency dissolve", _simple("dissolve_agency", lambda a: ((a.code,), {})), "giải thể cơ quan"
     )
     p.add_argument("code")
-    _write_flags(p, reason_required=True)
+    write_flags(p, reason_required=True)
 
 
 # -- entry point --------------------------------------------------------------------------------
@@ -876,7 +743,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.handler is cmd_plan_import and args.check:
             checked: int = cmd_plan_import(None, args)  # validates only: no database needed
             return checked
-        from api.cli_integrity import cmd_verify_proof
 
         if args.handler is cmd_verify_proof:
             alone: int = args.handler(None, args)  # a proof is checked without the ledger

@@ -20,6 +20,8 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
 from uuid import UUID
 
 FORMAT = "parledger-event/2"
@@ -96,3 +98,44 @@ def leaf_hash(position: int, digest: bytes) -> bytes:
 
 def link(previous: bytes, leaf: bytes) -> bytes:
     return hashlib.sha256(previous + leaf).digest()
+
+
+def utc_text(moment: datetime) -> str:
+    """A fixed-width UTC text timestamp, so SQLite orders and compares it as time."""
+    # isoformat with microseconds is the same text as "%Y-%m-%dT%H:%M:%S.%f+00:00", faster.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class StoredLink:
+    """One stored event with its index facts and what the chain table holds for it."""
+
+    event: ChainedEvent
+    leaf_index: int | None
+    leaf: bytes | None
+    link: bytes | None
+
+
+def link_from_row(row: Sequence[Any]) -> StoredLink:
+    (position, originator, version, topic, state, *facts, leaf_index, leaf, link_) = row
+    return StoredLink(
+        event=ChainedEvent(position, UUID(hex=originator), version, topic, state, *facts),
+        leaf_index=leaf_index,
+        leaf=leaf,
+        link=link_,
+    )
+
+
+class ChainStore(Protocol):
+    """What verification, proofs, export and restore read from a store (both backends'
+    recorders provide it): the chain is checked without knowing which database holds it."""
+
+    def select_chained(self, *, gt: int = 0, limit: int = 5000) -> list[StoredLink]: ...
+
+    def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]: ...
+
+    def chain_extent(self) -> tuple[int, int]: ...
+
+    def select_leaves(self, size: int) -> list[tuple[int, bytes]]: ...
+
+    def restore(self, links: Sequence[StoredLink]) -> None: ...

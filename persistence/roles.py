@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from psycopg.sql import SQL, Composed, Identifier
 
-from ledger.recorders import APPEND_ONLY_TABLES
+from persistence.records import APPEND_ONLY_TABLES
 
 VIEW_TABLES = ("parledger_view_docs", "parledger_checkpoints", "parledger_view_tracking")
 

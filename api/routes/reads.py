@@ -15,21 +15,20 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 
-from api.problems import ProblemError, responses
-from api.readmodel import ReadModel, Snapshot, today
-from api.security import sees_personal_data
 from domain import ids
 from domain.errors import NotFound
+from domain.plan import Plan
 from domain.values import Actor
+from httpkit.problems import ProblemError, responses
 from ledger.application import ParLedger
-from ledger.vault import PersonVault
+from ledger.personal import redact
+from ledger.refs import parse_ref
 from ledger.views import plan_overview
 from projections import views
-from projections.audit import MAX_PAGE, audit_trail, timeline
+from projections.audit import MAX_PAGE, audit_filter, audit_trail, timeline
 from projections.history import fold_history
-from replay.engine import end_of_day, position_known_at
-
-PERSONAL_FIELDS = frozenset({"citizen_name", "citizen_contact", "citizen"})
+from replay.engine import end_of_day, position_known_at, replay_state
+from replay.readmodel import ReadModel, Snapshot, today
 
 AsOf = Annotated[
     date | None,
@@ -92,30 +91,6 @@ def encoded(content: Any, headers: dict[str, str] | None = None) -> Response:
     return Response(body.encode(), media_type="application/json", headers=headers)
 
 
-def redact(
-    value: Any, actor: Actor, vault: PersonVault | None = None, agency: str | None = None
-) -> Any:
-    """Drop citizens' personal data for those who may not see it; for those who may, open the
-    sealed text with the person's key (``{"erased": true}`` once it is destroyed)."""
-    if isinstance(value, dict):
-        if isinstance(value.get("agency"), str):
-            agency = value["agency"]
-        allowed = sees_personal_data(actor, agency)
-        shown = {}
-        for k, v in value.items():
-            if k in PERSONAL_FIELDS:
-                if not allowed:
-                    continue
-                if k == "citizen" and vault is not None and isinstance(v, dict):
-                    shown[k] = vault.unseal(v)
-                    continue
-            shown[k] = redact(v, actor, vault, agency)
-        return shown
-    if isinstance(value, list):
-        return [redact(v, actor, vault, agency) for v in value]
-    return value
-
-
 def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
     api = APIRouter(responses=responses(401, 404, 422, 429))
     Principal = Annotated[Actor, Depends(principal)]
@@ -125,8 +100,6 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
     ) -> tuple[Snapshot, int]:
         position, offset = _decode_cursor(cursor)
         if position is not None:
-            from replay.engine import replay_state
-
             day = as_of or today()
             state, info = replay_state(ledger, plan, day, position=position)
             return Snapshot(state, day, info.position, live=False), offset
@@ -163,8 +136,6 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
 
     @api.get("/plans", summary="Các kế hoạch trong sổ cái", tags=["Kế hoạch"])
     def list_plans(actor: Principal) -> list[dict[str, Any]]:
-        from domain.plan import Plan
-
         found = [
             ledger.load(Plan, uid, "kế hoạch")
             for uid in ledger.ledger_recorder.select_originators("Plan")
@@ -353,8 +324,6 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
     @api.get("/entities/{ref}/history", summary="Lịch sử đầy đủ của một thực thể",
              tags=["Kiểm toán"])  # fmt: skip
     def history(ref: str, actor: Principal) -> dict[str, Any]:
-        from ledger.refs import parse_ref
-
         uid = parse_ref(ref)
         events = list(ledger.events.get(uid))
         if not events:
@@ -371,8 +340,6 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
     def entity_timeline(
         ref: str, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
     ) -> dict[str, Any]:
-        from ledger.refs import parse_ref
-
         upto = position_known_at(ledger, known_at) if known_at else None
         found = timeline(
             ledger, parse_ref(ref), as_of=end_of_day(as_of) if as_of else None, upto=upto
@@ -403,7 +370,6 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         limit: Limit = 50,
         newest_first: bool = False,
     ) -> dict[str, Any]:
-        from api.cli_audit import audit_filter
 
         for name, moment in (
             ("recorded_from", recorded_from), ("recorded_to", recorded_to),

@@ -9,17 +9,30 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    context_of,
+    date_arg,
+    emit,
+    write_flags,
+)
+from domain.errors import NotFound
 from domain.values import VN_TZ
 from ledger.application import ParLedger
+from projections.live import NAME, status
 from projections.views import STATUS_VN
-from replay.engine import position_known_at
+from replay import replay
+from replay.engine import make_checkpoints, position_known_at, rebuild
+from replay.reports import diff, report_content, submit
+from reports.data import build_report, find_period
+from reports.formats import render
 
 Add = Callable[..., argparse.ArgumentParser]
 
 
 def known_at(value: str) -> datetime:
     """A moment; a date alone means the end of that day (what was known by then)."""
-    from api.cli import _date
 
     try:
         parsed = datetime.fromisoformat(value)
@@ -27,7 +40,7 @@ def known_at(value: str) -> datetime:
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=VN_TZ)
     except ValueError:
         pass
-    return datetime.combine(_date(value), time.max, VN_TZ)
+    return datetime.combine(date_arg(value), time.max, VN_TZ)
 
 
 def vn_day(iso: str | None) -> str:
@@ -86,9 +99,6 @@ def _replay_text(d: dict[str, Any]) -> str:
 
 
 def cmd_replay(app: ParLedger, args: argparse.Namespace) -> int:
-    from api.cli import EXIT_OK, _emit
-    from replay import replay
-
     result = replay(
         app,
         args.plan,
@@ -97,15 +107,12 @@ def cmd_replay(app: ParLedger, args: argparse.Namespace) -> int:
         args.view or None,
         use_checkpoints=not args.no_checkpoints,
     )
-    _emit(args, result, _replay_text)
+    emit(args, result, _replay_text)
     return EXIT_OK
 
 
 def cmd_projections_status(app: ParLedger, args: argparse.Namespace) -> int:
-    from api.cli import EXIT_OK, _emit
-    from projections.live import status
-
-    _emit(
+    emit(
         args,
         status(app),
         lambda d: (
@@ -129,17 +136,12 @@ def _bar(progress: Any) -> None:
 
 
 def cmd_projections_rebuild(app: ParLedger, args: argparse.Namespace) -> int:
-    from api.cli import EXIT_OK, _emit
-    from projections.live import NAME, rebuild
-
     if args.name not in (None, NAME):
-        from domain.errors import NotFound
-
         raise NotFound(f"không có khung nhìn {args.name!r}; có: {NAME}", field="name")
     progress = rebuild(app, on_progress=None if args.format == "json" else _bar)
     if args.format != "json":
         sys.stderr.write("\n")
-    _emit(
+    emit(
         args,
         {"view": NAME, "events": progress.done, "seconds": round(progress.elapsed, 3),
          "events_per_second": round(progress.rate)},
@@ -150,11 +152,8 @@ def cmd_projections_rebuild(app: ParLedger, args: argparse.Namespace) -> int:
 
 
 def cmd_projections_checkpoint(app: ParLedger, args: argparse.Namespace) -> int:
-    from api.cli import EXIT_OK, _emit
-    from replay.engine import make_checkpoints
-
     written = make_checkpoints(app, args.plan)
-    _emit(
+    emit(
         args,
         {"plan": args.plan, "checkpoints": written},
         lambda d: f"Đã ghi {d['checkpoints']} điểm chốt cho kế hoạch {d['plan']}",
@@ -163,7 +162,6 @@ def cmd_projections_checkpoint(app: ParLedger, args: argparse.Namespace) -> int:
 
 
 def register(add: Add) -> None:
-    from api.cli import _date
 
     p = add(
         "replay",
@@ -173,7 +171,7 @@ def register(add: Add) -> None:
     )
     p.add_argument("plan")
     p.add_argument(
-        "--as-of", type=_date, required=True, help="ngày hiệu lực: 2023-06-30 hoặc 30/06/2023"
+        "--as-of", type=date_arg, required=True, help="ngày hiệu lực: 2023-06-30 hoặc 30/06/2023"
     )
     p.add_argument(
         "--known-at",
@@ -223,15 +221,11 @@ def _report_text(d: dict[str, Any]) -> str:
 
 def cmd_report_show(app: ParLedger, args: argparse.Namespace) -> int:
     """The period's report as text, or as a file: xlsx, docx, csv, json."""
-    from api.cli import EXIT_OK, EXIT_USAGE, _emit
-    from replay.reports import report_content
-    from reports.data import build_report
-    from reports.formats import render
 
     if args.format == "text":
         period = _period_code(app, args)
         upto = position_known_at(app, args.known_at)
-        _emit(args, report_content(app, args.plan, period, position=upto), _report_text)
+        emit(args, report_content(app, args.plan, period, position=upto), _report_text)
         return EXIT_OK
     if args.format in ("xlsx", "docx") and not args.output:
         print(f"parledger: lỗi: --output: định dạng {args.format} cần tên tệp", file=sys.stderr)
@@ -252,18 +246,14 @@ def cmd_report_show(app: ParLedger, args: argparse.Namespace) -> int:
 
 def _period_code(app: ParLedger, args: argparse.Namespace) -> str:
     """The plan's code for the period the user typed (Q2, 2023-Q2)."""
-    from reports.data import find_period
 
     return find_period(app, args.plan, args.period).code
 
 
 def cmd_report_submit(app: ParLedger, args: argparse.Namespace) -> int:
-    from api.cli import EXIT_OK, _ctx, _emit
-    from replay.reports import submit
-
     code = _period_code(app, args)
-    built, result = submit(app, _ctx(app, args), args.plan, code)
-    _emit(
+    built, result = submit(app, context_of(app, args), args.plan, code)
+    emit(
         args,
         {"sha256": built["sha256"], "position": built["content"]["position"],
          "replayed": result.replayed},
@@ -297,15 +287,11 @@ def _diff_text(d: dict[str, Any]) -> str:
 
 
 def cmd_report_diff(app: ParLedger, args: argparse.Namespace) -> int:
-    from api.cli import EXIT_OK, _emit
-    from replay.reports import diff
-
-    _emit(args, diff(app, args.plan, _period_code(app, args)), _diff_text)
+    emit(args, diff(app, args.plan, _period_code(app, args)), _diff_text)
     return EXIT_OK
 
 
 def register_reports(add: Add) -> None:
-    from api.cli import _date, _write_flags
 
     period_help = "kỳ báo cáo của kế hoạch: Q1, Q2, H1, Q3, Q4, Y (hoặc kèm năm: 2023-Q2)"
     for name, handler, help_ in (
@@ -318,11 +304,11 @@ def register_reports(add: Add) -> None:
         p.add_argument("plan")
         p.add_argument("period", help=period_help)
         if handler is cmd_report_submit:
-            _write_flags(p)
+            write_flags(p)
         elif handler is cmd_report_diff:
             p.add_argument("--format", choices=("text", "json"), default="text")
         else:
-            _show_options(p, _date)
+            _show_options(p, date_arg)
 
 
 def _show_options(p: argparse.ArgumentParser, day: Callable[[str], date]) -> None:

@@ -16,11 +16,18 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ledger.chain import GENESIS, ChainedEvent, event_digest, leaf_hash, link
-from ledger.digests import Digest, DigestError, canonical_json, now_text
-from ledger.merkle import inclusion_path, root, root_from_path
-from ledger.recorders import LedgerRecorder, StoredLink
-from ledger.verify import Problem, Report, scan, verify
+from integrity.chain import (
+    GENESIS,
+    ChainedEvent,
+    ChainStore,
+    StoredLink,
+    event_digest,
+    leaf_hash,
+    link,
+)
+from integrity.digests import Digest, DigestError, canonical_json, now_text
+from integrity.merkle import inclusion_path, root, root_from_path
+from integrity.verify import Problem, Report, scan, verify
 
 PROOF_FORMAT = "parledger-inclusion-proof/1"
 EXPORT_FORMAT = "parledger-export/1"
@@ -38,7 +45,7 @@ class IntegrityFailure(Exception):
 
 
 def make_digest(
-    recorder: LedgerRecorder, key: Ed25519PrivateKey, size: int | None = None
+    recorder: ChainStore, key: Ed25519PrivateKey, size: int | None = None
 ) -> tuple[Digest, Report]:
     """Verify the whole chain and sign a digest of it (or of its first ``size`` events);
     refuse to sign a broken chain."""
@@ -116,7 +123,7 @@ def leaf_of(e: ChainedEvent) -> bytes:
 # -- inclusion proofs --------------------------------------------------------------------------
 
 
-def prove(recorder: LedgerRecorder, position: int, digest: Digest) -> dict[str, Any]:
+def prove(recorder: ChainStore, position: int, digest: Digest) -> dict[str, Any]:
     """The proof that the event at ``position`` is in the ledger ``digest`` describes."""
     found = recorder.select_chained(gt=position - 1, limit=1)
     if not found or found[0].event.position != position:
@@ -178,7 +185,7 @@ def check_proof(proof: Any, *, trusted_key: str | None = None) -> CheckedProof:
 # -- export and restore ----------------------------------------------------------------------
 
 
-def export(recorder: LedgerRecorder, key: Ed25519PrivateKey, out: IO[str]) -> Digest:
+def export(recorder: ChainStore, key: Ed25519PrivateKey, out: IO[str]) -> Digest:
     """The whole ledger as canonical JSON lines: a header, one line per event with its link,
     then the signed digest of exactly those events. Refuses a chain that does not verify."""
     digest, _ = make_digest(recorder, key)
@@ -255,7 +262,7 @@ def read_export(
     return links, digest
 
 
-def restore(recorder: LedgerRecorder, links: list[StoredLink], digest: Digest) -> Report:
+def restore(recorder: ChainStore, links: list[StoredLink], digest: Digest) -> Report:
     """Load a checked export into an empty store, then verify the store against its digest."""
     recorder.restore(links)
     report = verify(recorder, [digest])

@@ -30,12 +30,12 @@ from eventsourcing.persistence import IntegrityError
 from domain.errors import InvalidValue, NotFound
 from domain.values import VN_TZ
 from ledger.application import ParLedger
-from ledger.recorders import Window
-from ledger.viewstore import LedgerView
+from persistence.records import Window
+from persistence.viewstore import LedgerView
 from projections import live
 from projections.state import LedgerState, fold
 from projections.views import plan_doc
-from replay.engine import end_of_day, ledger_view, position_known_at, recorder, replay_state
+from replay.engine import end_of_day, position_known_at, replay_state
 
 MEMO_SIZE = 256  # computed views kept; a write moves the position and retires them
 PAST_SIZE = 64  # (plan, date) states kept for reads as of other dates
@@ -58,7 +58,7 @@ def today() -> date:
 class ReadModel:
     def __init__(self, app: ParLedger):
         self.app = app
-        self.view: LedgerView = ledger_view(app)
+        self.view: LedgerView = app.view
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[int, LedgerState]] = {}
         self._past: dict[tuple[str, date], tuple[int, LedgerState]] = {}
@@ -108,7 +108,7 @@ class ReadModel:
             return held[1]
         else:
             window = Window(after=held[0], upto=upto, effective_le=end_of_day(day))
-            tail = recorder(self.app).select_scoped(plan, window)
+            tail = self.app.ledger_recorder.select_scoped(plan, window)
             state = held[1]
             if tail:  # a copy: other readers may be using the one held
                 state = LedgerState.from_json(json.loads(json.dumps(state.to_json())))

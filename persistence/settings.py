@@ -30,7 +30,7 @@ def database_from_env(environ: dict[str, str] | None = None) -> Database:
     environ = dict(os.environ) if environ is None else environ
     database = parse_database_url(environ.get("PARLEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL)
     if environ.get("PARLEDGER_CREATE_TABLES"):
-        # "no" where the service runs as a role that may not run DDL (ledger/roles.py).
+        # "no" where the service runs as a role that may not run DDL (persistence/roles.py).
         database.env["CREATE_TABLE"] = environ["PARLEDGER_CREATE_TABLES"]
     return database
 
@@ -38,7 +38,8 @@ def database_from_env(environ: dict[str, str] | None = None) -> Database:
 def parse_database_url(url: str) -> Database:
     """``sqlite:///PATH``, ``postgresql://user:pw@host:port/db?schema=s`` or ``memory://NAME``."""
     parts = urlsplit(url)
-    recorders = "ledger.recorders"
+    sqlite_recorder = "persistence.sqlite:LedgerSQLiteRecorder"
+    postgres_recorder = "persistence.postgres:LedgerPostgresRecorder"
     if parts.scheme == "sqlite":
         if parts.netloc:
             raise ConfigurationError(
@@ -56,7 +57,7 @@ def parse_database_url(url: str) -> Database:
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": path,
                 "SQLITE_LOCK_TIMEOUT": "30",
-                "APPLICATION_RECORDER_TOPIC": f"{recorders}:LedgerSQLiteRecorder",
+                "APPLICATION_RECORDER_TOPIC": sqlite_recorder,
             },
         )
     if parts.scheme in ("postgresql", "postgres"):
@@ -74,7 +75,7 @@ def parse_database_url(url: str) -> Database:
             "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
             "POSTGRES_CONNECT_TIMEOUT": "10",
             "POSTGRES_LOCK_TIMEOUT": "10",
-            "APPLICATION_RECORDER_TOPIC": f"{recorders}:LedgerPostgresRecorder",
+            "APPLICATION_RECORDER_TOPIC": postgres_recorder,
         }
         return Database(url=url, backend="postgres", env=env)
     if parts.scheme == "memory":
@@ -85,7 +86,7 @@ def parse_database_url(url: str) -> Database:
             env={
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": f"file:{parts.netloc or uuid4().hex}?mode=memory&cache=shared",
-                "APPLICATION_RECORDER_TOPIC": f"{recorders}:LedgerSQLiteRecorder",
+                "APPLICATION_RECORDER_TOPIC": sqlite_recorder,
             },
         )
     raise ConfigurationError(

@@ -15,9 +15,10 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from api.problems import responses
 from domain.values import Actor
+from httpkit.problems import responses
 from ledger.application import ParLedger
+from ledger.personal import redact
 from projections.state import event_name
 
 
@@ -37,7 +38,6 @@ class EventPage(BaseModel):
 
 
 def events_after(ledger: ParLedger, after: int, limit: int, actor: Actor) -> list[LedgerEvent]:
-    from api.reads import redact
 
     found = []
     for n in ledger.recorder.select_notifications(start=after + 1, limit=limit):

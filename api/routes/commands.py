@@ -21,11 +21,12 @@ from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from fastapi import Body as BodyParam
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.problems import ProblemError, responses
 from domain.values import VN_TZ, Actor, Source
+from httpkit.problems import ProblemError, responses
 from ledger.application import ParLedger
 from ledger.context import CommandContext, CommandResult
 from ledger.errors import Conflict
+from replay.reports import submit
 
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]
 Short = Annotated[str, Field(min_length=1, max_length=500)]
@@ -235,8 +236,6 @@ def _correct(app: ParLedger, ctx: CommandContext, args: dict[str, Any], body: Bo
 
 
 def _submit(app: ParLedger, ctx: CommandContext, args: dict[str, Any], body: Body) -> Any:
-    from replay.reports import submit
-
     built, result = submit(app, ctx, args["plan"], args["period"])
     return result, {"sha256": built["sha256"], "position": str(built["content"]["position"])}
 

@@ -15,8 +15,8 @@ from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import ProblemError, problem
-from domain.values import Actor, Role
+from domain.values import Actor
+from httpkit.problems import ProblemError, problem
 from ledger.application import ParLedger
 from ledger.errors import Unauthenticated
 
@@ -81,16 +81,6 @@ class Principals:
                 **{"Retry-After": str(max(1, round(wait)))},
             )
         return actor
-
-
-PERSONAL_DATA_ROLES = frozenset({Role.ADMIN, Role.SECRETARIAT, Role.INSPECTOR, Role.AUDITOR})
-
-
-def sees_personal_data(actor: Actor, agency: str | None = None) -> bool:
-    """Citizens' names and contacts: for roles that handle them, and an agency's own officers."""
-    if actor.role in PERSONAL_DATA_ROLES:
-        return True
-    return actor.role is Role.AGENCY_OFFICER and agency is not None and actor.agency == agency
 
 
 class BodyLimit:

@@ -9,11 +9,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
-from api.problems import ProblemError, responses
 from domain.values import Actor
+from httpkit.problems import ProblemError, responses
+from integrity.digests import Digest, key_path, load_or_create_key
+from integrity.operations import IntegrityFailure, make_digest, prove
 from ledger.application import ParLedger
-from ledger.digests import Digest, key_path, load_or_create_key
-from ledger.integrity import IntegrityFailure, make_digest, prove
 
 
 class CheckpointOut(BaseModel):

@@ -1,44 +1,15 @@
 """Periodic reports as files: ``GET /plans/{plan}/reports/{period}?format=xlsx|docx|csv|json``
 with ``known_at`` (what the ledger knew then) and the media type and file name of each format."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.problems import responses
 from domain.values import Actor
+from httpkit.files import load_report, report_response
+from httpkit.problems import responses
 from ledger.application import ParLedger
-from reports.data import Report, build_report, parse_day, parse_known_at
-from reports.formats import FORMATS, file_name, render
-
-
-def report_response(report: Report, format_name: str, table: str | None) -> Response:
-    """The rendered report with its media type, file name and content hash."""
-    data, fmt = render(report, format_name, table)
-    return Response(
-        content=data,
-        media_type=fmt.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{file_name(report, fmt)}"',
-            "X-Report-SHA256": report.sha256,
-            "X-Ledger-Position": str(report.facts.position),
-        },
-    )
-
-
-def load_report(
-    ledger: ParLedger,
-    plan: str,
-    period: str,
-    known_at: str | None,
-    issued_on: str | None = None,
-) -> Report:
-    """Parse the query's dates (errors name the field) and build the report."""
-    moment = parse_known_at(known_at) if known_at else None
-    day: date | None = parse_day(issued_on, "issued_on") if issued_on else None
-    return build_report(ledger, plan, period, moment, day)
-
+from reports.formats import FORMATS
 
 _CONTENT: dict[str, Any] = {
     fmt.media_type.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}

@@ -15,11 +15,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.chain import GENESIS, canonical, event_digest, leaf_hash, link
-from ledger.digests import Checkpoint, Digest, checkpoint_indices, first_mismatch, now_text
-from ledger.merkle import node
-from ledger.merkle import root as merkle_root
-from ledger.recorders import LedgerRecorder, StoredLink, link_from_row
+from integrity.chain import (
+    GENESIS,
+    ChainStore,
+    StoredLink,
+    canonical,
+    event_digest,
+    leaf_hash,
+    link,
+    link_from_row,
+)
+from integrity.digests import Checkpoint, Digest, checkpoint_indices, first_mismatch, now_text
+from integrity.merkle import node
+from integrity.merkle import root as merkle_root
 
 MAX_PROBLEMS = 20
 
@@ -57,12 +65,12 @@ class Report:
             self.problems.append(problem)
 
 
-def scan(recorder: LedgerRecorder, page: int = 5000) -> Iterator[StoredLink]:
+def scan(recorder: ChainStore, page: int = 5000) -> Iterator[StoredLink]:
     for row in scan_rows(recorder, page):
         yield link_from_row(row)
 
 
-def scan_rows(recorder: LedgerRecorder, page: int = 5000) -> Iterator[Sequence[Any]]:
+def scan_rows(recorder: ChainStore, page: int = 5000) -> Iterator[Sequence[Any]]:
     after = 0
     while True:
         rows = recorder.select_chained_rows(gt=after, limit=page)
@@ -126,7 +134,7 @@ def _damage(report: Report, row: Sequence[Any], leaf: bytes, expected_index: int
 
 
 def verify(
-    recorder: LedgerRecorder, digests: Sequence[Digest] = (), *, seal: int | None = None
+    recorder: ChainStore, digests: Sequence[Digest] = (), *, seal: int | None = None
 ) -> Report:
     """Check the chain and every digest; with ``seal`` (a size), also collect what a new
     digest of the first ``seal`` events signs, from the recomputed links."""

@@ -1,4 +1,7 @@
-"""The HTTP service: reads of every projection as of any date, every command, the ledger's
+"""The HTTP service, composed: the API's routers and the pages over one ledger. It is the
+composition root, so neither entrypoint imports the other.
+
+The service: reads of every projection as of any date, every command, the ledger's
 events as a feed and a stream, with bearer tokens, agency-scoped authorisation (decided by the
 application, as for the CLI), ETag/If-Match, Idempotency-Key, and RFC 9457 problems.
 """
@@ -11,11 +14,12 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 
-from api import commands, events, integrity, reads, report_routes
-from api.problems import install, responses
-from api.readmodel import ReadModel
-from api.security import BodyLimit, Principals, RateLimiter
+from api.routes import commands, events, integrity, reads, reports
+from httpkit.problems import install, responses
+from httpkit.security import BodyLimit, Principals, RateLimiter
 from ledger.application import ParLedger
+from persistence.settings import database_from_env
+from replay.readmodel import ReadModel
 from web import pages as web
 
 DESCRIPTION = """
@@ -74,7 +78,7 @@ def create_app(
     app.include_router(commands.router(ledger, principal))
     app.include_router(events.router(ledger, principal))
     app.include_router(integrity.router(ledger, principal))
-    app.include_router(report_routes.router(ledger, principal))
+    app.include_router(reports.router(ledger, principal))
     app.include_router(web.router(ledger, model, principal))
 
     def openapi() -> dict[str, Any]:
@@ -94,3 +98,8 @@ def create_app(
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def from_env() -> FastAPI:
+    """The service over the store ``PARLEDGER_DATABASE_URL`` names (uvicorn's factory)."""
+    return create_app(ParLedger(database_from_env()))

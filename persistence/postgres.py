@@ -1,0 +1,432 @@
+"""The PostgreSQL recorder: a whole command appended by one server function call."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    Notification,
+    OperationalError,
+    StoredEvent,
+)
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import retry
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Identifier
+
+from integrity.chain import (
+    StoredLink,
+)
+from persistence.records import (
+    ADDED_COLUMNS,
+    APPEND_ONLY_TABLES,
+    CHAIN_TABLE,
+    COMMANDS_TABLE,
+    DIRECTORY_ENTITIES,
+    FACT_COLUMNS,
+    INDEX_TABLE,
+    PG_UTC,
+    CommandRow,
+    IdempotencyKeyReused,
+    IndexFilter,
+    IndexRow,
+    LedgerRecorder,
+    Window,
+    command_from_row,
+    digest_of,
+    filter_where,
+    index_from_row,
+    index_values,
+    keyset_page,
+    scoped_where,
+)
+
+
+class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
+    """Appends a whole command in one statement: one round trip, one transaction.
+
+    The server function locks the events table (EXCLUSIVE, as the library does) before it
+    takes notification ids, and holds the lock until commit, so ids follow commit order and a
+    reader tailing the log never passes a gap that fills in later.
+    """
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema = Identifier(self.datastore.schema)
+        names = {
+            "schema": schema,
+            "events": Identifier(self.events_table_name),
+            "index": Identifier(INDEX_TABLE),
+            "commands": Identifier(COMMANDS_TABLE),
+            "chain": Identifier(CHAIN_TABLE),
+            "refuse": Identifier("parledger_refuse_change"),
+            "event_type": Identifier(self.stored_event_type_name),
+            "append": Identifier("parledger_append"),
+            "channel": Identifier(self.channel_name),
+            "index_recorded": Identifier(f"{INDEX_TABLE}_recorded"),
+            "index_effective": Identifier(f"{INDEX_TABLE}_effective"),
+            "index_entity": Identifier(f"{INDEX_TABLE}_entity"),
+            "index_originator": Identifier(f"{INDEX_TABLE}_originator"),
+            "index_actor": Identifier(f"{INDEX_TABLE}_actor"),
+            "index_plan_position": Identifier(f"{INDEX_TABLE}_plan_position"),
+            "index_plan_effective": Identifier(f"{INDEX_TABLE}_plan_effective"),
+            "lock_timeout": SQL(str(int(self.datastore.lock_timeout or 10))),
+        }
+        self.sql_create_statements += [
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{index} ("
+                "notification_id bigint PRIMARY KEY, "
+                "originator_id uuid NOT NULL, "
+                "originator_version bigint NOT NULL, "
+                "entity text NOT NULL, "
+                "event_type text NOT NULL, "
+                "recorded_at timestamptz NOT NULL, "
+                "effective_at timestamptz NOT NULL, "
+                "actor_id text NOT NULL, "
+                "plan text, actor_role text, actor_agency text)"
+            ).format(**names),
+            *(
+                SQL(
+                    "ALTER TABLE {schema}.{index} ADD COLUMN IF NOT EXISTS {column} " + kind
+                ).format(column=Identifier(column), **names)
+                for column, kind in ADDED_COLUMNS
+            ),
+            SQL(
+                "CREATE INDEX IF NOT EXISTS {index_originator} ON {schema}.{index} "
+                "(originator_id, originator_version)"
+            ).format(**names),
+            SQL(
+                "CREATE INDEX IF NOT EXISTS {index_actor} ON {schema}.{index} "
+                "(actor_id, notification_id)"
+            ).format(**names),
+            SQL(
+                "CREATE INDEX IF NOT EXISTS {index_plan_position} ON {schema}.{index} "
+                "(plan, notification_id)"
+            ).format(**names),
+            SQL(
+                "CREATE INDEX IF NOT EXISTS {index_plan_effective} ON {schema}.{index} "
+                "(plan, effective_at)"
+            ).format(**names),
+            SQL(
+                "CREATE INDEX IF NOT EXISTS {index_recorded} ON {schema}.{index} (recorded_at)"
+            ).format(**names),
+            SQL(
+                "CREATE INDEX IF NOT EXISTS {index_effective} ON {schema}.{index} (effective_at)"
+            ).format(**names),
+            SQL(
+                "CREATE INDEX IF NOT EXISTS {index_entity} ON {schema}.{index} "
+                "(entity, originator_version)"
+            ).format(**names),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{commands} ("
+                "key text PRIMARY KEY, fingerprint text NOT NULL, "
+                "recorded_at timestamptz NOT NULL, result text NOT NULL)"
+            ).format(**names),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{chain} ("
+                "leaf_index bigint PRIMARY KEY, notification_id bigint NOT NULL UNIQUE, "
+                "leaf bytea NOT NULL, link bytea NOT NULL)"
+            ).format(**names),
+            SQL(
+                "CREATE OR REPLACE FUNCTION {schema}.{refuse}() RETURNS trigger "
+                "LANGUAGE plpgsql AS $BODY$ BEGIN "
+                "RAISE EXCEPTION 'parledger: % is append-only (% refused)', TG_TABLE_NAME, TG_OP "
+                "USING ERRCODE = 'insufficient_privilege'; END; $BODY$"
+            ).format(**names),
+            *(
+                statement.format(table=Identifier(table), **names)
+                for table in (self.events_table_name, *APPEND_ONLY_TABLES)
+                for statement in (
+                    SQL(
+                        "CREATE OR REPLACE TRIGGER parledger_no_change BEFORE UPDATE OR DELETE "
+                        "ON {schema}.{table} FOR EACH ROW EXECUTE FUNCTION {schema}.{refuse}()"
+                    ),
+                    SQL(
+                        "CREATE OR REPLACE TRIGGER parledger_no_truncate BEFORE TRUNCATE "
+                        "ON {schema}.{table} FOR EACH STATEMENT "
+                        "EXECUTE FUNCTION {schema}.{refuse}()"
+                    ),
+                    # ALWAYS: also under session_replication_role = replica.
+                    SQL("ALTER TABLE {schema}.{table} ENABLE ALWAYS TRIGGER parledger_no_change"),
+                    SQL("ALTER TABLE {schema}.{table} ENABLE ALWAYS TRIGGER parledger_no_truncate"),
+                )
+            ),
+            SQL(
+                "CREATE OR REPLACE FUNCTION {schema}.{append}("
+                "events {schema}.{event_type}[], "
+                "entities text[], event_types text[], recorded timestamptz[], "
+                "effective timestamptz[], actors text[], plans text[], roles text[], "
+                "actor_agencies text[], "
+                "cmd_key text, cmd_fingerprint text, cmd_recorded timestamptz, cmd_result text, "
+                "digests bytea[]) "
+                # DEFINER: a service role may append through this function alone.
+                "RETURNS SETOF bigint LANGUAGE plpgsql SECURITY DEFINER "
+                "SET search_path = pg_catalog, pg_temp AS $BODY$ "
+                "DECLARE ids bigint[]; head bigint; previous bytea; leaves bytea[]; "
+                "links bytea[]; "
+                "BEGIN "
+                "  SET LOCAL lock_timeout = '{lock_timeout}s'; "
+                "  LOCK TABLE {schema}.{events} IN EXCLUSIVE MODE; "
+                "  IF cmd_key IS NOT NULL THEN "
+                "    INSERT INTO {schema}.{commands} "
+                "    VALUES (cmd_key, cmd_fingerprint, cmd_recorded, cmd_result); "
+                "  END IF; "
+                "  NOTIFY {channel}; "
+                "  WITH inserted AS ("
+                "    INSERT INTO {schema}.{events} "
+                "    (originator_id, originator_version, topic, state) "
+                "    SELECT e.originator_id, e.originator_version, e.topic, e.state "
+                "    FROM unnest(events) WITH ORDINALITY AS e "
+                "    ORDER BY ordinality "
+                "    RETURNING notification_id) "
+                "  SELECT array_agg(notification_id ORDER BY notification_id) INTO ids "
+                "  FROM inserted; "
+                "  IF entities IS NOT NULL THEN "
+                "    INSERT INTO {schema}.{index} "
+                "    SELECT ids[i], (events[i]).originator_id, (events[i]).originator_version, "
+                "    entities[i], event_types[i], recorded[i], effective[i], actors[i], plans[i], "
+                "    roles[i], actor_agencies[i] "
+                "    FROM generate_subscripts(events, 1) AS i; "
+                "  END IF; "
+                # The links, in this transaction, under the lock: no event without its link.
+                "  SELECT c.leaf_index, c.link INTO head, previous FROM {schema}.{chain} c "
+                "  ORDER BY c.leaf_index DESC LIMIT 1; "
+                "  IF NOT FOUND THEN head := -1; previous := decode(repeat('00', 32), 'hex'); "
+                "  END IF; "
+                "  FOR i IN 1 .. array_length(ids, 1) LOOP "
+                "    leaves[i] := sha256(decode('00', 'hex') || int8send(ids[i]) || digests[i]); "
+                "    previous := sha256(previous || leaves[i]); "
+                "    links[i] := previous; "
+                "  END LOOP; "
+                "  INSERT INTO {schema}.{chain} "
+                "  SELECT head + i, ids[i], leaves[i], links[i] "
+                "  FROM generate_subscripts(ids, 1) AS i; "
+                "  RETURN QUERY SELECT unnest(ids); "
+                "END; $BODY$"
+            ).format(**names),
+        ]
+        self.sql_append = SQL(
+            "SELECT * FROM {schema}.{append}"
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        ).format(**names)
+
+    def _digests(
+        self, stored_events: Sequence[StoredEvent], rows: Sequence[IndexRow]
+    ) -> list[bytes] | None:
+        """The event digests the server function links (computed here, where the index
+        facts are at hand, so both backends hash the same bytes)."""
+        return [digest_of(e, rows[i] if rows else None) for i, e in enumerate(stored_events)]
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        return self._append(stored_events, **kwargs)
+
+    def _append(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
+        if not stored_events:
+            return []
+        events = [
+            self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+            for e in stored_events
+        ]
+        rows: Sequence[IndexRow] = kwargs.get("index_rows", ())
+        command: CommandRow | None = kwargs.get("command")
+        params = (
+            events,
+            [r.entity for r in rows] if rows else None,
+            [r.event_type for r in rows] if rows else None,
+            [r.recorded_at for r in rows] if rows else None,
+            [r.effective_at for r in rows] if rows else None,
+            [r.actor_id for r in rows] if rows else None,
+            [r.plan for r in rows] if rows else None,
+            [r.actor_role for r in rows] if rows else None,
+            [r.actor_agency for r in rows] if rows else None,
+            command.key if command else None,
+            command.fingerprint if command else None,
+            command.recorded_at if command else None,
+            json.dumps(command.result, sort_keys=True) if command else None,
+            self._digests(stored_events, rows),
+        )
+        try:
+            with self.datastore.get_connection() as conn, conn.cursor() as curs:
+                curs.execute(self.sql_append, params, prepare=True)
+                return [row["parledger_append"] for row in curs.fetchall()]
+        except IntegrityError as e:
+            if command is not None and f"{COMMANDS_TABLE}_pkey" in str(e):
+                raise IdempotencyKeyReused(str(e)) from e
+            raise
+
+    def get_command(self, key: str) -> CommandRow | None:
+        statement = SQL("SELECT * FROM {schema}.{commands} WHERE key = %s").format(
+            schema=Identifier(self.datastore.schema), commands=Identifier(COMMANDS_TABLE)
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (key,), prepare=True)
+            row = curs.fetchone()
+        return None if row is None else command_from_row(row)
+
+    def select_index(self, *, gt: int = 0, limit: int = 1000) -> list[tuple[int, IndexRow]]:
+        statement = SQL(
+            "SELECT * FROM {schema}.{index} WHERE notification_id > %s "
+            "ORDER BY notification_id LIMIT %s"
+        ).format(schema=Identifier(self.datastore.schema), index=Identifier(INDEX_TABLE))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (gt, limit), prepare=True)
+            return [index_from_row(row, as_uuid=False) for row in curs.fetchall()]
+
+    def select_filtered(
+        self, where: IndexFilter, *, gt: int = 0, limit: int = 100, descending: bool = False
+    ) -> list[tuple[int, IndexRow]]:
+        clause, params = filter_where(where, "%s", lambda t: t, lambda u: u)
+        page, order = keyset_page(gt, descending, "%s")
+        statement = SQL(
+            "SELECT * FROM {schema}.{index} WHERE "
+            + clause
+            + page
+            + " ORDER BY notification_id "
+            + order
+            + " LIMIT %s"
+        ).format(schema=Identifier(self.datastore.schema), index=Identifier(INDEX_TABLE))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (*params, *([gt] if page else []), limit))
+            return [index_from_row(row, as_uuid=False) for row in curs.fetchall()]
+
+    def select_originators(self, entity: str) -> list[UUID]:
+        statement = SQL(
+            "SELECT originator_id FROM {schema}.{index} "
+            "WHERE entity = %s AND originator_version = 1 ORDER BY notification_id"
+        ).format(schema=Identifier(self.datastore.schema), index=Identifier(INDEX_TABLE))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (entity,), prepare=True)
+            return [row["originator_id"] for row in curs.fetchall()]
+
+    def position_at(self, known_at: datetime) -> int:
+        statement = SQL(
+            "SELECT MAX(notification_id) AS p FROM {schema}.{index} WHERE recorded_at <= %s"
+        ).format(schema=Identifier(self.datastore.schema), index=Identifier(INDEX_TABLE))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (known_at,), prepare=True)
+            row = curs.fetchone()
+        return int(row["p"] or 0) if row else 0
+
+    def _sql(self, text: str) -> Any:
+        return SQL(text).format(
+            schema=Identifier(self.datastore.schema),
+            events=Identifier(self.events_table_name),
+            index=Identifier(INDEX_TABLE),
+            chain=Identifier(CHAIN_TABLE),
+        )
+
+    def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
+        facts = FACT_COLUMNS.format(
+            recorded=PG_UTC.format("recorded_at"), effective=PG_UTC.format("effective_at")
+        )
+        statement = self._sql(
+            "SELECT e.notification_id, replace(e.originator_id::text, '-', ''), "
+            f"e.originator_version, e.topic, e.state, {facts} "
+            "FROM {schema}.{events} e "
+            "LEFT JOIN {schema}.{index} i ON i.notification_id = e.notification_id "
+            "LEFT JOIN {schema}.{chain} c ON c.notification_id = e.notification_id "
+            "WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s"
+        )
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row) as curs,
+        ):
+            curs.execute(statement, (gt, limit), prepare=True)
+            return list(curs.fetchall())
+
+    def chain_extent(self) -> tuple[int, int]:
+        statement = self._sql("SELECT COUNT(*) AS n, MAX(leaf_index) AS top FROM {schema}.{chain}")
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement)
+            row = curs.fetchone()
+        assert row is not None
+        return int(row["n"]), int(-1 if row["top"] is None else row["top"]) + 1
+
+    def select_leaves(self, size: int) -> list[tuple[int, bytes]]:
+        statement = self._sql(
+            "SELECT notification_id, leaf FROM {schema}.{chain} WHERE leaf_index < %s "
+            "ORDER BY leaf_index"
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (size,))
+            return [(row["notification_id"], bytes(row["leaf"])) for row in curs.fetchall()]
+
+    def restore(self, links: Sequence[StoredLink]) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._sql("LOCK TABLE {schema}.{events} IN EXCLUSIVE MODE"))
+            curs.execute(self._sql("SELECT 1 FROM {schema}.{events} LIMIT 1"))
+            if curs.fetchone() is not None:
+                raise IntegrityError("restore needs an empty ledger")
+            curs.executemany(
+                self._sql(
+                    "INSERT INTO {schema}.{events} (notification_id, originator_id, "
+                    "originator_version, topic, state) VALUES (%s, %s, %s, %s, %s)"
+                ),
+                [
+                    (
+                        x.event.position,
+                        x.event.originator_id,
+                        x.event.originator_version,
+                        x.event.topic,
+                        x.event.state,
+                    )
+                    for x in links
+                ],
+            )
+            curs.executemany(
+                self._sql(
+                    "INSERT INTO {schema}.{index} (notification_id, originator_id, "
+                    "originator_version, entity, event_type, recorded_at, effective_at, "
+                    "actor_id, plan, actor_role, actor_agency) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                ),
+                [index_values(x.event) for x in links if x.event.entity is not None],
+            )
+            curs.executemany(
+                self._sql("INSERT INTO {schema}.{chain} VALUES (%s, %s, %s, %s)"),
+                [(x.leaf_index, x.event.position, x.leaf, x.link) for x in links],
+            )
+            # The next append continues after the restored positions.
+            curs.execute(
+                SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), %s)"),
+                (
+                    f"{self.datastore.schema}.{self.events_table_name}",
+                    max((x.event.position for x in links), default=1),
+                ),
+            )
+
+    def select_scoped(self, plan: str, window: Window) -> list[Notification]:
+        where, params = scoped_where(window, "%s")
+        statement = SQL(
+            "SELECT e.notification_id AS id, e.originator_id, e.originator_version, e.topic, "
+            "e.state FROM {schema}.{index} i JOIN {schema}.{events} e "
+            "ON e.notification_id = i.notification_id "
+            "WHERE (i.plan = %s OR (i.plan IS NULL AND i.entity IN (%s, %s))) AND "
+            + where
+            + " ORDER BY i.notification_id"
+        ).format(
+            schema=Identifier(self.datastore.schema),
+            index=Identifier(INDEX_TABLE),
+            events=Identifier(self.events_table_name),
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (plan, *DIRECTORY_ENTITIES, *params), prepare=True)
+            return [
+                Notification(
+                    id=row["id"],
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+                for row in curs.fetchall()
+            ]

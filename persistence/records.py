@@ -1,0 +1,277 @@
+"""Recorders that write, in the same transaction as the events, one index row per event and
+one row per idempotent command.
+
+The index row holds what the library keeps inside the serialised state and ParLedger must
+query by: both time axes (recorded-at, effective-at), the actor and the entity. The command
+row makes a retried command (same idempotency key) find its first outcome instead of
+appending twice — including after a lost acknowledgement, where the library's own retry
+reports a conflict for an event that was in fact stored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import (
+    IntegrityError,
+    Notification,
+    StoredEvent,
+)
+
+from integrity.chain import (
+    ChainedEvent,
+    StoredLink,
+    canonical,
+    event_digest,
+    link_from_row,
+    utc_text,
+)
+
+INDEX_TABLE = "parledger_event_index"
+COMMANDS_TABLE = "parledger_commands"
+CHAIN_TABLE = "parledger_chain"
+# Tables whose rows are never updated nor deleted: triggers refuse it on both backends.
+APPEND_ONLY_TABLES = (INDEX_TABLE, COMMANDS_TABLE, CHAIN_TABLE)
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """The queryable facts of one event, aligned with the stored event of the same position."""
+
+    originator_id: UUID
+    originator_version: int
+    entity: str
+    event_type: str
+    recorded_at: datetime
+    effective_at: datetime
+    actor_id: str
+    plan: str | None = None  # the plan an entity belongs to; None for the directory and users
+    actor_role: str | None = None
+    actor_agency: str | None = None
+
+
+@dataclass(frozen=True)
+class CommandRow:
+    """An idempotent command's key, the fingerprint of its input, and what it produced."""
+
+    key: str
+    fingerprint: str
+    recorded_at: datetime
+    result: dict[str, Any]
+
+
+class IdempotencyKeyReused(IntegrityError):
+    """The idempotency key was stored already (by this command or by another)."""
+
+
+class LedgerRecorder:
+    """Queries both backends answer the same way."""
+
+    def get_command(self, key: str) -> CommandRow | None:
+        raise NotImplementedError
+
+    def select_index(self, *, gt: int = 0, limit: int = 1000) -> list[tuple[int, IndexRow]]:
+        raise NotImplementedError
+
+    def select_originators(self, entity: str) -> list[UUID]:
+        """Ids of every aggregate of one class, in order of creation."""
+        raise NotImplementedError
+
+    def select_filtered(
+        self, where: IndexFilter, *, gt: int = 0, limit: int = 100, descending: bool = False
+    ) -> list[tuple[int, IndexRow]]:
+        """Index rows matching ``where``, by position: after ``gt`` ascending, or before it
+        (``gt`` 0 meaning the end) descending."""
+        raise NotImplementedError
+
+    def position_at(self, known_at: datetime) -> int:
+        """The last position recorded at or before ``known_at`` (0 before the first event)."""
+        raise NotImplementedError
+
+    def select_scoped(self, plan: str, window: Window) -> list[Notification]:
+        """The events of one plan and of the agency directory inside ``window``, in order."""
+        raise NotImplementedError
+
+    def select_chained(self, *, gt: int = 0, limit: int = 5000) -> list[StoredLink]:
+        """Events after position ``gt`` with their index facts and their stored link (``None``
+        where a row is missing), in position order: what export and proofs read."""
+        return [link_from_row(row) for row in self.select_chained_rows(gt=gt, limit=limit)]
+
+    def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
+        """The same as plain rows (``CHAINED_FIELDS``; originator as 32 hex digits, times as
+        UTC text): verification's fast path."""
+        raise NotImplementedError
+
+    def chain_extent(self) -> tuple[int, int]:
+        """(number of links, highest leaf index + 1) of the chain table."""
+        raise NotImplementedError
+
+    def select_leaves(self, size: int) -> list[tuple[int, bytes]]:
+        """(position, leaf) of the first ``size`` links, in leaf order."""
+        raise NotImplementedError
+
+    def restore(self, links: Sequence[StoredLink]) -> None:
+        """Write exported events, index rows and links as they were (positions kept), in one
+        transaction; only into an empty ledger."""
+        raise NotImplementedError
+
+
+def digest_of(stored: StoredEvent, row: IndexRow | None) -> bytes:
+    """The event digest of an event about to be stored, from what will be stored."""
+    facts: tuple[str | None, ...] = (
+        (
+            row.entity,
+            row.event_type,
+            utc_text(row.recorded_at),
+            utc_text(row.effective_at),
+            row.actor_id,
+            row.plan,
+            row.actor_role,
+            row.actor_agency,
+        )
+        if row is not None
+        else (None,) * 8
+    )
+    assert isinstance(stored.originator_id, UUID)
+    return event_digest(
+        canonical(
+            stored.originator_id.hex, stored.originator_version, stored.topic, stored.state, facts
+        )
+    )
+
+
+FACT_COLUMNS = (
+    "i.entity, i.event_type, {recorded}, {effective}, i.actor_id, i.plan, "
+    "i.actor_role, i.actor_agency, c.leaf_index, c.leaf, c.link"
+)
+# PostgreSQL gives times in the very text utc_text writes, so no row is converted in Python.
+PG_UTC = "to_char(i.{0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
+
+
+@dataclass(frozen=True)
+class Window:
+    """Positions ``(after, upto]`` whose effective time is in ``(effective_gt, effective_le]``."""
+
+    after: int
+    upto: int
+    effective_le: datetime | None = None
+    effective_gt: datetime | None = None
+
+
+DIRECTORY_ENTITIES = ("Agency", "AgencyGroup")
+
+
+@dataclass(frozen=True)
+class IndexFilter:
+    """Which index rows an audit query wants; ``None`` means any. Ranges are inclusive;
+    ``upto`` is the last position known (the knowledge axis as a position)."""
+
+    plan: str | None = None
+    originator_id: UUID | None = None
+    entity: str | None = None
+    event_type: str | None = None
+    actor_id: str | None = None
+    actor_agency: str | None = None
+    actor_role: str | None = None
+    recorded_from: datetime | None = None
+    recorded_to: datetime | None = None
+    effective_from: datetime | None = None
+    effective_to: datetime | None = None
+    upto: int | None = None
+
+
+def filter_where(f: IndexFilter, mark: str, stamp: Any, uid: Any) -> tuple[str, list[Any]]:
+    tests: list[tuple[str, Any]] = [
+        ("plan = {}", f.plan),
+        ("originator_id = {}", None if f.originator_id is None else uid(f.originator_id)),
+        ("entity = {}", f.entity),
+        ("event_type = {}", f.event_type),
+        ("actor_id = {}", f.actor_id),
+        ("actor_agency = {}", f.actor_agency),
+        ("actor_role = {}", f.actor_role),
+        ("recorded_at >= {}", None if f.recorded_from is None else stamp(f.recorded_from)),
+        ("recorded_at <= {}", None if f.recorded_to is None else stamp(f.recorded_to)),
+        ("effective_at >= {}", None if f.effective_from is None else stamp(f.effective_from)),
+        ("effective_at <= {}", None if f.effective_to is None else stamp(f.effective_to)),
+        ("notification_id <= {}", f.upto),
+    ]
+    chosen = [(clause.format(mark), value) for clause, value in tests if value is not None]
+    where = " AND ".join(clause for clause, _ in chosen) or "TRUE"
+    return where, [value for _, value in chosen]
+
+
+def command_from_row(row: Any) -> CommandRow:
+    recorded_at = row["recorded_at"]
+    if isinstance(recorded_at, str):
+        recorded_at = datetime.fromisoformat(recorded_at)
+    return CommandRow(
+        key=row["key"],
+        fingerprint=row["fingerprint"],
+        recorded_at=recorded_at,
+        result=json.loads(row["result"]),
+    )
+
+
+def scoped_where(
+    window: Window, mark: str, stamp: Any = lambda moment: moment
+) -> tuple[str, list[Any]]:
+    clauses = [f"i.notification_id > {mark}", f"i.notification_id <= {mark}"]
+    params: list[Any] = [window.after, window.upto]
+    if window.effective_le is not None:
+        clauses.append(f"i.effective_at <= {mark}")
+        params.append(stamp(window.effective_le))
+    if window.effective_gt is not None:
+        clauses.append(f"i.effective_at > {mark}")
+        params.append(stamp(window.effective_gt))
+    return " AND ".join(clauses), params
+
+
+def keyset_page(gt: int, descending: bool, mark: str) -> tuple[str, str]:
+    """The keyset clause of a page: after ``gt`` ascending, before it descending."""
+    if descending:
+        return ("" if gt == 0 else f" AND notification_id < {mark}"), "DESC"
+    return f" AND notification_id > {mark}", "ASC"
+
+
+def index_from_row(row: Any, as_uuid: bool) -> tuple[int, IndexRow]:
+    def when(value: Any) -> datetime:
+        return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+    originator = row["originator_id"]
+    return row["notification_id"], IndexRow(
+        originator_id=UUID(originator) if as_uuid else originator,
+        originator_version=row["originator_version"],
+        entity=row["entity"],
+        event_type=row["event_type"],
+        recorded_at=when(row["recorded_at"]),
+        effective_at=when(row["effective_at"]),
+        actor_id=row["actor_id"],
+        plan=row["plan"],
+        actor_role=row["actor_role"],
+        actor_agency=row["actor_agency"],
+    )
+
+
+def index_values(e: ChainedEvent) -> tuple[Any, ...]:
+    return (
+        e.position,
+        e.originator_id.hex,
+        e.originator_version,
+        e.entity,
+        e.event_type,
+        e.recorded_at,
+        e.effective_at,
+        e.actor_id,
+        e.plan,
+        e.actor_role,
+        e.actor_agency,
+    )
+
+
+# Columns added after the first release of the index; old stores gain them on start.
+ADDED_COLUMNS = (("actor_role", "text"), ("actor_agency", "text"))

@@ -1,0 +1,292 @@
+"""The SQLite recorder: events, their index rows, idempotent commands and chain links in
+one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import (
+    IntegrityError,
+    Notification,
+    StoredEvent,
+)
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+
+from integrity.chain import (
+    GENESIS,
+    StoredLink,
+    leaf_hash,
+    link,
+    utc_text,
+)
+from persistence.records import (
+    ADDED_COLUMNS,
+    APPEND_ONLY_TABLES,
+    CHAIN_TABLE,
+    COMMANDS_TABLE,
+    DIRECTORY_ENTITIES,
+    FACT_COLUMNS,
+    INDEX_TABLE,
+    CommandRow,
+    IdempotencyKeyReused,
+    IndexFilter,
+    IndexRow,
+    LedgerRecorder,
+    Window,
+    command_from_row,
+    digest_of,
+    filter_where,
+    index_from_row,
+    index_values,
+    keyset_page,
+    scoped_where,
+)
+
+
+class LedgerSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name)
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} ("
+            "notification_id INTEGER PRIMARY KEY, "
+            "originator_id TEXT NOT NULL, "
+            "originator_version INTEGER NOT NULL, "
+            "entity TEXT NOT NULL, "
+            "event_type TEXT NOT NULL, "
+            "recorded_at TEXT NOT NULL, "
+            "effective_at TEXT NOT NULL, "
+            "actor_id TEXT NOT NULL, "
+            "plan TEXT, "
+            "actor_role TEXT, "
+            "actor_agency TEXT)",
+            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_recorded ON {INDEX_TABLE} (recorded_at)",
+            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_plan_position ON {INDEX_TABLE} "
+            "(plan, notification_id)",
+            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_plan_effective ON {INDEX_TABLE} "
+            "(plan, effective_at)",
+            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_effective ON {INDEX_TABLE} (effective_at)",
+            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_entity ON {INDEX_TABLE} "
+            "(entity, originator_version)",
+            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_originator ON {INDEX_TABLE} "
+            "(originator_id, originator_version)",
+            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_actor ON {INDEX_TABLE} "
+            "(actor_id, notification_id)",
+            f"CREATE TABLE IF NOT EXISTS {COMMANDS_TABLE} ("
+            "key TEXT PRIMARY KEY, "
+            "fingerprint TEXT NOT NULL, "
+            "recorded_at TEXT NOT NULL, "
+            "result TEXT NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} ("
+            "leaf_index INTEGER PRIMARY KEY, "
+            "notification_id INTEGER NOT NULL UNIQUE, "
+            "leaf BLOB NOT NULL, "
+            "link BLOB NOT NULL)",
+            *(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, 'parledger: {table} is append-only'); END"
+                for table in (self.events_table_name, *APPEND_ONLY_TABLES)
+                for verb in ("UPDATE", "DELETE")
+            ),
+        ]
+
+    def create_table(self) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"PRAGMA table_info({INDEX_TABLE})")
+            present = {row["name"] for row in c.fetchall()}
+            for name, kind in ADDED_COLUMNS:
+                if present and name not in present:
+                    c.execute(f"ALTER TABLE {INDEX_TABLE} ADD COLUMN {name} {kind}")
+        super().create_table()
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        command: CommandRow | None = kwargs.get("command")
+        if command is not None:
+            # First, so that a reused key fails before any event is written.
+            c.execute(f"SELECT 1 FROM {COMMANDS_TABLE} WHERE key=?", (command.key,))
+            if c.fetchone() is not None:
+                raise IdempotencyKeyReused(command.key)
+            c.execute(
+                f"INSERT INTO {COMMANDS_TABLE} VALUES (?, ?, ?, ?)",
+                (
+                    command.key,
+                    command.fingerprint,
+                    command.recorded_at.isoformat(),
+                    json.dumps(command.result, sort_keys=True),
+                ),
+            )
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        rows: Sequence[IndexRow] = kwargs.get("index_rows", ())
+        if rows:
+            assert ids is not None and len(ids) == len(rows)
+            c.executemany(
+                f"INSERT INTO {INDEX_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        notification_id,
+                        r.originator_id.hex,
+                        r.originator_version,
+                        r.entity,
+                        r.event_type,
+                        utc_text(r.recorded_at),
+                        utc_text(r.effective_at),
+                        r.actor_id,
+                        r.plan,
+                        r.actor_role,
+                        r.actor_agency,
+                    )
+                    for notification_id, r in zip(ids, rows, strict=True)
+                ],
+            )
+        if ids:
+            self._link(c, ids, stored_events, rows)
+        return ids
+
+    def _link(
+        self,
+        c: SQLiteCursor,
+        ids: Sequence[int],
+        stored_events: Sequence[StoredEvent],
+        rows: Sequence[IndexRow],
+    ) -> None:
+        # The events' insert holds the write lock, so the head read here is the true head.
+        c.execute(f"SELECT leaf_index, link FROM {CHAIN_TABLE} ORDER BY leaf_index DESC LIMIT 1")
+        head = c.fetchone()
+        index, previous = (head["leaf_index"] + 1, bytes(head["link"])) if head else (0, GENESIS)
+        links = []
+        for offset, (position, stored) in enumerate(zip(ids, stored_events, strict=True)):
+            leaf = leaf_hash(position, digest_of(stored, rows[offset] if rows else None))
+            previous = link(previous, leaf)
+            links.append((index + offset, position, leaf, previous))
+        c.executemany(f"INSERT INTO {CHAIN_TABLE} VALUES (?, ?, ?, ?)", links)
+
+    def get_command(self, key: str) -> CommandRow | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT * FROM {COMMANDS_TABLE} WHERE key=?", (key,))
+            row = c.fetchone()
+        return None if row is None else command_from_row(row)
+
+    def select_index(self, *, gt: int = 0, limit: int = 1000) -> list[tuple[int, IndexRow]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT * FROM {INDEX_TABLE} WHERE notification_id>? "
+                "ORDER BY notification_id LIMIT ?",
+                (gt, limit),
+            )
+            return [index_from_row(row, as_uuid=True) for row in c.fetchall()]
+
+    def select_filtered(
+        self, where: IndexFilter, *, gt: int = 0, limit: int = 100, descending: bool = False
+    ) -> list[tuple[int, IndexRow]]:
+        clause, params = filter_where(where, "?", utc_text, lambda u: u.hex)
+        page, order = keyset_page(gt, descending, "?")
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT * FROM {INDEX_TABLE} WHERE {clause}{page} "
+                f"ORDER BY notification_id {order} LIMIT ?",
+                (*params, *([gt] if page else []), limit),
+            )
+            return [index_from_row(row, as_uuid=True) for row in c.fetchall()]
+
+    def select_originators(self, entity: str) -> list[UUID]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT originator_id FROM {INDEX_TABLE} "
+                "WHERE entity=? AND originator_version=1 ORDER BY notification_id",
+                (entity,),
+            )
+            return [UUID(row["originator_id"]) for row in c.fetchall()]
+
+    def position_at(self, known_at: datetime) -> int:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT MAX(notification_id) AS p FROM {INDEX_TABLE} WHERE recorded_at <= ?",
+                (utc_text(known_at),),
+            )
+            row = c.fetchone()
+        return int(row["p"] or 0)
+
+    def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
+        facts = FACT_COLUMNS.format(recorded="i.recorded_at", effective="i.effective_at")
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, "
+                f"{facts} FROM {self.events_table_name} e "
+                f"LEFT JOIN {INDEX_TABLE} i ON i.notification_id = e.rowid "
+                f"LEFT JOIN {CHAIN_TABLE} c ON c.notification_id = e.rowid "
+                "WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?",
+                (gt, limit),
+            )
+            return [tuple(row) for row in c.fetchall()]
+
+    def chain_extent(self) -> tuple[int, int]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT COUNT(*) AS n, MAX(leaf_index) AS top FROM {CHAIN_TABLE}")
+            row = c.fetchone()
+        return int(row["n"]), int(-1 if row["top"] is None else row["top"]) + 1
+
+    def select_leaves(self, size: int) -> list[tuple[int, bytes]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT notification_id, leaf FROM {CHAIN_TABLE} WHERE leaf_index < ? "
+                "ORDER BY leaf_index",
+                (size,),
+            )
+            return [(row[0], bytes(row[1])) for row in c.fetchall()]
+
+    def restore(self, links: Sequence[StoredLink]) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"SELECT 1 FROM {self.events_table_name} LIMIT 1")
+            if c.fetchone() is not None:
+                raise IntegrityError("restore needs an empty ledger")
+            c.executemany(
+                f"INSERT INTO {self.events_table_name} (rowid, originator_id, "
+                "originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        x.event.position,
+                        x.event.originator_id.hex,
+                        x.event.originator_version,
+                        x.event.topic,
+                        x.event.state,
+                    )
+                    for x in links
+                ],
+            )
+            c.executemany(
+                f"INSERT INTO {INDEX_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [index_values(x.event) for x in links if x.event.entity is not None],
+            )
+            c.executemany(
+                f"INSERT INTO {CHAIN_TABLE} VALUES (?, ?, ?, ?)",
+                [(x.leaf_index, x.event.position, x.leaf, x.link) for x in links],
+            )
+
+    def select_scoped(self, plan: str, window: Window) -> list[Notification]:
+        where, params = scoped_where(window, "?", utc_text)
+        statement = (
+            f"SELECT e.rowid AS id, e.originator_id, e.originator_version, e.topic, e.state "
+            f"FROM {INDEX_TABLE} i JOIN {self.events_table_name} e ON e.rowid = i.notification_id "
+            f"WHERE (i.plan = ? OR (i.plan IS NULL AND i.entity IN (?, ?))) AND {where} "
+            "ORDER BY i.notification_id"
+        )
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, (plan, *DIRECTORY_ENTITIES, *params))
+            return [
+                Notification(
+                    id=row["id"],
+                    originator_id=UUID(row["originator_id"]),
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=row["state"],
+                )
+                for row in c.fetchall()
+            ]
