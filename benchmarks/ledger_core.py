@@ -25,6 +25,8 @@ from uuid import uuid4
 
 import psycopg
 
+from ledger.usecases.task import ReportTaskProgress
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from eventsourcing.application import Application
@@ -120,8 +122,14 @@ def parledger(n: int, url: str, env: dict[str, str] | None = None) -> tuple[floa
     leaves = [t.number for t in plan.tasks if t.lead]
 
     def op(i: int) -> None:
-        app.report_task_progress(
-            ctx, plan.id, leaves[i % len(leaves)], percent=i % 100, note=f"tiến độ lần {i}"
+        app.handle(
+            ctx,
+            ReportTaskProgress(
+                plan=plan.id,
+                number=leaves[i % len(leaves)],
+                percent=i % 100,
+                note=f"tiến độ lần {i}",
+            ),
         )
 
     try:

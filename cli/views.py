@@ -12,10 +12,8 @@ from typing import Any
 from cli.common import (
     EXIT_OK,
     EXIT_USAGE,
-    context_of,
     date_arg,
     emit,
-    write_flags,
 )
 from domain.errors import NotFound
 from domain.values import VN_TZ
@@ -24,7 +22,7 @@ from projections.live import NAME, status
 from projections.views import STATUS_VN
 from replay import replay
 from replay.engine import make_checkpoints, position_known_at, rebuild
-from replay.reports import diff, report_content, submit
+from replay.reports import diff, report_content
 from reports.data import build_report, find_period
 from reports.formats import render
 
@@ -250,19 +248,6 @@ def _period_code(app: ParLedger, args: argparse.Namespace) -> str:
     return find_period(app, args.plan, args.period).code
 
 
-def cmd_report_submit(app: ParLedger, args: argparse.Namespace) -> int:
-    code = _period_code(app, args)
-    built, result = submit(app, context_of(app, args), args.plan, code)
-    emit(
-        args,
-        {"sha256": built["sha256"], "position": built["content"]["position"],
-         "replayed": result.replayed},
-        lambda d: f"Đã ghi nhận nộp báo cáo {code}: SHA-256 {d['sha256']}, "
-        f"vị trí sổ cái {d['position']}",
-    )  # fmt: skip
-    return EXIT_OK
-
-
 KIND_VN = {"late_entry": "ghi muộn", "correction": "điều chỉnh", "retraction": "rút lại/hủy"}
 
 
@@ -297,15 +282,12 @@ def register_reports(add: Add) -> None:
     for name, handler, help_ in (
         ("report show", cmd_report_show, "báo cáo kỳ tại ngày chốt số liệu: văn bản, xlsx, "
          "docx, csv hoặc json (parledger report KẾ_HOẠCH KỲ cũng được)"),
-        ("report submit", cmd_report_submit, "ghi nhận đã nộp báo cáo kỳ (mã băm nội dung)"),
         ("report diff", cmd_report_diff, "những gì sổ cái biết thêm về kỳ sau khi đã nộp"),
     ):  # fmt: skip
         p = add(name, handler, help_)
         p.add_argument("plan")
         p.add_argument("period", help=period_help)
-        if handler is cmd_report_submit:
-            write_flags(p)
-        elif handler is cmd_report_diff:
+        if handler is cmd_report_diff:
             p.add_argument("--format", choices=("text", "json"), default="text")
         else:
             _show_options(p, date_arg)

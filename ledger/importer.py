@@ -21,6 +21,7 @@ from domain.task import Task
 from domain.values import VN_TZ, EventMeta
 from ledger import access
 from ledger.application import ParLedger
+from ledger.commands import Command
 from ledger.context import CommandContext, CommandResult
 from planfile.schema import PlanFile
 
@@ -212,6 +213,17 @@ class _Importer:
         return existing.version != before
 
 
+class ImportPlan(Command):
+    """A plan file imported: the file is read by the caller (``parledger plan import``), so
+    the command carries what identifies it, the plan and its text's SHA-256."""
+
+    action = "plan.import"
+    listed = False
+
+    plan: str
+    sha256: str
+
+
 def import_plan(app: ParLedger, plan: PlanFile, ctx: CommandContext) -> ImportReport:
     """Import ``plan`` as one atomic command; returns what was registered and amended."""
     access.require(ctx.actor, access.MANAGE_PLAN)
@@ -220,6 +232,5 @@ def import_plan(app: ParLedger, plan: PlanFile, ctx: CommandContext) -> ImportRe
     def decide(meta: EventMeta) -> list[LedgerAggregate]:
         return _Importer(app, plan, meta, report, ctx.effective_at is not None).run()
 
-    payload = {"plan": plan.id, "sha256": plan.source.sha256}
-    report.result = app.execute(ctx, "plan.import", payload, decide)
+    report.result = app.execute(ctx, ImportPlan(plan=plan.id, sha256=plan.source.sha256), decide)
     return report

@@ -16,7 +16,6 @@ from typing import Any
 
 from domain.errors import NotFound
 from ledger.application import ParLedger
-from ledger.context import CommandContext, CommandResult
 from persistence.records import Window
 from projections.state import event_name
 from projections.views import plan_doc
@@ -73,20 +72,6 @@ def report_content(
     }
     content = {"plan": plan, "period": period, "position": info["position"], **views}
     return {"content": content, "sha256": hashlib.sha256(canonical(content)).hexdigest()}
-
-
-def submit(
-    app: ParLedger, ctx: CommandContext, plan: str, code: str
-) -> tuple[dict[str, Any], CommandResult]:
-    built = report_content(app, plan, code)
-    result = app.submit_report(
-        ctx,
-        plan,
-        period=code,
-        content_sha256=built["sha256"],
-        position=built["content"]["position"],
-    )
-    return built, result
 
 
 def _submission(app: ParLedger, plan: str, code: str) -> dict[str, Any]:

@@ -12,6 +12,11 @@ from uuid import UUID
 
 from ledger.application import ParLedger
 from ledger.importer import import_plan
+from ledger.usecases.dossier import IssueApology, ReportLateDossier
+from ledger.usecases.inspection import PlanInspection, RecordFinding, RecordInspectionConducted
+from ledger.usecases.plan import RecordAreaScore
+from ledger.usecases.target import RecordMeasurement
+from ledger.usecases.task import CompleteTask, ReportTaskProgress
 from planfile.bundled import bundled_plan
 from planfile.schema import PlanFile
 from tests.conftest import ctx, vn
@@ -29,40 +34,72 @@ class Seeded:
 def seed(app: ParLedger) -> Seeded:
     plan = bundled_plan(PLAN)
     import_plan(app, plan, ctx())
-    app.complete_task(ctx(effective=vn(2023, 1, 14)), PLAN, "1.b")
-    app.report_task_progress(
-        ctx(effective=vn(2023, 5, 2)), PLAN, "3", percent=40, note="Đã khảo sát 4 xã"
+    app.handle(ctx(effective=vn(2023, 1, 14)), CompleteTask(plan=PLAN, number="1.b"))
+    app.handle(
+        ctx(effective=vn(2023, 5, 2)),
+        ReportTaskProgress(plan=PLAN, number="3", percent=40, note="Đã khảo sát 4 xã"),
     )
-    app.record_area_score(
-        ctx(effective=vn(2023, 6, 1)), PLAN, area="II", kind="self_assessed", score="3.5"
+    app.handle(
+        ctx(effective=vn(2023, 6, 1)),
+        RecordAreaScore(plan=PLAN, area="II", kind="self_assessed", score="3.5"),
     )
     before = app.recorder.select_index(gt=0, limit=10**6)[-1][1].recorded_at  # type: ignore[attr-defined]
-    app.record_measurement(
-        ctx(effective=vn(2023, 6, 10)), PLAN, 7, indicator="7b", value="88",
-        period_start=date(2023, 1, 1), period_end=date(2023, 6, 10), source="Khảo sát SIPAS",
-        measurement_id="m-7b-1",
-    )  # fmt: skip
-    app.report_late_dossier(
-        ctx(effective=vn(2023, 5, 20)), PLAN, dossier_code="HS-2023-001",
-        procedure="Cấp giấy phép xây dựng nhà ở riêng lẻ", agency="phong-kinh-te-ha-tang",
-        received_on=date(2023, 5, 2), due_on=date(2023, 5, 22),
-    )  # fmt: skip
-    app.issue_apology(
-        ctx(effective=vn(2023, 5, 19)), "HS-2023-001", issued_on=date(2023, 5, 19),
-        reason_text="Chờ ý kiến thẩm định", new_appointment=date(2023, 5, 30),
-        signer="Trưởng phòng Kinh tế và Hạ tầng",
-    )  # fmt: skip
-    planned = app.plan_inspection(
-        ctx(effective=vn(2023, 4, 3)), PLAN, agency="xa-dong-bai", kind="periodic",
-        scheduled_on=date(2023, 4, 20), scope="Kiểm tra công tác cải cách hành chính năm 2023",
-    )  # fmt: skip
+    app.handle(
+        ctx(effective=vn(2023, 6, 10)),
+        RecordMeasurement(
+            plan=PLAN,
+            target=7,
+            indicator="7b",
+            value="88",
+            period_start=date(2023, 1, 1),
+            period_end=date(2023, 6, 10),
+            source="Khảo sát SIPAS",
+            measurement_id="m-7b-1",
+        ),
+    )
+    app.handle(
+        ctx(effective=vn(2023, 5, 20)),
+        ReportLateDossier(
+            plan=PLAN,
+            dossier_code="HS-2023-001",
+            procedure="Cấp giấy phép xây dựng nhà ở riêng lẻ",
+            agency="phong-kinh-te-ha-tang",
+            received_on=date(2023, 5, 2),
+            due_on=date(2023, 5, 22),
+        ),
+    )
+    app.handle(
+        ctx(effective=vn(2023, 5, 19)),
+        IssueApology(
+            dossier_code="HS-2023-001",
+            issued_on=date(2023, 5, 19),
+            reason_text="Chờ ý kiến thẩm định",
+            new_appointment=date(2023, 5, 30),
+            signer="Trưởng phòng Kinh tế và Hạ tầng",
+        ),
+    )
+    planned = app.handle(
+        ctx(effective=vn(2023, 4, 3)),
+        PlanInspection(
+            plan=PLAN,
+            agency="xa-dong-bai",
+            kind="periodic",
+            scheduled_on=date(2023, 4, 20),
+            scope="Kiểm tra công tác cải cách hành chính năm 2023",
+        ),
+    )
     inspection = planned.changes[0].id
-    app.record_inspection_conducted(ctx(effective=vn(2023, 4, 20)), inspection)
-    app.record_finding(
-        ctx(effective=vn(2023, 4, 20)), inspection, finding="Chưa niêm yết đủ thủ tục hành chính",
-        recommendation="Niêm yết đầy đủ tại bộ phận một cửa",
-        remediation_deadline=date(2023, 5, 31), finding_id="f1",
-    )  # fmt: skip
+    app.handle(ctx(effective=vn(2023, 4, 20)), RecordInspectionConducted(inspection_id=inspection))
+    app.handle(
+        ctx(effective=vn(2023, 4, 20)),
+        RecordFinding(
+            inspection_id=inspection,
+            finding="Chưa niêm yết đủ thủ tục hành chính",
+            recommendation="Niêm yết đầy đủ tại bộ phận một cửa",
+            remediation_deadline=date(2023, 5, 31),
+            finding_id="f1",
+        ),
+    )
     return Seeded(plan=plan, inspection=inspection, before_measurement=before)
 
 

@@ -15,6 +15,7 @@ from cli.main import main
 from integrity.verify import verify
 from ledger.application import ParLedger
 from ledger.importer import import_plan
+from ledger.usecases.task import ReportTaskProgress
 from persistence.records import APPEND_ONLY_TABLES, COMMANDS_TABLE
 from persistence.settings import parse_database_url
 from tests.conftest import ctx, vn
@@ -27,8 +28,9 @@ PLAN = "thu-nghiem-2023"
 def _seed(app: ParLedger) -> None:
     """Rows in every ledger table (an idempotent command writes the commands table)."""
     import_plan(app, small_plan(), ctx())
-    app.report_task_progress(
-        ctx(OFFICER, effective=vn(2023, 2, 1), key="k-1"), PLAN, "1", percent=10, note="Bắt đầu"
+    app.handle(
+        ctx(OFFICER, effective=vn(2023, 2, 1), key="k-1"),
+        ReportTaskProgress(plan=PLAN, number="1", percent=10, note="Bắt đầu"),
     )
 
 
@@ -124,8 +126,9 @@ def test_postgres_service_role_reads_and_appends_but_cannot_change(
         # The service itself, as that role and without DDL, records a change.
         service = ParLedger(parse_database_url(service_url), env={"CREATE_TABLE": "no"})
         try:
-            service.report_task_progress(
-                ctx(OFFICER, effective=vn(2023, 3, 1)), PLAN, "2", percent=30, note="Đã làm"
+            service.handle(
+                ctx(OFFICER, effective=vn(2023, 3, 1)),
+                ReportTaskProgress(plan=PLAN, number="2", percent=30, note="Đã làm"),
             )
             report = verify(service.ledger_recorder)
             assert report.ok and report.events == before[0] + 1

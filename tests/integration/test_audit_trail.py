@@ -18,6 +18,8 @@ from domain.ids import task_id
 from domain.values import VN_TZ, Actor, Role
 from ledger.application import ParLedger
 from ledger.importer import import_plan
+from ledger.usecases.target import RecordMeasurement
+from ledger.usecases.task import ChangeTaskDeadline, CompleteTask, ReportTaskProgress
 from persistence.records import IndexFilter
 from projections.audit import audit_trail, iter_audit, timeline
 from replay.engine import end_of_day, replay_state
@@ -34,26 +36,33 @@ SECRETARIAT = Actor(id="user:minh", name="minh", role=Role.SECRETARIAT, agency="
 def _seed(app: ParLedger) -> dict[str, int]:
     import_plan(app, small_plan(), ctx())
     marks = {"imported": int(app.recorder.max_notification_id() or 0)}
-    app.report_task_progress(
-        ctx(OFFICER, effective=vn(2023, 3, 1)), PLAN, "2", percent=30, note="Đã kiểm tra 3 xã"
+    app.handle(
+        ctx(OFFICER, effective=vn(2023, 3, 1)),
+        ReportTaskProgress(plan=PLAN, number="2", percent=30, note="Đã kiểm tra 3 xã"),
     )
-    app.report_task_progress(
-        ctx(OFFICER, effective=vn(2023, 7, 1)), PLAN, "2", percent=70, note="Đã kiểm tra 7 xã"
+    app.handle(
+        ctx(OFFICER, effective=vn(2023, 7, 1)),
+        ReportTaskProgress(plan=PLAN, number="2", percent=70, note="Đã kiểm tra 7 xã"),
     )
     marks["progress"] = int(app.recorder.max_notification_id() or 0)
-    app.complete_task(ctx(OFFICER, effective=vn(2023, 1, 14)), PLAN, "1")
-    app.change_task_deadline(
+    app.handle(ctx(OFFICER, effective=vn(2023, 1, 14)), CompleteTask(plan=PLAN, number="1"))
+    app.handle(
         ctx(SECRETARIAT, reason="Chờ hướng dẫn của Sở Nội vụ"),
-        PLAN,
-        "2",
-        start=None,
-        due=date(2024, 1, 31),
+        ChangeTaskDeadline(plan=PLAN, number="2", start=None, due=date(2024, 1, 31)),
     )
-    app.record_measurement(
-        ctx(SECRETARIAT, effective=vn(2023, 6, 30)), PLAN, 7, indicator="7b", value=91,
-        period_start=date(2023, 1, 1), period_end=date(2023, 6, 30), source="Khảo sát SIPAS",
-        measurement_id="m1",
-    )  # fmt: skip
+    app.handle(
+        ctx(SECRETARIAT, effective=vn(2023, 6, 30)),
+        RecordMeasurement(
+            plan=PLAN,
+            target=7,
+            indicator="7b",
+            value=91,
+            period_start=date(2023, 1, 1),
+            period_end=date(2023, 6, 30),
+            source="Khảo sát SIPAS",
+            measurement_id="m1",
+        ),
+    )
     return marks
 
 

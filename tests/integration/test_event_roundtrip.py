@@ -17,6 +17,34 @@ from domain.task import Task
 from domain.user import User
 from ledger.application import ParLedger
 from ledger.importer import import_plan
+from ledger.usecases.agency import DissolveAgency, MergeAgency, RegisterAgency, RenameAgency
+from ledger.usecases.dossier import (
+    EraseCitizenData,
+    IssueApology,
+    ReportLateDossier,
+    ReturnDossierResult,
+    WithdrawApology,
+)
+from ledger.usecases.inspection import (
+    AddRemediationEvidence,
+    CloseFinding,
+    ConcludeInspection,
+    PlanInspection,
+    RecordFinding,
+    RecordInspectionConducted,
+)
+from ledger.usecases.plan import RecordAreaScore
+from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
+from ledger.usecases.task import (
+    AddTaskEvidence,
+    CancelTask,
+    ChangeTaskDeadline,
+    CompleteTask,
+    ReassignTask,
+    ReopenTask,
+    ReportTaskProgress,
+)
+from ledger.usecases.user import RevokeUser
 from tests.conftest import ctx, vn
 from tests.factories import small_plan
 
@@ -43,106 +71,138 @@ def drive_every_command(app: ParLedger) -> None:
     app.add_user(
         c(), name="lan", display_name=nfd("Nguyễn Thị Lan"), role="secretariat", agency=None
     )
-    app.revoke_user(c(), name="lan")
-    app.report_task_progress(c(), PLAN, "1", percent=30, note=nfd("Đang xây dựng dự thảo"))
-    app.add_task_evidence(
+    app.handle(c(), RevokeUser(name="lan"))
+    app.handle(
         c(),
-        PLAN,
-        "1",
-        title=nfd("Kế hoạch số 12/KH-UBND"),
-        document_number="12/KH-UBND",
-        document_date=date(2023, 1, 12),
-        file_sha256="a" * 64,
+        ReportTaskProgress(plan=PLAN, number="1", percent=30, note=nfd("Đang xây dựng dự thảo")),
     )
-    app.change_task_deadline(
-        c(reason=nfd("Lùi hạn theo chỉ đạo")), PLAN, "1", start=None, due=date(2023, 1, 31)
+    app.handle(
+        c(),
+        AddTaskEvidence(
+            plan=PLAN,
+            number="1",
+            title=nfd("Kế hoạch số 12/KH-UBND"),
+            document_number="12/KH-UBND",
+            document_date=date(2023, 1, 12),
+            file_sha256="a" * 64,
+        ),
     )
-    app.reassign_task(
+    app.handle(
+        c(reason=nfd("Lùi hạn theo chỉ đạo")),
+        ChangeTaskDeadline(plan=PLAN, number="1", start=None, due=date(2023, 1, 31)),
+    )
+    app.handle(
         c(reason=nfd("Phân công lại")),
-        PLAN,
-        "1",
-        lead=["phong-tu-phap"],
-        coordinating=["phong-noi-vu"],
+        ReassignTask(plan=PLAN, number="1", lead=["phong-tu-phap"], coordinating=["phong-noi-vu"]),
     )
-    app.complete_task(c(effective=vn(2023, 1, 30)), PLAN, "1")
-    app.reopen_task(c(reason=nfd("Thiếu sản phẩm")), PLAN, "1")
-    app.cancel_task(c(reason=nfd("Không còn phù hợp")), PLAN, "2")
+    app.handle(c(effective=vn(2023, 1, 30)), CompleteTask(plan=PLAN, number="1"))
+    app.handle(c(reason=nfd("Thiếu sản phẩm")), ReopenTask(plan=PLAN, number="1"))
+    app.handle(c(reason=nfd("Không còn phù hợp")), CancelTask(plan=PLAN, number="2"))
     period = {"period_start": date(2023, 1, 1), "period_end": date(2023, 3, 31)}
-    app.record_measurement(
+    app.handle(
         c(),
-        PLAN,
-        7,
-        indicator="7b",
-        value="88.5",
-        source=nfd("Khảo sát"),
-        measurement_id="m1",
-        **period,
+        RecordMeasurement(
+            plan=PLAN,
+            target=7,
+            indicator="7b",
+            value="88.5",
+            source=nfd("Khảo sát"),
+            measurement_id="m1",
+            **period,
+        ),
     )  # type: ignore[arg-type]
-    app.correct_measurement(
+    app.handle(
         c(reason=nfd("Nhập sai")),
-        PLAN,
-        7,
-        replaces="m1",
-        value="91",
-        source="SIPAS",
-        measurement_id="m2",
-        **period,
+        CorrectMeasurement(
+            plan=PLAN,
+            target=7,
+            replaces="m1",
+            value="91",
+            source="SIPAS",
+            measurement_id="m2",
+            **period,
+        ),
     )  # type: ignore[arg-type]
-    app.retract_measurement(c(reason=nfd("Rút")), PLAN, 7, measurement_id="m2")
-    app.record_area_score(c(), PLAN, area="V", kind="self_assessed", score="10.25")
+    app.handle(c(reason=nfd("Rút")), RetractMeasurement(plan=PLAN, target=7, measurement_id="m2"))
+    app.handle(c(), RecordAreaScore(plan=PLAN, area="V", kind="self_assessed", score="10.25"))
     app.submit_report(c(), PLAN, period="Q2", content_sha256="ab" * 32, position=7)
-    result = app.plan_inspection(
+    result = app.handle(
         c(),
-        PLAN,
-        agency="xa-dong-bai",
-        kind="unannounced",
-        scheduled_on=date(2023, 5, 2),
-        scope=nfd("Một cửa"),
+        PlanInspection(
+            plan=PLAN,
+            agency="xa-dong-bai",
+            kind="unannounced",
+            scheduled_on=date(2023, 5, 2),
+            scope=nfd("Một cửa"),
+        ),
     )
     inspection = result.changes[0].id
-    app.record_inspection_conducted(c(effective=vn(2023, 5, 2)), inspection, note=nfd("Đã làm"))
-    app.record_finding(
+    app.handle(
+        c(effective=vn(2023, 5, 2)),
+        RecordInspectionConducted(inspection_id=inspection, note=nfd("Đã làm")),
+    )
+    app.handle(
         c(),
-        inspection,
-        finding=nfd("Chưa công khai"),
-        finding_id="f1",
-        recommendation=nfd("Công khai"),
-        remediation_deadline=date(2023, 6, 1),
+        RecordFinding(
+            inspection_id=inspection,
+            finding=nfd("Chưa công khai"),
+            finding_id="f1",
+            recommendation=nfd("Công khai"),
+            remediation_deadline=date(2023, 6, 1),
+        ),
     )
-    app.add_remediation_evidence(c(), inspection, finding_id="f1", description=nfd("Đã sửa"))
-    app.close_finding(c(), inspection, finding_id="f1")
-    app.conclude_inspection(
-        c(), inspection, notice_number="7/TB", notice_date=date(2023, 5, 9), summary=nfd("Kết luận")
-    )
-    app.report_late_dossier(
+    app.handle(
         c(),
-        PLAN,
-        dossier_code="HS-9",
-        procedure=nfd("Đăng ký hộ tịch"),
-        agency="xa-dong-bai",
-        received_on=date(2023, 2, 1),
-        due_on=date(2023, 2, 3),
+        AddRemediationEvidence(
+            inspection_id=inspection, finding_id="f1", description=nfd("Đã sửa")
+        ),
     )
-    app.issue_apology(
+    app.handle(c(), CloseFinding(inspection_id=inspection, finding_id="f1"))
+    app.handle(
         c(),
-        "HS-9",
-        issued_on=date(2023, 2, 3),
-        reason_text=nfd("Lỗi hệ thống"),
-        new_appointment=date(2023, 2, 6),
-        signer=nfd("Chủ tịch UBND xã"),
-        apology_id="a1",
-        citizen_name=nfd("Trần Văn Đức"),
-        citizen_contact="0912 000 111",
+        ConcludeInspection(
+            inspection_id=inspection,
+            notice_number="7/TB",
+            notice_date=date(2023, 5, 9),
+            summary=nfd("Kết luận"),
+        ),
     )
-    app.withdraw_apology(c(reason=nfd("Ghi nhầm")), "HS-9", apology_id="a1")
-    app.erase_citizen_data(c(reason=nfd("Công dân yêu cầu xoá")), "HS-9")
-    app.return_dossier_result(c(effective=vn(2023, 2, 5)), "HS-9")
-    app.register_agency(
-        c(), agency_code="xa-moi", name=nfd("UBND xã Mới"), kind="commune", aliases=[nfd("Xã Mới")]
+    app.handle(
+        c(),
+        ReportLateDossier(
+            plan=PLAN,
+            dossier_code="HS-9",
+            procedure=nfd("Đăng ký hộ tịch"),
+            agency="xa-dong-bai",
+            received_on=date(2023, 2, 1),
+            due_on=date(2023, 2, 3),
+        ),
     )
-    app.rename_agency(c(reason="Đổi tên"), "xa-moi", name=nfd("UBND xã Mới Hải"))
-    app.merge_agency(c(reason="Sáp nhập"), "xa-hien-hao", successor="xa-moi")
-    app.dissolve_agency(c(reason="Giải thể"), "phong-tu-phap")
+    app.handle(
+        c(),
+        IssueApology(
+            dossier_code="HS-9",
+            issued_on=date(2023, 2, 3),
+            reason_text=nfd("Lỗi hệ thống"),
+            new_appointment=date(2023, 2, 6),
+            signer=nfd("Chủ tịch UBND xã"),
+            apology_id="a1",
+            citizen_name=nfd("Trần Văn Đức"),
+            citizen_contact="0912 000 111",
+        ),
+    )
+    app.handle(c(reason=nfd("Ghi nhầm")), WithdrawApology(dossier_code="HS-9", apology_id="a1"))
+    app.handle(c(reason=nfd("Công dân yêu cầu xoá")), EraseCitizenData(dossier_code="HS-9"))
+    app.handle(c(effective=vn(2023, 2, 5)), ReturnDossierResult(dossier_code="HS-9"))
+    app.handle(
+        c(),
+        RegisterAgency(
+            agency_code="xa-moi", name=nfd("UBND xã Mới"), kind="commune", aliases=[nfd("Xã Mới")]
+        ),
+    )
+    app.handle(c(reason="Đổi tên"), RenameAgency(agency_code="xa-moi", name=nfd("UBND xã Mới Hải")))
+    app.handle(c(reason="Sáp nhập"), MergeAgency(agency_code="xa-hien-hao", successor="xa-moi"))
+    app.handle(c(reason="Giải thể"), DissolveAgency(agency_code="phong-tu-phap"))
 
 
 def test_every_event_type_round_trips(app: ParLedger) -> None:

@@ -16,6 +16,29 @@ from domain.values import Actor, Role
 from ledger.application import ParLedger
 from ledger.errors import Conflict, Forbidden, IdempotencyConflict, StaleVersion
 from ledger.importer import import_plan
+from ledger.usecases.agency import MergeAgency
+from ledger.usecases.dossier import (
+    IssueApology,
+    ReportLateDossier,
+    ReturnDossierResult,
+    WithdrawApology,
+)
+from ledger.usecases.inspection import (
+    AddRemediationEvidence,
+    CloseFinding,
+    ConcludeInspection,
+    PlanInspection,
+    RecordFinding,
+    RecordInspectionConducted,
+)
+from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
+from ledger.usecases.task import (
+    CancelTask,
+    ChangeTaskDeadline,
+    CompleteTask,
+    ReopenTask,
+    ReportTaskProgress,
+)
 from projections.history import fold_history
 from tests.conftest import ctx, vn
 from tests.factories import small_plan
@@ -66,224 +89,294 @@ def test_changed_plan_file_records_amendments_with_reason(ledger: ParLedger) -> 
 
 
 def test_task_lifecycle_rules(ledger: ParLedger) -> None:
-    ledger.report_task_progress(ctx(), PLAN, "1", percent=50, note="Đang soạn thảo")
-    ledger.complete_task(ctx(effective=vn(2023, 1, 14)), PLAN, "1")
+    ledger.handle(
+        ctx(), ReportTaskProgress(plan=PLAN, number="1", percent=50, note="Đang soạn thảo")
+    )
+    ledger.handle(ctx(effective=vn(2023, 1, 14)), CompleteTask(plan=PLAN, number="1"))
     task = ledger.get_task(PLAN, "1")
     assert task.status is TaskStatus.COMPLETED and task.completed_at == date(2023, 1, 14)
     with pytest.raises(RuleViolation, match="mở lại"):
-        ledger.report_task_progress(ctx(), PLAN, "1", percent=60, note="Sau khi xong")
+        ledger.handle(
+            ctx(), ReportTaskProgress(plan=PLAN, number="1", percent=60, note="Sau khi xong")
+        )
     with pytest.raises(InvalidValue, match="lý do") as refused:
-        ledger.reopen_task(ctx(), PLAN, "1")
+        ledger.handle(ctx(), ReopenTask(plan=PLAN, number="1"))
     assert refused.value.field == "reason"
-    ledger.cancel_task(ctx(reason="Trùng với nhiệm vụ 2"), PLAN, "2")
+    ledger.handle(ctx(reason="Trùng với nhiệm vụ 2"), CancelTask(plan=PLAN, number="2"))
     with pytest.raises(RuleViolation, match="đã bị hủy"):
-        ledger.report_task_progress(ctx(), PLAN, "2", percent=10, note="x")
+        ledger.handle(ctx(), ReportTaskProgress(plan=PLAN, number="2", percent=10, note="x"))
     with pytest.raises(RuleViolation, match="đã bị hủy"):
-        ledger.change_task_deadline(ctx(reason="r"), PLAN, "2", start=None, due=date(2023, 9, 1))
-    ledger.reopen_task(ctx(reason="Hủy nhầm"), PLAN, "2")
+        ledger.handle(
+            ctx(reason="r"),
+            ChangeTaskDeadline(plan=PLAN, number="2", start=None, due=date(2023, 9, 1)),
+        )
+    ledger.handle(ctx(reason="Hủy nhầm"), ReopenTask(plan=PLAN, number="2"))
     assert ledger.get_task(PLAN, "2").status is TaskStatus.IN_PROGRESS
 
 
 def test_effective_at_cannot_be_in_the_future(ledger: ParLedger) -> None:
     before = positions(ledger)
     with pytest.raises(InvalidValue) as refused:
-        ledger.complete_task(ctx(effective=vn(2099, 1, 1)), PLAN, "1")
+        ledger.handle(ctx(effective=vn(2099, 1, 1)), CompleteTask(plan=PLAN, number="1"))
     assert refused.value.field == "effective_at" and positions(ledger) == before
 
 
 def test_measurements_correction_and_retraction(ledger: ParLedger) -> None:
     with pytest.raises(NotFound, match="7c") as unknown:
-        ledger.record_measurement(
+        ledger.handle(
             ctx(),
-            PLAN,
-            7,
-            indicator="7c",
-            value="95",
-            period_start=date(2023, 1, 1),
-            period_end=date(2023, 3, 31),
-            source="Hệ thống một cửa",
+            RecordMeasurement(
+                plan=PLAN,
+                target=7,
+                indicator="7c",
+                value="95",
+                period_start=date(2023, 1, 1),
+                period_end=date(2023, 3, 31),
+                source="Hệ thống một cửa",
+            ),
         )
     assert unknown.value.field == "indicator"
-    ledger.record_measurement(
+    ledger.handle(
         ctx(),
-        PLAN,
-        7,
-        indicator="7b",
-        value=None,
-        numerator=880,
-        denominator=1000,
-        period_start=date(2023, 1, 1),
-        period_end=date(2023, 3, 31),
-        source="Khảo sát SIPAS",
-        measurement_id="q1",
+        RecordMeasurement(
+            plan=PLAN,
+            target=7,
+            indicator="7b",
+            value=None,
+            numerator=880,
+            denominator=1000,
+            period_start=date(2023, 1, 1),
+            period_end=date(2023, 3, 31),
+            source="Khảo sát SIPAS",
+            measurement_id="q1",
+        ),
     )
     assert ledger.get_target(PLAN, 7).measurements["q1"]["value"] == Decimal("88.00")
     with pytest.raises(InvalidValue, match="lý do"):
-        ledger.correct_measurement(
+        ledger.handle(
             ctx(),
-            PLAN,
-            7,
+            CorrectMeasurement(
+                plan=PLAN,
+                target=7,
+                replaces="q1",
+                value="91",
+                period_start=date(2023, 1, 1),
+                period_end=date(2023, 3, 31),
+                source="Khảo sát SIPAS",
+            ),
+        )
+    with pytest.raises(NotFound):
+        ledger.handle(
+            ctx(reason="Nhập sai"),
+            CorrectMeasurement(
+                plan=PLAN,
+                target=7,
+                replaces="nope",
+                value="91",
+                period_start=date(2023, 1, 1),
+                period_end=date(2023, 3, 31),
+                source="Khảo sát SIPAS",
+            ),
+        )
+    ledger.handle(
+        ctx(reason="Nhập sai mẫu số"),
+        CorrectMeasurement(
+            plan=PLAN,
+            target=7,
             replaces="q1",
             value="91",
             period_start=date(2023, 1, 1),
             period_end=date(2023, 3, 31),
             source="Khảo sát SIPAS",
-        )
-    with pytest.raises(NotFound):
-        ledger.correct_measurement(
-            ctx(reason="Nhập sai"),
-            PLAN,
-            7,
-            replaces="nope",
-            value="91",
-            period_start=date(2023, 1, 1),
-            period_end=date(2023, 3, 31),
-            source="Khảo sát SIPAS",
-        )
-    ledger.correct_measurement(
-        ctx(reason="Nhập sai mẫu số"),
-        PLAN,
-        7,
-        replaces="q1",
-        value="91",
-        period_start=date(2023, 1, 1),
-        period_end=date(2023, 3, 31),
-        source="Khảo sát SIPAS",
-        measurement_id="q1b",
+            measurement_id="q1b",
+        ),
     )
     measurements = ledger.get_target(PLAN, 7).measurements
     assert measurements["q1"]["status"] == "superseded"
     assert measurements["q1b"] == measurements["q1b"] | {"value": Decimal(91), "replaces": "q1"}
     with pytest.raises(RuleViolation, match="thay thế"):
-        ledger.retract_measurement(ctx(reason="r"), PLAN, 7, measurement_id="q1")
-    ledger.retract_measurement(ctx(reason="Khảo sát bị hủy"), PLAN, 7, measurement_id="q1b")
+        ledger.handle(ctx(reason="r"), RetractMeasurement(plan=PLAN, target=7, measurement_id="q1"))
+    ledger.handle(
+        ctx(reason="Khảo sát bị hủy"), RetractMeasurement(plan=PLAN, target=7, measurement_id="q1b")
+    )
     assert ledger.get_target(PLAN, 7).measurements["q1b"]["status"] == "retracted"
 
 
 def test_float_figures_are_refused(ledger: ParLedger) -> None:
     with pytest.raises(InvalidValue) as refused:
-        ledger.record_measurement(
+        ledger.handle(
             ctx(),
-            PLAN,
-            7,
-            indicator="7b",
-            value=90.5,  # type: ignore[arg-type]
-            period_start=date(2023, 1, 1),
-            period_end=date(2023, 3, 31),
-            source="x",
+            RecordMeasurement(
+                plan=PLAN,
+                target=7,
+                indicator="7b",
+                value=90.5,
+                period_start=date(2023, 1, 1),
+                period_end=date(2023, 3, 31),
+                source="x",
+            ),
         )
     assert refused.value.field == "value"
 
 
 def test_inspection_findings_stop_at_conclusion(ledger: ParLedger) -> None:
-    result = ledger.plan_inspection(
+    result = ledger.handle(
         ctx(INSPECTOR),
-        PLAN,
-        agency="xa-dong-bai",
-        kind="periodic",
-        scheduled_on=date(2023, 5, 10),
-        scope="Công tác CCHC",
+        PlanInspection(
+            plan=PLAN,
+            agency="xa-dong-bai",
+            kind="periodic",
+            scheduled_on=date(2023, 5, 10),
+            scope="Công tác CCHC",
+        ),
     )
     inspection = result.changes[0].id
     with pytest.raises(RuleViolation, match="chưa được tiến hành"):
-        ledger.record_finding(
-            ctx(INSPECTOR), inspection, finding="f", recommendation="r", remediation_deadline=None
+        ledger.handle(
+            ctx(INSPECTOR),
+            RecordFinding(
+                inspection_id=inspection, finding="f", recommendation="r", remediation_deadline=None
+            ),
         )
-    ledger.record_inspection_conducted(ctx(INSPECTOR, effective=vn(2023, 5, 10)), inspection)
-    ledger.record_finding(
-        ctx(INSPECTOR),
-        inspection,
-        finding="Chưa niêm yết TTHC",
-        recommendation="Niêm yết đầy đủ",
-        finding_id="f1",
-        remediation_deadline=date(2023, 6, 30),
+    ledger.handle(
+        ctx(INSPECTOR, effective=vn(2023, 5, 10)),
+        RecordInspectionConducted(inspection_id=inspection),
     )
-    ledger.conclude_inspection(
+    ledger.handle(
         ctx(INSPECTOR),
-        inspection,
-        notice_number="15/TB-UBND",
-        notice_date=date(2023, 5, 20),
-        summary="Kết luận kiểm tra",
+        RecordFinding(
+            inspection_id=inspection,
+            finding="Chưa niêm yết TTHC",
+            recommendation="Niêm yết đầy đủ",
+            finding_id="f1",
+            remediation_deadline=date(2023, 6, 30),
+        ),
+    )
+    ledger.handle(
+        ctx(INSPECTOR),
+        ConcludeInspection(
+            inspection_id=inspection,
+            notice_number="15/TB-UBND",
+            notice_date=date(2023, 5, 20),
+            summary="Kết luận kiểm tra",
+        ),
     )
     with pytest.raises(RuleViolation, match="kết luận"):
-        ledger.record_finding(
-            ctx(INSPECTOR), inspection, finding="g", recommendation="r", remediation_deadline=None
+        ledger.handle(
+            ctx(INSPECTOR),
+            RecordFinding(
+                inspection_id=inspection, finding="g", recommendation="r", remediation_deadline=None
+            ),
         )
     # Remediation continues after the conclusion notice.
-    ledger.add_remediation_evidence(
+    ledger.handle(
         ctx(INSPECTOR),
-        inspection,
-        finding_id="f1",
-        description="Đã niêm yết",
-        document_number="20/BC",
+        AddRemediationEvidence(
+            inspection_id=inspection,
+            finding_id="f1",
+            description="Đã niêm yết",
+            document_number="20/BC",
+        ),
     )
-    ledger.close_finding(ctx(INSPECTOR, effective=vn(2023, 6, 25)), inspection, finding_id="f1")
+    ledger.handle(
+        ctx(INSPECTOR, effective=vn(2023, 6, 25)),
+        CloseFinding(inspection_id=inspection, finding_id="f1"),
+    )
     assert ledger.get_inspection(inspection).findings["f1"]["closed"] is True
 
 
 def test_apology_appointment_must_be_later_than_due(ledger: ParLedger) -> None:
-    ledger.report_late_dossier(
+    ledger.handle(
         ctx(COMMUNE_OFFICER),
-        PLAN,
-        dossier_code="H11.23-0001",
-        procedure="Chứng thực bản sao",
-        agency="xa-dong-bai",
-        received_on=date(2023, 3, 1),
-        due_on=date(2023, 3, 3),
+        ReportLateDossier(
+            plan=PLAN,
+            dossier_code="H11.23-0001",
+            procedure="Chứng thực bản sao",
+            agency="xa-dong-bai",
+            received_on=date(2023, 3, 1),
+            due_on=date(2023, 3, 3),
+        ),
     )
     with pytest.raises(RuleViolation) as refused:
-        ledger.issue_apology(
+        ledger.handle(
             ctx(COMMUNE_OFFICER),
-            "H11.23-0001",
-            issued_on=date(2023, 3, 3),
-            reason_text="Thiếu nhân lực",
-            new_appointment=date(2023, 3, 3),
-            signer="Chủ tịch UBND xã",
+            IssueApology(
+                dossier_code="H11.23-0001",
+                issued_on=date(2023, 3, 3),
+                reason_text="Thiếu nhân lực",
+                new_appointment=date(2023, 3, 3),
+                signer="Chủ tịch UBND xã",
+            ),
         )
     assert refused.value.field == "new_appointment"
-    ledger.issue_apology(
+    ledger.handle(
         ctx(COMMUNE_OFFICER),
-        "H11.23-0001",
-        issued_on=date(2023, 3, 3),
-        reason_text="Thiếu nhân lực",
-        new_appointment=date(2023, 3, 8),
-        signer="Chủ tịch UBND xã",
-        apology_id="a1",
+        IssueApology(
+            dossier_code="H11.23-0001",
+            issued_on=date(2023, 3, 3),
+            reason_text="Thiếu nhân lực",
+            new_appointment=date(2023, 3, 8),
+            signer="Chủ tịch UBND xã",
+            apology_id="a1",
+        ),
     )
     with pytest.raises(Forbidden):
-        ledger.withdraw_apology(ctx(OTHER_OFFICER, reason="x"), "H11.23-0001", apology_id="a1")
-    ledger.return_dossier_result(ctx(COMMUNE_OFFICER, effective=vn(2023, 3, 7)), "H11.23-0001")
+        ledger.handle(
+            ctx(OTHER_OFFICER, reason="x"),
+            WithdrawApology(dossier_code="H11.23-0001", apology_id="a1"),
+        )
+    ledger.handle(
+        ctx(COMMUNE_OFFICER, effective=vn(2023, 3, 7)),
+        ReturnDossierResult(dossier_code="H11.23-0001"),
+    )
     dossier = ledger.get_dossier("H11.23-0001")
     assert dossier.returned_on == date(2023, 3, 7) and dossier.appointment == date(2023, 3, 8)
 
 
 def test_officers_write_only_their_own_tasks(ledger: ParLedger) -> None:
-    ledger.report_task_progress(ctx(OFFICER), PLAN, "1", percent=20, note="Lead agency")
+    ledger.handle(
+        ctx(OFFICER), ReportTaskProgress(plan=PLAN, number="1", percent=20, note="Lead agency")
+    )
     # Task 2 is coordinated by a group: every commune in it may write.
-    ledger.report_task_progress(ctx(COMMUNE_OFFICER), PLAN, "2", percent=20, note="Member")
+    ledger.handle(
+        ctx(COMMUNE_OFFICER), ReportTaskProgress(plan=PLAN, number="2", percent=20, note="Member")
+    )
     before = positions(ledger)
     for actor in (OTHER_OFFICER, AUDITOR, INSPECTOR):
         with pytest.raises(Forbidden):
-            ledger.report_task_progress(ctx(actor), PLAN, "1", percent=30, note="Not ours")
+            ledger.handle(
+                ctx(actor), ReportTaskProgress(plan=PLAN, number="1", percent=30, note="Not ours")
+            )
     with pytest.raises(Forbidden):
-        ledger.cancel_task(ctx(OFFICER, reason="x"), PLAN, "1")
+        ledger.handle(ctx(OFFICER, reason="x"), CancelTask(plan=PLAN, number="1"))
     assert positions(ledger) == before  # nothing denied appended anything
 
 
 def test_merged_commune_leaves_the_group(ledger: ParLedger) -> None:
-    ledger.merge_agency(ctx(reason="Nghị quyết sáp nhập"), "xa-dong-bai", successor="xa-hien-hao")
+    ledger.handle(
+        ctx(reason="Nghị quyết sáp nhập"),
+        MergeAgency(agency_code="xa-dong-bai", successor="xa-hien-hao"),
+    )
     assert ledger.agencies_of(["ubnd-cac-xa-thi-tran"]) == {"xa-hien-hao"}
     with pytest.raises(Forbidden):
-        ledger.report_task_progress(ctx(COMMUNE_OFFICER), PLAN, "2", percent=5, note="x")
+        ledger.handle(
+            ctx(COMMUNE_OFFICER), ReportTaskProgress(plan=PLAN, number="2", percent=5, note="x")
+        )
 
 
 def test_idempotent_retry_appends_nothing(ledger: ParLedger) -> None:
-    first = ledger.report_task_progress(ctx(key="k-1"), PLAN, "1", percent=10, note="Lần đầu")
+    first = ledger.handle(
+        ctx(key="k-1"), ReportTaskProgress(plan=PLAN, number="1", percent=10, note="Lần đầu")
+    )
     before = positions(ledger)
-    again = ledger.report_task_progress(ctx(key="k-1"), PLAN, "1", percent=10, note="Lần đầu")
+    again = ledger.handle(
+        ctx(key="k-1"), ReportTaskProgress(plan=PLAN, number="1", percent=10, note="Lần đầu")
+    )
     assert again.replayed and again.changes == first.changes and positions(ledger) == before
     with pytest.raises(IdempotencyConflict):
-        ledger.report_task_progress(ctx(key="k-1"), PLAN, "1", percent=99, note="Khác")
+        ledger.handle(
+            ctx(key="k-1"), ReportTaskProgress(plan=PLAN, number="1", percent=99, note="Khác")
+        )
     assert positions(ledger) == before
 
 
@@ -295,18 +388,22 @@ def test_idempotent_creation_replays_instead_of_refusing(ledger: ParLedger) -> N
         received_on=date(2023, 3, 1),
         due_on=date(2023, 3, 3),
     )
-    first = ledger.report_late_dossier(ctx(key="d-2"), PLAN, **kwargs)  # type: ignore[arg-type]
-    again = ledger.report_late_dossier(ctx(key="d-2"), PLAN, **kwargs)  # type: ignore[arg-type]
+    first = ledger.handle(ctx(key="d-2"), ReportLateDossier(plan=PLAN, **kwargs))  # type: ignore[arg-type]
+    again = ledger.handle(ctx(key="d-2"), ReportLateDossier(plan=PLAN, **kwargs))  # type: ignore[arg-type]
     assert again.replayed and again.changes == first.changes
     with pytest.raises(InvalidValue, match="đã được ghi nhận"):
-        ledger.report_late_dossier(ctx(key="d-3"), PLAN, **kwargs)  # type: ignore[arg-type]
+        ledger.handle(ctx(key="d-3"), ReportLateDossier(plan=PLAN, **kwargs))  # type: ignore[arg-type]
 
 
 def test_stale_expected_version_is_refused(ledger: ParLedger) -> None:
     version = ledger.get_task(PLAN, "1").version
-    ledger.report_task_progress(ctx(version=version), PLAN, "1", percent=10, note="a")
+    ledger.handle(
+        ctx(version=version), ReportTaskProgress(plan=PLAN, number="1", percent=10, note="a")
+    )
     with pytest.raises(StaleVersion):
-        ledger.report_task_progress(ctx(version=version), PLAN, "1", percent=20, note="b")
+        ledger.handle(
+            ctx(version=version), ReportTaskProgress(plan=PLAN, number="1", percent=20, note="b")
+        )
 
 
 def test_two_writers_one_aggregate_exactly_one_wins(db_url: str) -> None:
@@ -323,7 +420,10 @@ def test_two_writers_one_aggregate_exactly_one_wins(db_url: str) -> None:
     def write(app: ParLedger, note: str) -> None:
         barrier.wait()
         try:
-            app.report_task_progress(ctx(version=tasks[0].version), PLAN, "1", percent=1, note=note)
+            app.handle(
+                ctx(version=tasks[0].version),
+                ReportTaskProgress(plan=PLAN, number="1", percent=1, note=note),
+            )
             outcomes.append("ok")
         except (Conflict, StaleVersion):
             outcomes.append("conflict")
@@ -344,7 +444,7 @@ def test_conflict_from_the_store_is_reported_clearly(ledger: ParLedger, db_url: 
 
     other = ParLedger(parse_database_url(db_url))
     stale = other.get_task(PLAN, "1")
-    ledger.report_task_progress(ctx(), PLAN, "1", percent=5, note="first")
+    ledger.handle(ctx(), ReportTaskProgress(plan=PLAN, number="1", percent=5, note="first"))
     before = positions(ledger)
 
     def decide(meta: object) -> list[object]:
@@ -359,10 +459,13 @@ def test_conflict_from_the_store_is_reported_clearly(ledger: ParLedger, db_url: 
 
 def test_nfc_and_nfd_text_are_stored_identically(ledger: ParLedger) -> None:
     note = "Đã hoàn thành việc số hóa hồ sơ thủ tục hành chính"
-    ledger.report_task_progress(
-        ctx(), PLAN, "1", percent=None, note=unicodedata.normalize("NFD", note)
+    ledger.handle(
+        ctx(),
+        ReportTaskProgress(
+            plan=PLAN, number="1", percent=None, note=unicodedata.normalize("NFD", note)
+        ),
     )
-    ledger.report_task_progress(ctx(), PLAN, "2", percent=None, note=note)
+    ledger.handle(ctx(), ReportTaskProgress(plan=PLAN, number="2", percent=None, note=note))
     stored = [
         [e for e in ledger.events.get(ids.task_id(PLAN, n))][-1].note  # type: ignore[attr-defined]
         for n in ("1", "2")

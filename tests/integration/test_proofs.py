@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from integrity.digests import public_hex
 from integrity.operations import IntegrityFailure, check_proof, make_digest, prove
 from ledger.application import ParLedger
+from ledger.usecases.task import ReportTaskProgress
 from tests.conftest import ctx, vn
 from tests.integration.test_audit_trail import OFFICER
 from tests.integration.test_tamper_evidence import PLAN, seed
@@ -30,8 +31,9 @@ def proofs(app: ParLedger) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     digest, _ = make_digest(app.ledger_recorder, KEY)
     positions = [x.event.position for x in app.ledger_recorder.select_chained()]
     made = [prove(app.ledger_recorder, p, digest) for p in positions]
-    app.report_task_progress(
-        ctx(OFFICER, effective=vn(2023, 9, 1)), PLAN, "2", percent=95, note="Gần xong"
+    app.handle(
+        ctx(OFFICER, effective=vn(2023, 9, 1)),
+        ReportTaskProgress(plan=PLAN, number="2", percent=95, note="Gần xong"),
     )
     later, _ = make_digest(app.ledger_recorder, KEY)
     return made, later.to_json()

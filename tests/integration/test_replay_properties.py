@@ -31,6 +31,10 @@ from domain.errors import DomainError
 from domain.values import VN_TZ
 from ledger.application import ParLedger
 from ledger.importer import import_plan
+from ledger.usecases.dossier import IssueApology, ReportLateDossier
+from ledger.usecases.inspection import PlanInspection, RecordInspectionConducted
+from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
+from ledger.usecases.task import CancelTask, CompleteTask, ReopenTask, ReportTaskProgress
 from persistence.settings import parse_database_url
 from projections import live
 from projections.state import LedgerState
@@ -93,49 +97,90 @@ def run_ops(app: ParLedger, ops: list[tuple[Any, ...]], on_sync: Any = None) -> 
         kind = op[0]
         with contextlib.suppress(DomainError):
             if kind == "progress":
-                app.report_task_progress(at(op[3]), PLAN, op[1], percent=op[2], note="tiến độ")
+                app.handle(
+                    at(op[3]),
+                    ReportTaskProgress(plan=PLAN, number=op[1], percent=op[2], note="tiến độ"),
+                )
             elif kind == "complete":
-                app.complete_task(at(op[2]), PLAN, op[1])
+                app.handle(at(op[2]), CompleteTask(plan=PLAN, number=op[1]))
             elif kind == "reopen":
-                app.reopen_task(at(op[2]), PLAN, op[1])
+                app.handle(at(op[2]), ReopenTask(plan=PLAN, number=op[1]))
             elif kind == "cancel":
-                app.cancel_task(at(op[2]), PLAN, op[1])
+                app.handle(at(op[2]), CancelTask(plan=PLAN, number=op[1]))
             elif kind == "measure":
                 mid = f"m{n}"
-                app.record_measurement(
-                    at(op[3]), PLAN, 7, indicator=op[1], value=op[2],
-                    period_start=date(2023, 1, 1), period_end=op[3], source="báo cáo",
-                    measurement_id=mid,
-                )  # fmt: skip
+                app.handle(
+                    at(op[3]),
+                    RecordMeasurement(
+                        plan=PLAN,
+                        target=7,
+                        indicator=op[1],
+                        value=op[2],
+                        period_start=date(2023, 1, 1),
+                        period_end=op[3],
+                        source="báo cáo",
+                        measurement_id=mid,
+                    ),
+                )
                 measurements.append(mid)
             elif kind == "correct" and measurements:
                 mid = f"m{n}"
-                app.correct_measurement(
-                    at(op[2]), PLAN, 7, replaces=measurements[-1], value=op[1],
-                    period_start=date(2023, 1, 1), period_end=op[2], source="báo cáo sửa",
-                    measurement_id=mid,
-                )  # fmt: skip
+                app.handle(
+                    at(op[2]),
+                    CorrectMeasurement(
+                        plan=PLAN,
+                        target=7,
+                        replaces=measurements[-1],
+                        value=op[1],
+                        period_start=date(2023, 1, 1),
+                        period_end=op[2],
+                        source="báo cáo sửa",
+                        measurement_id=mid,
+                    ),
+                )
                 measurements.append(mid)
             elif kind == "retract" and measurements:
-                app.retract_measurement(at(op[1]), PLAN, 7, measurement_id=measurements[-1])
-            elif kind == "inspect":
-                result = app.plan_inspection(
-                    at(op[2]), PLAN, agency=op[1], kind="periodic", scheduled_on=op[2], scope="CCHC"
+                app.handle(
+                    at(op[1]),
+                    RetractMeasurement(plan=PLAN, target=7, measurement_id=measurements[-1]),
                 )
-                app.record_inspection_conducted(at(op[2]), UUID(str(result.changes[0].id)))
+            elif kind == "inspect":
+                result = app.handle(
+                    at(op[2]),
+                    PlanInspection(
+                        plan=PLAN, agency=op[1], kind="periodic", scheduled_on=op[2], scope="CCHC"
+                    ),
+                )
+                app.handle(
+                    at(op[2]),
+                    RecordInspectionConducted(inspection_id=UUID(str(result.changes[0].id))),
+                )
             elif kind == "dossier":
                 code = f"HS-{n}"
                 due = op[1]
-                app.report_late_dossier(
-                    at(due), PLAN, dossier_code=code, procedure="Cấp phép", agency="xa-dong-bai",
-                    received_on=due - timedelta(days=10), due_on=due,
-                )  # fmt: skip
+                app.handle(
+                    at(due),
+                    ReportLateDossier(
+                        plan=PLAN,
+                        dossier_code=code,
+                        procedure="Cấp phép",
+                        agency="xa-dong-bai",
+                        received_on=due - timedelta(days=10),
+                        due_on=due,
+                    ),
+                )
                 issued = due + timedelta(days=op[2])
-                app.issue_apology(
-                    at(min(issued, date(2023, 12, 31))), code, issued_on=issued,
-                    reason_text="quá tải", new_appointment=due + timedelta(days=7), signer="A",
-                    apology_id=f"a{n}",
-                )  # fmt: skip
+                app.handle(
+                    at(min(issued, date(2023, 12, 31))),
+                    IssueApology(
+                        dossier_code=code,
+                        issued_on=issued,
+                        reason_text="quá tải",
+                        new_appointment=due + timedelta(days=7),
+                        signer="A",
+                        apology_id=f"a{n}",
+                    ),
+                )
         if kind == "sync" and on_sync:
             on_sync()
 
@@ -263,12 +308,15 @@ def test_duplicate_delivery_and_restart(
 def test_backdated_event_changes_june_only_for_later_knowledge(backend: str) -> None:
     with fresh_app(backend) as app:
         seeded(app)
-        app.report_task_progress(at(date(2023, 6, 1)), PLAN, "2", percent=10, note="bắt đầu")
+        app.handle(
+            at(date(2023, 6, 1)),
+            ReportTaskProgress(plan=PLAN, number="2", percent=10, note="bắt đầu"),
+        )
         known_before = app.recorder.select_index(gt=0, limit=1000)[-1][1].recorded_at  # type: ignore[attr-defined]
         june = date(2023, 6, 30)
         old = replay(app, PLAN, june)
         # Recorded now, effective 20/06/2023: the task was completed then.
-        app.complete_task(at(date(2023, 6, 20)), PLAN, "2")
+        app.handle(at(date(2023, 6, 20)), CompleteTask(plan=PLAN, number="2"))
         new = replay(app, PLAN, june)
         again_before = replay(app, PLAN, june, known_before)
         status = {r["number"]: r["status"] for r in new["task_board"]["tasks"]}

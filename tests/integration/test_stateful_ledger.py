@@ -18,6 +18,9 @@ from domain.errors import DomainError
 from domain.task import TaskStatus
 from ledger.application import ParLedger
 from ledger.importer import import_plan
+from ledger.usecases.dossier import IssueApology, ReportLateDossier, ReturnDossierResult
+from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
+from ledger.usecases.task import CancelTask, CompleteTask, ReopenTask, ReportTaskProgress
 from persistence.settings import parse_database_url
 from tests.conftest import ctx, run_machine, vn
 from tests.factories import small_plan
@@ -41,14 +44,16 @@ class LedgerMachine(RuleBasedStateMachine):
         self.measurements: dict[str, str] = {}  # id -> status
         self.apology_dates: list[date] = []
         self.returned = False
-        self.app.report_late_dossier(
+        self.app.handle(
             ctx(),
-            PLAN,
-            dossier_code="HS-1",
-            procedure="Thủ tục",
-            agency="xa-dong-bai",
-            received_on=date(2023, 3, 1),
-            due_on=date(2023, 3, 10),
+            ReportLateDossier(
+                plan=PLAN,
+                dossier_code="HS-1",
+                procedure="Thủ tục",
+                agency="xa-dong-bai",
+                received_on=date(2023, 3, 1),
+                due_on=date(2023, 3, 10),
+            ),
         )
         self.expected_events = self.position()
 
@@ -75,7 +80,9 @@ class LedgerMachine(RuleBasedStateMachine):
         ok = self.status[number] in (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS)
         self.attempt(
             ok,
-            lambda: self.app.report_task_progress(ctx(), PLAN, number, percent=percent, note=note),
+            lambda: self.app.handle(
+                ctx(), ReportTaskProgress(plan=PLAN, number=number, percent=percent, note=note)
+            ),
         )
         if ok:
             self.status[number] = TaskStatus.IN_PROGRESS
@@ -84,21 +91,27 @@ class LedgerMachine(RuleBasedStateMachine):
     def complete(self, number: str, day: int) -> None:
         ok = self.status[number] in (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS)
         when = vn(2023, 1, 1) + timedelta(days=day)
-        self.attempt(ok, lambda: self.app.complete_task(ctx(effective=when), PLAN, number))
+        self.attempt(
+            ok, lambda: self.app.handle(ctx(effective=when), CompleteTask(plan=PLAN, number=number))
+        )
         if ok:
             self.status[number] = TaskStatus.COMPLETED
 
     @rule(number=st.sampled_from(["1", "2"]), reason=st.one_of(st.none(), TEXT))
     def reopen(self, number: str, reason: str | None) -> None:
         ok = self.status[number] in (TaskStatus.COMPLETED, TaskStatus.CANCELLED) and bool(reason)
-        self.attempt(ok, lambda: self.app.reopen_task(ctx(reason=reason), PLAN, number))
+        self.attempt(
+            ok, lambda: self.app.handle(ctx(reason=reason), ReopenTask(plan=PLAN, number=number))
+        )
         if ok:
             self.status[number] = TaskStatus.IN_PROGRESS
 
     @rule(number=st.sampled_from(["1", "2"]), reason=st.one_of(st.none(), TEXT))
     def cancel(self, number: str, reason: str | None) -> None:
         ok = self.status[number] is not TaskStatus.CANCELLED and bool(reason)
-        self.attempt(ok, lambda: self.app.cancel_task(ctx(reason=reason), PLAN, number))
+        self.attempt(
+            ok, lambda: self.app.handle(ctx(reason=reason), CancelTask(plan=PLAN, number=number))
+        )
         if ok:
             self.status[number] = TaskStatus.CANCELLED
 
@@ -107,16 +120,18 @@ class LedgerMachine(RuleBasedStateMachine):
         ok = mid not in self.measurements
         self.attempt(
             ok,
-            lambda: self.app.record_measurement(
+            lambda: self.app.handle(
                 ctx(),
-                PLAN,
-                7,
-                indicator="7b",
-                value=value,
-                period_start=date(2023, 1, 1),
-                period_end=date(2023, 3, 31),
-                source="Khảo sát",
-                measurement_id=mid,
+                RecordMeasurement(
+                    plan=PLAN,
+                    target=7,
+                    indicator="7b",
+                    value=value,
+                    period_start=date(2023, 1, 1),
+                    period_end=date(2023, 3, 31),
+                    source="Khảo sát",
+                    measurement_id=mid,
+                ),
             ),
         )
         if ok:
@@ -127,16 +142,18 @@ class LedgerMachine(RuleBasedStateMachine):
         ok = self.measurements.get(old) == "valid" and new not in self.measurements
         self.attempt(
             ok,
-            lambda: self.app.correct_measurement(
+            lambda: self.app.handle(
                 ctx(reason="Sửa số liệu"),
-                PLAN,
-                7,
-                replaces=old,
-                value="50",
-                period_start=date(2023, 1, 1),
-                period_end=date(2023, 3, 31),
-                source="Khảo sát",
-                measurement_id=new,
+                CorrectMeasurement(
+                    plan=PLAN,
+                    target=7,
+                    replaces=old,
+                    value="50",
+                    period_start=date(2023, 1, 1),
+                    period_end=date(2023, 3, 31),
+                    source="Khảo sát",
+                    measurement_id=new,
+                ),
             ),
         )
         if ok:
@@ -148,8 +165,8 @@ class LedgerMachine(RuleBasedStateMachine):
         ok = self.measurements.get(mid) == "valid"
         self.attempt(
             ok,
-            lambda: self.app.retract_measurement(
-                ctx(reason="Rút lại"), PLAN, 7, measurement_id=mid
+            lambda: self.app.handle(
+                ctx(reason="Rút lại"), RetractMeasurement(plan=PLAN, target=7, measurement_id=mid)
             ),
         )
         if ok:
@@ -162,13 +179,15 @@ class LedgerMachine(RuleBasedStateMachine):
         ok = not self.returned and new > latest
         self.attempt(
             ok,
-            lambda: self.app.issue_apology(
+            lambda: self.app.handle(
                 ctx(),
-                "HS-1",
-                issued_on=date(2023, 3, 10),
-                reason_text="Trễ",
-                new_appointment=new,
-                signer="Chủ tịch",
+                IssueApology(
+                    dossier_code="HS-1",
+                    issued_on=date(2023, 3, 10),
+                    reason_text="Trễ",
+                    new_appointment=new,
+                    signer="Chủ tịch",
+                ),
             ),
         )
         if ok:
@@ -178,7 +197,10 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule()
     def return_result(self) -> None:
         self.attempt(
-            True, lambda: self.app.return_dossier_result(ctx(effective=vn(2023, 3, 20)), "HS-1")
+            True,
+            lambda: self.app.handle(
+                ctx(effective=vn(2023, 3, 20)), ReturnDossierResult(dossier_code="HS-1")
+            ),
         )
         self.returned = True
 

@@ -29,6 +29,7 @@ from integrity.operations import export as export_ledger
 from integrity.operations import make_digest, read_export, restore
 from integrity.verify import verify
 from ledger.application import ParLedger
+from ledger.usecases.task import ReportTaskProgress
 from persistence.settings import parse_database_url
 from projections.live import stored_state
 from replay.engine import rebuild, replay_state
@@ -198,8 +199,9 @@ def test_a_cut_tail_is_caught_by_the_digest(seeded: Seeded, data: st.DataObject)
 
 def test_later_appends_extend_the_digest(seeded: Seeded) -> None:
     with seeded.copy() as app:
-        app.report_task_progress(
-            ctx(OFFICER, effective=vn(2023, 8, 1)), PLAN, "2", percent=80, note="Đã kiểm tra 8 xã"
+        app.handle(
+            ctx(OFFICER, effective=vn(2023, 8, 1)),
+            ReportTaskProgress(plan=PLAN, number="2", percent=80, note="Đã kiểm tra 8 xã"),
         )
         report = verify(app.ledger_recorder, [seeded.digest])
         assert report.ok and report.events == seeded.size + 1
@@ -218,7 +220,8 @@ def test_export_restore_keeps_every_projection(app: ParLedger, seeded: Seeded) -
             restored, _ = replay_state(copy, PLAN, as_of, use_checkpoints=False)
             assert restored == original
         # The restored store goes on appending after the restored positions.
-        copy.report_task_progress(
-            ctx(OFFICER, effective=vn(2023, 8, 1)), PLAN, "2", percent=90, note="Đã kiểm tra 9 xã"
+        copy.handle(
+            ctx(OFFICER, effective=vn(2023, 8, 1)),
+            ReportTaskProgress(plan=PLAN, number="2", percent=90, note="Đã kiểm tra 9 xã"),
         )
         assert verify(copy.ledger_recorder, [seeded.digest]).ok

@@ -16,7 +16,8 @@ import pytest
 
 from domain.errors import InvalidValue, NotFound
 from ledger.application import ParLedger
-from replay.reports import report_content, submit
+from ledger.usecases.plan import SubmitReport
+from replay.reports import report_content
 from reports.data import build_report
 from reports.formats import render
 from tests.cat_hai import PLAN, Seeded, agency, seed, task
@@ -143,11 +144,9 @@ def test_a_submitted_report_is_reproduced_from_its_position(
     cat_hai: tuple[ParLedger, Seeded],
 ) -> None:
     app, _ = cat_hai
-    built, result = submit(app, ctx(), PLAN, "Q2")
-    assert (
-        build_report(app, PLAN, "Q2", position=built["content"]["position"]).sha256
-        == (built["sha256"])
-    )
+    result = app.handle(ctx(), SubmitReport(plan=PLAN, period="Q2"))
+    position = int(result.detail["position"])
+    assert build_report(app, PLAN, "Q2", position=position).sha256 == result.detail["sha256"]
     assert result.positions
 
 

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ledger.application import ParLedger
+from ledger.usecases.target import CorrectMeasurement
 from replay.reports import report_content
 from service.app import create_app
 from tests.cat_hai import PLAN, Seeded
@@ -126,16 +127,23 @@ def test_audit_trail_page_needs_a_login_kept_in_an_httponly_cookie(served) -> No
 def test_changes_since_submission_page(served) -> None:  # type: ignore[no-untyped-def]
     from datetime import date
 
-    from replay.reports import submit
+    from ledger.usecases.plan import SubmitReport
     from tests.conftest import vn
 
     client, auth, app = served
-    submit(app, ctx(), PLAN, "Q2")
-    app.correct_measurement(
-        ctx(effective=vn(2023, 6, 10), reason="Nhập sai số phiếu khảo sát"), PLAN, 7,
-        replaces="m-7b-1", value="91", period_start=date(2023, 1, 1),
-        period_end=date(2023, 6, 10), source="Khảo sát SIPAS (sửa)",
-    )  # fmt: skip
+    app.handle(ctx(), SubmitReport(plan=PLAN, period="Q2"))
+    app.handle(
+        ctx(effective=vn(2023, 6, 10), reason="Nhập sai số phiếu khảo sát"),
+        CorrectMeasurement(
+            plan=PLAN,
+            target=7,
+            replaces="m-7b-1",
+            value="91",
+            period_start=date(2023, 1, 1),
+            period_end=date(2023, 6, 10),
+            source="Khảo sát SIPAS (sửa)",
+        ),
+    )
     client.post("/web/login", data={"token": auth["Authorization"][7:]})
     page = client.get(f"/web/{PLAN}/reports/Q2/changes")
     assert page.status_code == 200

@@ -1,0 +1,389 @@
+"""The ledger's application core: what every use case shares.
+
+Recording (index rows in the events' transaction), idempotency (a command's fingerprint and its
+first outcome), optimistic concurrency, loading aggregates, the agency directory and
+authentication. The use cases themselves live in ``ledger/usecases/``, one module per
+aggregate, each command declared once beside its handler (``ledger/commands.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, timedelta
+from functools import cached_property
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.domain import datetime_now_with_tzinfo
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
+
+from domain import ids
+from domain.agency import Agency, AgencyGroup
+from domain.base import LedgerAggregate
+from domain.dossier import LateDossier
+from domain.errors import DomainError, InvalidValue, NotFound
+from domain.inspection import Inspection
+from domain.plan import Plan
+from domain.target import Target
+from domain.task import Task
+from domain.user import User
+from domain.values import VN_TZ, Actor, EventMeta, Role, optional_text
+from ledger.commands import Command
+from ledger.context import Change, CommandContext, CommandResult
+from ledger.errors import Conflict, IdempotencyConflict, StaleVersion, Unauthenticated
+from ledger.transcodings import register_ledger_transcodings
+from persistence.records import (
+    CommandRow,
+    IdempotencyKeyReused,
+    IndexFilter,
+    IndexRow,
+    LedgerRecorder,
+)
+from persistence.settings import Database, database_from_env
+from persistence.vault import PersonVault
+from persistence.viewstore import LedgerView, PostgresLedgerView, SQLiteLedgerView
+
+A = TypeVar("A", bound=LedgerAggregate)
+
+# A clock a few seconds ahead on the client is not a claim about the future.
+CLOCK_SKEW = timedelta(minutes=2)
+
+
+def fingerprint(name: str, payload: dict[str, Any], actor: Actor) -> str:
+    """A stable hash of a command's input, to tell a retry from a different command."""
+    canonical = json.dumps(
+        {"command": name, "actor": actor.id, "payload": payload},
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def plan_of(aggregate: object) -> str | None:
+    """The plan an aggregate belongs to: its scope in the event index."""
+    if isinstance(aggregate, Plan):
+        return aggregate.code
+    plan = getattr(aggregate, "plan", None)
+    return plan if isinstance(plan, str) else None
+
+
+class LedgerCore(Application[UUID]):
+    """The ledger: commands append events; reads rebuild aggregates from them."""
+
+    name = "parledger"
+    env: ClassVar[dict[str, str]] = {
+        "AGGREGATE_CACHE_MAXSIZE": "2000",
+        "DEEPCOPY_FROM_AGGREGATE_CACHE": "y",
+    }
+
+    def __init__(self, database: Database | None = None, env: dict[str, str] | None = None):
+        self.database = database or database_from_env()
+        super().__init__({**self.database.env, **(env or {})})
+
+    @property
+    def creates_tables(self) -> bool:
+        """False for a service role that may not run DDL (``PARLEDGER_CREATE_TABLES=no``)."""
+        return self.env.get("CREATE_TABLE", "yes").lower() not in ("no", "n", "false", "0", "off")
+
+    @cached_property
+    def view(self) -> LedgerView:
+        """The live view and checkpoint tables, in the ledger's own database."""
+        datastore = self.recorder.datastore  # type: ignore[attr-defined]
+        view: LedgerView
+        if self.database.backend == "postgres":
+            view = PostgresLedgerView(datastore)
+        else:
+            view = SQLiteLedgerView(datastore)
+        if self.creates_tables:
+            view.create_table()
+        return view
+
+    @cached_property
+    def vault(self) -> PersonVault:
+        return PersonVault(
+            self.recorder.datastore,  # type: ignore[attr-defined]
+            self.database.backend,
+            create=self.creates_tables,
+        )
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_ledger_transcodings(transcoder)
+
+    @property
+    def ledger_recorder(self) -> LedgerRecorder:
+        assert isinstance(self.recorder, LedgerRecorder)
+        return self.recorder
+
+    # -- recording -------------------------------------------------------------------------
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        # The index rows ride along to the recorder, which writes them in the same
+        # transaction as the events (the library's "searchable timestamps" pattern).
+        processing_event.saved_kwargs["index_rows"] = [
+            IndexRow(
+                originator_id=e.originator_id,
+                originator_version=e.originator_version,
+                entity=type(e).__qualname__.split(".")[0],
+                event_type=type(e).__qualname__.split(".")[-1],
+                recorded_at=e.timestamp,  # type: ignore[attr-defined]
+                effective_at=e.meta.effective_at,  # type: ignore[attr-defined]
+                actor_id=e.meta.actor.id,  # type: ignore[attr-defined]
+                plan=plan_of(processing_event.aggregates.get(e.originator_id)),
+                actor_role=e.meta.actor.role.value,  # type: ignore[attr-defined]
+                actor_agency=e.meta.actor.agency,  # type: ignore[attr-defined]
+            )
+            for e in processing_event.events
+        ]
+        return super()._record(processing_event)
+
+    def meta(self, ctx: CommandContext) -> EventMeta:
+        """The metadata every event of this command carries; valid time checked here
+        because "not in the future" depends on the clock, which the domain does not read."""
+        now = datetime_now_with_tzinfo()
+        effective = ctx.effective_at or now
+        if effective.tzinfo is None:
+            effective = effective.replace(tzinfo=VN_TZ)
+        if effective > now + CLOCK_SKEW:
+            raise InvalidValue(
+                f"ngày hiệu lực {effective.astimezone(VN_TZ):%d/%m/%Y %H:%M} ở tương lai",
+                field="effective_at",
+            )
+        if effective.date() < date(2000, 1, 1):
+            raise InvalidValue("ngày hiệu lực trước năm 2000", field="effective_at")
+        return EventMeta(
+            actor=ctx.actor,
+            effective_at=effective,
+            reason=optional_text(ctx.reason, "reason", limit=2000),
+            request_id=optional_text(ctx.request_id, "request_id", limit=200),
+            idempotency_key=optional_text(ctx.idempotency_key, "Idempotency-Key", limit=200),
+            source=ctx.source,
+        )
+
+    def execute(
+        self,
+        ctx: CommandContext,
+        command: Command,
+        decide: Callable[[EventMeta], Sequence[LedgerAggregate]],
+        detail: dict[str, str] | None = None,
+        pseudonyms: dict[str, str] | None = None,
+    ) -> CommandResult:
+        """Run one command: idempotency, decision, atomic append, conflict translation.
+        ``detail`` is what the first outcome tells the caller besides the changes;
+        ``pseudonyms`` stand for the command's personal fields in its fingerprint."""
+        key = f"{ctx.actor.id}:{ctx.idempotency_key}" if ctx.idempotency_key else None
+        # When it took effect and why are part of what was asked: the same key with another
+        # effective date or reason is another command, not a retry.
+        said = {"effective_at": ctx.effective_at, "reason": ctx.reason}
+        print_ = fingerprint(
+            command.action,
+            {**command.fingerprint_payload(), **(pseudonyms or {}), "_meta": said},
+            ctx.actor,
+        )
+        # A stored key is looked up only when the command cannot simply be appended: when
+        # the decision refuses it (the first attempt moved the version on, or completed the
+        # task, …), when it changes nothing, or when the append meets the key (below). The
+        # answer is then the first outcome, as if looked up first; a first attempt costs
+        # no extra query.
+        try:
+            aggregates = decide(self.meta(ctx))
+        except DomainError:
+            prior = self.ledger_recorder.get_command(key) if key is not None else None
+            if prior is None:
+                raise
+            return self._replay(prior, print_)
+        changes = tuple(
+            Change(entity=type(a).ENTITY, id=a.uuid, version=a.version)
+            for a in aggregates
+            if a.pending_events
+        )
+        if not changes:
+            prior = self.ledger_recorder.get_command(key) if key is not None else None
+            return CommandResult(changes=()) if prior is None else self._replay(prior, print_)
+        pending = {a.uuid: len(a.pending_events) for a in aggregates}
+        row = (
+            CommandRow(
+                key=key,
+                fingerprint=print_,
+                recorded_at=datetime_now_with_tzinfo(),
+                # With the first version each aggregate got, so a retry can name the
+                # positions of exactly these events.
+                result={
+                    "changes": [
+                        [c.entity, str(c.id), c.version, c.version - pending[c.id] + 1]
+                        for c in changes
+                    ]
+                },
+            )
+            if key is not None
+            else None
+        )
+        try:
+            recordings = self.save(*aggregates, command=row)
+        except IntegrityError as error:
+            if key is not None:
+                prior = self.ledger_recorder.get_command(key)
+                if prior is not None:
+                    # Stored by a concurrent duplicate, or by our own first attempt whose
+                    # acknowledgement was lost: either way, the outcome is the first one.
+                    return self._replay(prior, print_)
+            if isinstance(error, IdempotencyKeyReused):
+                raise IdempotencyConflict(
+                    "khóa chống lặp đang được dùng cho một yêu cầu khác đang xử lý",
+                    field="Idempotency-Key",
+                    code="idempotency_key_in_flight",
+                ) from error
+            raise Conflict(
+                "dữ liệu vừa được người khác thay đổi; hãy tải lại và thử lại",
+                field="version",
+            ) from error
+        return CommandResult(
+            changes=changes,
+            positions=tuple(r.notification.id for r in recordings),
+            detail=detail or {},
+        )
+
+    def _replay(self, prior: CommandRow, print_: str) -> CommandResult:
+        """The first outcome of an idempotent command, positions included."""
+        if prior.fingerprint != print_:
+            raise IdempotencyConflict(
+                "khóa chống lặp này đã được dùng cho một yêu cầu khác", field="Idempotency-Key"
+            )
+        changes, positions = [], []
+        for entity, uid, version, *first in prior.result["changes"]:
+            change = Change(entity=entity, id=UUID(uid), version=version)
+            changes.append(change)
+            lowest = first[0] if first else version  # rows stored before "first" was kept
+            rows = self.ledger_recorder.select_filtered(
+                IndexFilter(originator_id=change.id), gt=0, limit=version + 1
+            )
+            positions += [p for p, row in rows if lowest <= row.originator_version <= version]
+        return CommandResult(
+            changes=tuple(changes), positions=tuple(sorted(positions)), replayed=True
+        )
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def load(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+        try:
+            found: object = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"không tìm thấy {what}", field=cls.ENTITY) from None
+        if not isinstance(found, cls):
+            raise NotFound(f"không tìm thấy {what}", field=cls.ENTITY)
+        return found
+
+    def for_update(self, cls: type[A], aggregate_id: UUID, what: str, ctx: CommandContext) -> A:
+        found = self.load(cls, aggregate_id, what)
+        if ctx.expected_version is not None and found.version != ctx.expected_version:
+            raise StaleVersion(
+                f"{what} đang ở phiên bản {found.version}, không phải {ctx.expected_version}",
+                field="If-Match",
+            )
+        return found
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def get_task(self, plan: str, number: str) -> Task:
+        return self.load(Task, ids.task_id(plan, number), f"nhiệm vụ {number} của {plan}")
+
+    def get_target(self, plan: str, number: int) -> Target:
+        return self.load(Target, ids.target_id(plan, number), f"chỉ tiêu {number} của {plan}")
+
+    def get_plan(self, plan: str) -> Plan:
+        return self.load(Plan, ids.plan_id(plan), f"kế hoạch {plan}")
+
+    def get_agency(self, agency_code: str) -> Agency:
+        return self.load(Agency, ids.agency_id(agency_code), f"cơ quan {agency_code}")
+
+    def get_group(self, group_code: str) -> AgencyGroup:
+        return self.load(AgencyGroup, ids.group_id(group_code), f"nhóm {group_code}")
+
+    def get_dossier(self, dossier_code: str) -> LateDossier:
+        return self.load(LateDossier, ids.dossier_id(dossier_code), f"hồ sơ {dossier_code}")
+
+    def get_inspection(self, inspection_id: UUID) -> Inspection:
+        return self.load(Inspection, inspection_id, f"cuộc kiểm tra {inspection_id}")
+
+    def require_agency(self, agency_code: str, field: str) -> Agency | AgencyGroup:
+        """An agency or a group code that the directory knows."""
+        try:
+            return self.load(Agency, ids.agency_id(agency_code), agency_code)
+        except NotFound:
+            pass
+        try:
+            return self.load(AgencyGroup, ids.group_id(agency_code), agency_code)
+        except NotFound:
+            pass
+        raise NotFound(f"không có cơ quan hay nhóm cơ quan mã {agency_code!r}", field=field)
+
+    def agencies_of(self, codes: Iterable[str]) -> set[str]:
+        """Expand agency and group codes to agency codes (groups: every active member)."""
+        expanded: set[str] = set()
+        for code_ in codes:
+            found = self.require_agency(code_, "agency")
+            if isinstance(found, Agency):
+                expanded.add(found.code)
+            else:
+                expanded |= {a.code for a in self.directory() if a.active and a.kind in found.kinds}
+        return expanded
+
+    def covers(self, codes: Iterable[str], agency_code: str) -> bool:
+        """Whether ``codes`` (agencies and groups) include ``agency_code``, reading only the
+        entities concerned rather than the whole directory."""
+        codes = list(codes)
+        if agency_code in codes:
+            return True
+        try:
+            agency = self.load(Agency, ids.agency_id(agency_code), agency_code)
+        except NotFound:
+            return False
+        for code_ in codes:
+            found = self.require_agency(code_, "agency")
+            if isinstance(found, AgencyGroup) and agency.active and agency.kind in found.kinds:
+                return True
+        return False
+
+    def directory(self) -> list[Agency]:
+        return [a for a in self._all(Agency) if isinstance(a, Agency)]
+
+    def _all(self, cls: type[A]) -> list[A]:
+        """Every aggregate of one class (for small collections: agencies, groups)."""
+        return [
+            self.load(cls, i, cls.ENTITY)
+            for i in self.ledger_recorder.select_originators(cls.__name__)
+        ]
+
+    def authenticate(self, token: str) -> Actor:
+        """The principal behind a bearer token, or Unauthenticated."""
+        prefix, _, rest = token.partition(".")
+        name = rest.rpartition(".")[0]
+        if prefix != "plg" or not name:
+            raise Unauthenticated("mã truy cập không đúng định dạng")
+        try:
+            user = self.load(User, ids.user_id(name), name)
+        except NotFound:
+            raise Unauthenticated("mã truy cập không hợp lệ") from None
+        if not secrets.compare_digest(user.token_sha256, hash_token(token)):
+            raise Unauthenticated("mã truy cập không hợp lệ")
+        if user.revoked:
+            raise Unauthenticated("mã truy cập đã bị thu hồi")
+        return Actor(
+            id=f"user:{user.name}", name=user.display_name, role=Role(user.role), agency=user.agency
+        )
+
+
+def cli_operator(login: str) -> Actor:
+    """The local operator of the CLI: whoever holds the machine account runs as admin."""
+    return Actor(id=f"os:{login}", name=login, role=Role.ADMIN)
