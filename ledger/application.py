@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from domain.values import Role
 from ledger import usecases
-from ledger.commands import HANDLERS, Command
+from ledger.commands import Command, handler_for
 from ledger.context import CommandContext, CommandResult
 from ledger.core import LedgerCore, cli_operator
 from ledger.usecases.user import AddUser
@@ -22,10 +22,11 @@ class ParLedger(LedgerCore):
 
     def handle(self, ctx: CommandContext, command: Command) -> CommandResult:
         """Carry out ``command`` for ``ctx.actor``, through its registered use case."""
-        handler = HANDLERS.get(type(command))
+        handler = handler_for(type(command))
         if handler is None:  # a declaration whose use case lives in a layer not loaded
             raise LookupError(f"{type(command).__name__} has no use case registered")
-        return handler(self, ctx, command)
+        result: CommandResult = handler(self, ctx, command)
+        return result
 
     def add_user(
         self, ctx: CommandContext, *, name: str, role: str, agency: str | None, display_name: str

@@ -1,11 +1,13 @@
 """Commands as users state them, each declared once as a typed model beside its use case.
 
-A declaration says what the command is called (``action``: stable, it enters idempotency
-fingerprints; ``operation``: the use case and the OpenAPI operation id), where it is reached
-(``http`` path, ``cli`` words), what it tells users (``label`` and field descriptions, in
-Vietnamese) and a worked example on the Cát Hải plan. The CLI's arguments and help, the HTTP
-body with its schema and example, the web form and the fingerprint are all derived from it,
-so a command, its entrypoints and its documentation cannot drift apart.
+A declaration is a pydantic model whose fields are what the user states, with a
+:class:`Route`: where it is reached (``cli`` words, ``http`` path) and what it tells users
+(``label`` and the field descriptions, in Vietnamese). Its operation (the use case's name, the
+OpenAPI operation id, the name idempotency fingerprints carry) is its class name in snake case,
+and its worked example on the Cát Hải plan is in ``usecases/examples.json``. The CLI's
+arguments and help, the HTTP body with its schema and example, the web form and the
+fingerprint are all derived from it, so a command, its entrypoints and its documentation
+cannot drift apart.
 
 Fields named in the ``http`` path are the entity the command addresses (path parameters, CLI
 positionals); the others are what the user says about it (body fields, CLI flags). When it
@@ -15,10 +17,13 @@ command alike.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from importlib.resources import files
 from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import (
@@ -27,6 +32,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -38,10 +44,13 @@ _ASCII_NUMBER = re.compile(r"^\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*$")
 
 
 def _plain_number(value: object) -> object:
-    """Numbers as people type them in ASCII digits: ``true`` is not 1, and "٤٠" (which
-    Python's int() would read as 40) is not a figure anyone meant to record."""
+    """Numbers as people type them in ASCII digits: ``true`` is not 1, "٤٠" (which Python's
+    int() would read as 40) is not a figure anyone meant to record, and a binary float cannot
+    carry an exact figure (DESIGN: decimals as strings, never floats)."""
     if isinstance(value, bool):
         raise ValueError("phải là một số, không phải giá trị đúng/sai")
+    if isinstance(value, float):
+        raise ValueError('số thập phân phải viết dạng chuỗi, ví dụ "92.5" (không dùng số thực)')
     if isinstance(value, str) and not _ASCII_NUMBER.match(value):
         raise ValueError(f"{value!r} không phải một số viết bằng chữ số 0–9")
     return value
@@ -60,14 +69,65 @@ Short = Annotated[str, Field(min_length=1, max_length=500), BeforeValidator(_no_
 Code = Annotated[
     str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
 ]
+
+
+def decimal_schema(low: int, high: int, digits: int, places: int) -> WithJsonSchema:
+    """A decimal figure's schema: a string or an integer, never a float."""
+    pattern = rf"^-?[0-9]{{1,{digits - places}}}(\.[0-9]{{1,{places}}})?$"
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": low, "maximum": high},
+                {"type": "string", "pattern": pattern},
+            ],
+            "description": f'Số thập phân dạng chuỗi ("92.5") hoặc số nguyên, {low}–{high}',
+        }
+    )
+
+
 Figure = Annotated[
     Decimal,
     Field(ge=-(10**12), le=10**12, max_digits=20, decimal_places=6),
     BeforeValidator(_plain_number),
+    decimal_schema(-(10**12), 10**12, 20, 6),
+]
+Score = Annotated[
+    Decimal,
+    Field(ge=0, le=100, max_digits=6, decimal_places=2),
+    BeforeValidator(_plain_number),
+    decimal_schema(0, 100, 6, 2),
 ]
 Percent = Annotated[int, Field(ge=0, le=100), BeforeValidator(_plain_number)]
 Number = Annotated[int, Field(ge=1, le=10_000), BeforeValidator(_plain_number)]
 Day = Annotated[date, Field(ge=MIN_DATE, le=MAX_DATE)]
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a command is reached and what it is called for users."""
+
+    cli: str  # the words after ``parledger``: "task progress"
+    http: str  # the POST path; its {fields} address the entity
+    label: str  # what it does, in Vietnamese: CLI help, OpenAPI summary, form title
+    creates: bool = False  # a new entity: no If-Match, 201
+    reason_required: bool = False
+    positional: tuple[str, ...] = ()  # CLI positionals besides the path fields
+    cli_options: frozenset[str] = frozenset()  # path fields the CLI takes as flags
+    cli_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # older flags
+
+
+def _examples() -> dict[str, dict[str, Any]]:
+    """The worked example of every command, in the order they make sense on the Cát Hải
+    plan (``usecases/examples.json``; a test carries them all out in that order)."""
+    text = files("ledger.usecases").joinpath("examples.json").read_text(encoding="utf-8")
+    return {e.pop("operation"): e for e in json.loads(text)}
+
+
+EXAMPLES = _examples()
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 class Command(BaseModel):
@@ -75,26 +135,38 @@ class Command(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
-    action: ClassVar[str]
-    operation: ClassVar[str]
+    route: ClassVar[Route]
+    tag: ClassVar[str]
+    personal: ClassVar[frozenset[str]] = frozenset()  # never fingerprinted in clear
+    # Derived from the route, the class name and the examples when the class is made.
+    operation: ClassVar[str]  # report_task_progress for ReportTaskProgress
     label: ClassVar[str]
     http: ClassVar[str]
     cli: ClassVar[str]
-    tag: ClassVar[str]
     example: ClassVar[dict[str, Any]]  # every field, plus effective_at or reason if it helps
-    creates: ClassVar[bool] = False  # a new entity: no If-Match, 201
+    creates: ClassVar[bool] = False
     reason_required: ClassVar[bool] = False
-    positional: ClassVar[tuple[str, ...]] = ()  # CLI positionals besides the path fields
-    cli_options: ClassVar[frozenset[str]] = frozenset()  # path fields the CLI takes as flags
-    cli_aliases: ClassVar[dict[str, tuple[str, ...]]] = {}  # older flag spellings kept
-    personal: ClassVar[frozenset[str]] = frozenset()  # never fingerprinted in clear
-    listed: ClassVar[bool] = True  # False: no CLI subcommand or route derived (see ImportPlan)
+    positional: ClassVar[tuple[str, ...]] = ()
+    cli_options: ClassVar[frozenset[str]] = frozenset()
+    cli_aliases: ClassVar[Mapping[str, tuple[str, ...]]] = {}
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        if "action" in cls.__dict__ and cls.listed:
+        if "route" in cls.__dict__:
+            cls.operation = snake(cls.__name__)
+            for name in ("cli", "http", "label", "creates", "reason_required", "positional"):
+                setattr(cls, name, getattr(cls.route, name))
+            cls.cli_options, cls.cli_aliases = cls.route.cli_options, cls.route.cli_aliases
+            cls.example = EXAMPLES[cls.operation]
             DECLARED.append(cls)
+
+    def __init__(self, **data: Any) -> None:
+        # Whoever states a command in Python gets the same input error as the CLI and API.
+        try:
+            super().__init__(**data)
+        except ValidationError as error:
+            raise invalid_value(error) from None
 
     @field_validator("*", mode="before")
     @classmethod
@@ -137,10 +209,17 @@ Handler = Callable[[Any, CommandContext, Any], CommandResult]
 HANDLERS: dict[type[Command], Handler] = {}
 
 
+def handler_for(command: type[Command]) -> Handler | None:
+    """The use case of ``command``: its own, or the one of the nearest base class that has
+    one (the commands on one kind of aggregate share theirs)."""
+    return next((HANDLERS[k] for k in command.__mro__ if k in HANDLERS), None)
+
+
 def use_case(
     command: type[C],
 ) -> Callable[[Callable[[Any, CommandContext, C], CommandResult]], Any]:
-    """Register the function that carries out ``command`` (one per command)."""
+    """Register the function that carries out ``command`` and, unless they have their own,
+    every command derived from it."""
 
     def register(fn: Callable[[Any, CommandContext, C], CommandResult]) -> Any:
         if command in HANDLERS:

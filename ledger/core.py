@@ -186,7 +186,7 @@ class LedgerCore(Application[UUID]):
         # effective date or reason is another command, not a retry.
         said = {"effective_at": ctx.effective_at, "reason": ctx.reason}
         print_ = fingerprint(
-            command.action,
+            command.operation,
             {**command.fingerprint_payload(), **(pseudonyms or {}), "_meta": said},
             ctx.actor,
         )
@@ -291,6 +291,26 @@ class LedgerCore(Application[UUID]):
                 field="If-Match",
             )
         return found
+
+    def change(
+        self,
+        ctx: CommandContext,
+        command: Command,
+        target: tuple[type[A], UUID, str],
+        act: Callable[[A, EventMeta], object],
+        **options: Any,
+    ) -> CommandResult:
+        """The common shape of a command on one existing aggregate: load ``target`` (class,
+        id, what to call it) at the expected version, let ``act`` check and decide, save.
+        Loading happens inside the decision, so an idempotent retry sees the state anew."""
+        cls, aggregate_id, what = target
+
+        def decide(meta: EventMeta) -> list[LedgerAggregate]:
+            found = self.for_update(cls, aggregate_id, what, ctx)
+            act(found, meta)
+            return [found]
+
+        return self.execute(ctx, command, decide, **options)
 
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))

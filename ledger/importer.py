@@ -217,8 +217,7 @@ class ImportPlan(Command):
     """A plan file imported: the file is read by the caller (``parledger plan import``), so
     the command carries what identifies it, the plan and its text's SHA-256."""
 
-    action = "plan.import"
-    listed = False
+    operation = "import_plan"  # declared without a route: no subcommand nor endpoint derived
 
     plan: str
     sha256: str

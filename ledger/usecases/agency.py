@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
@@ -14,7 +13,7 @@ from domain.base import LedgerAggregate
 from domain.errors import InvalidValue
 from domain.values import EventMeta
 from ledger import access
-from ledger.commands import Code, Command, Short, use_case
+from ledger.commands import Code, Command, Route, Short, use_case
 from ledger.context import CommandContext, CommandResult
 from ledger.core import LedgerCore
 
@@ -25,21 +24,15 @@ AGENCY = Field(description="Mã cơ quan, ví dụ phong-tu-phap")
 
 
 class RegisterAgency(Command):
-    action = "agency.register"
-    operation = "register_agency"
-    label = "Thêm cơ quan vào danh mục"
-    http = "/agencies"
-    cli = "agency add"
+    route = Route(
+        "agency add",
+        "/agencies",
+        "Thêm cơ quan vào danh mục",
+        creates=True,
+        positional=("agency_code",),
+        cli_aliases={"aliases": ("--alias",)},
+    )
     tag: ClassVar[str] = "agencies"
-    creates = True
-    positional = ("agency_code",)
-    cli_aliases = {"aliases": ("--alias",)}
-    example = {
-        "agency_code": "phong-van-hoa-khoa-hoc",
-        "name": "Phòng Văn hóa, Khoa học và Thông tin",
-        "kind": "specialised_office",
-        "aliases": ["Phòng VH-KH-TT"],
-    }
 
     agency_code: Annotated[Code, AGENCY]
     name: Short = Field(description="Tên cơ quan")
@@ -56,45 +49,55 @@ class AgencyCommand(Command):
     reason_required = True
     agency_code: Annotated[Code, AGENCY]
 
+    def check(self, app: LedgerCore) -> None:
+        """What must hold before the agency is loaded."""
+
+    def apply(self, agency: Agency, meta: EventMeta) -> None:
+        raise NotImplementedError
+
+
+@use_case(AgencyCommand)
+def change_agency(app: LedgerCore, ctx: CommandContext, cmd: AgencyCommand) -> CommandResult:
+    access.require(ctx.actor, access.MANAGE_DIRECTORY)
+    cmd.check(app)
+    target = (Agency, ids.agency_id(cmd.agency_code), f"cơ quan {cmd.agency_code}")
+    return app.change(ctx, cmd, target, cmd.apply)
+
 
 class RenameAgency(AgencyCommand):
-    action = "agency.rename"
-    operation = "rename_agency"
-    label = "Đổi tên cơ quan (cần lý do)"
-    http = "/agencies/{agency_code}/rename"
-    cli = "agency rename"
-    example = {
-        "agency_code": "phong-van-hoa-khoa-hoc",
-        "name": "Phòng Văn hóa - Thông tin",
-        "reason": "Theo Quyết định tổ chức lại của UBND",
-    }
+    route = Route("agency rename", "/agencies/{agency_code}/rename", "Đổi tên cơ quan (cần lý do)")
 
     name: Short = Field(description="Tên mới")
 
+    def apply(self, agency: Agency, meta: EventMeta) -> None:
+        agency.rename(name=self.name, meta=meta)
+
 
 class MergeAgency(AgencyCommand):
-    action = "agency.merge"
-    operation = "merge_agency"
-    label = "Sáp nhập cơ quan vào cơ quan khác (cần lý do)"
-    http = "/agencies/{agency_code}/merge"
-    cli = "agency merge"
-    cli_aliases = {"successor": ("--into",)}
-    example = {
-        "agency_code": "xa-hoang-chau",
-        "successor": "xa-nghia-lo",
-        "reason": "Sắp xếp đơn vị hành chính cấp xã",
-    }
+    route = Route(
+        "agency merge",
+        "/agencies/{agency_code}/merge",
+        "Sáp nhập cơ quan vào cơ quan khác (cần lý do)",
+        cli_aliases={"successor": ("--into",)},
+    )
 
     successor: Code = Field(description="Mã cơ quan tiếp nhận")
 
+    def check(self, app: LedgerCore) -> None:
+        if not app.get_agency(self.successor).active:
+            raise InvalidValue(f"cơ quan {self.successor} không còn hoạt động", field="successor")
+
+    def apply(self, agency: Agency, meta: EventMeta) -> None:
+        agency.merge_into(successor=self.successor, meta=meta)
+
 
 class DissolveAgency(AgencyCommand):
-    action = "agency.dissolve"
-    operation = "dissolve_agency"
-    label = "Giải thể cơ quan (cần lý do)"
-    http = "/agencies/{agency_code}/dissolve"
-    cli = "agency dissolve"
-    example = {"agency_code": "phong-van-hoa-khoa-hoc", "reason": "Giải thể theo Nghị quyết"}
+    route = Route(
+        "agency dissolve", "/agencies/{agency_code}/dissolve", "Giải thể cơ quan (cần lý do)"
+    )
+
+    def apply(self, agency: Agency, meta: EventMeta) -> None:
+        agency.dissolve(meta=meta)
 
 
 @use_case(RegisterAgency)
@@ -116,40 +119,3 @@ def register_agency(app: LedgerCore, ctx: CommandContext, cmd: RegisterAgency) -
         ]
 
     return app.execute(ctx, cmd, decide)
-
-
-def _agency_command(
-    app: LedgerCore,
-    ctx: CommandContext,
-    cmd: AgencyCommand,
-    act: Callable[[Agency, EventMeta], Any],
-) -> CommandResult:
-    access.require(ctx.actor, access.MANAGE_DIRECTORY)
-
-    def decide(meta: EventMeta) -> list[LedgerAggregate]:
-        code = cmd.agency_code
-        found = app.for_update(Agency, ids.agency_id(code), f"cơ quan {code}", ctx)
-        act(found, meta)
-        return [found]
-
-    return app.execute(ctx, cmd, decide)
-
-
-@use_case(RenameAgency)
-def rename_agency(app: LedgerCore, ctx: CommandContext, cmd: RenameAgency) -> CommandResult:
-    return _agency_command(app, ctx, cmd, lambda a, m: a.rename(name=cmd.name, meta=m))
-
-
-@use_case(MergeAgency)
-def merge_agency(app: LedgerCore, ctx: CommandContext, cmd: MergeAgency) -> CommandResult:
-    heir = app.get_agency(cmd.successor)
-    if not heir.active:
-        raise InvalidValue(f"cơ quan {cmd.successor} không còn hoạt động", field="successor")
-    return _agency_command(
-        app, ctx, cmd, lambda a, m: a.merge_into(successor=cmd.successor, meta=m)
-    )
-
-
-@use_case(DissolveAgency)
-def dissolve_agency(app: LedgerCore, ctx: CommandContext, cmd: DissolveAgency) -> CommandResult:
-    return _agency_command(app, ctx, cmd, lambda a, m: a.dissolve(meta=m))

@@ -3,9 +3,8 @@ data sealed per person, erasable."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, ClassVar
-from uuid import uuid4
+from typing import Annotated, ClassVar
+from uuid import UUID, uuid4
 
 from pydantic import Field
 
@@ -15,7 +14,7 @@ from domain.dossier import LateDossier
 from domain.errors import InvalidValue
 from domain.values import EventMeta
 from ledger import access
-from ledger.commands import Code, Command, Day, Short, Text, use_case
+from ledger.commands import Code, Command, Day, Route, Short, Text, use_case
 from ledger.context import CommandContext, CommandResult
 from ledger.core import LedgerCore
 from persistence.vault import Citizen
@@ -24,26 +23,18 @@ DOSSIER = Field(description="Mã hồ sơ")
 
 
 class ReportLateDossier(Command):
-    action = "dossier.report"
-    operation = "report_late_dossier"
-    label = "Ghi nhận hồ sơ trễ hạn"
-    http = "/plans/{plan}/dossiers"
-    cli = "dossier report"
+    route = Route(
+        "dossier report",
+        "/plans/{plan}/dossiers",
+        "Ghi nhận hồ sơ trễ hạn",
+        creates=True,
+        cli_aliases={
+            "dossier_code": ("--code",),
+            "received_on": ("--received",),
+            "due_on": ("--due",),
+        },
+    )
     tag: ClassVar[str] = "dossiers"
-    creates = True
-    cli_aliases = {
-        "dossier_code": ("--code",),
-        "received_on": ("--received",),
-        "due_on": ("--due",),
-    }
-    example = {
-        "plan": "cat-hai-2023",
-        "dossier_code": "000.00.31.H23-230512-0007",
-        "procedure": "Chứng thực hợp đồng",
-        "agency": "thi-tran-cat-ba",
-        "received_on": "2023-05-12",
-        "due_on": "2023-05-15",
-    }
 
     plan: Annotated[Code, Field(description="Mã kế hoạch, ví dụ cat-hai-2023")]
     dossier_code: Annotated[Code, DOSSIER]
@@ -59,25 +50,18 @@ class DossierCommand(Command):
     tag: ClassVar[str] = "dossiers"
     dossier_code: Annotated[Code, DOSSIER]
 
+    def apply(self, dossier: LateDossier, meta: EventMeta) -> None:
+        raise NotImplementedError
+
 
 class IssueApology(DossierCommand):
-    action = "dossier.apologize"
-    operation = "issue_apology"
-    label = "Ghi phiếu xin lỗi và hẹn lại ngày trả kết quả"
-    http = "/dossiers/{dossier_code}/apologies"
-    cli = "dossier apologize"
-    cli_aliases = {"reason_text": ("--text",)}
+    route = Route(
+        "dossier apologize",
+        "/dossiers/{dossier_code}/apologies",
+        "Ghi phiếu xin lỗi và hẹn lại ngày trả kết quả",
+        cli_aliases={"reason_text": ("--text",)},
+    )
     personal = frozenset({"citizen_name", "citizen_contact"})
-    example = {
-        "dossier_code": "000.00.31.H23-230512-0007",
-        "issued_on": "2023-05-15",
-        "reason_text": "Hồ sơ cần xác minh thêm thông tin",
-        "new_appointment": "2023-05-19",
-        "signer": "Chủ tịch UBND thị trấn Cát Bà",
-        "apology_id": "xl-01",
-        "citizen_name": "Nguyễn Văn An",
-        "citizen_contact": "0225 3888 123",
-    }
 
     issued_on: Day = Field(description="Ngày ký phiếu")
     reason_text: Text = Field(description="Lý do trễ hẹn ghi trong phiếu")
@@ -93,42 +77,38 @@ class IssueApology(DossierCommand):
 
 
 class ReturnDossierResult(DossierCommand):
-    action = "dossier.return"
-    operation = "return_dossier_result"
-    label = "Ghi nhận đã trả kết quả (ngày = ngày hiệu lực)"
-    http = "/dossiers/{dossier_code}/result"
-    cli = "dossier return"
-    example = {"dossier_code": "000.00.31.H23-230512-0007", "effective_at": "2023-05-18"}
+    route = Route(
+        "dossier return",
+        "/dossiers/{dossier_code}/result",
+        "Ghi nhận đã trả kết quả (ngày = ngày hiệu lực)",
+    )
+
+    def apply(self, dossier: LateDossier, meta: EventMeta) -> None:
+        dossier.return_result(meta=meta)
 
 
 class WithdrawApology(DossierCommand):
-    action = "dossier.withdraw_apology"
-    operation = "withdraw_apology"
-    label = "Rút phiếu xin lỗi ghi nhầm (cần lý do)"
-    http = "/dossiers/{dossier_code}/apologies/{apology_id}/withdraw"
-    cli = "dossier withdraw-apology"
-    cli_options = frozenset({"apology_id"})
-    reason_required = True
-    example = {
-        "dossier_code": "000.00.31.H23-230512-0007",
-        "apology_id": "xl-01",
-        "reason": "Ghi nhầm phiếu của hồ sơ khác",
-    }
+    route = Route(
+        "dossier withdraw-apology",
+        "/dossiers/{dossier_code}/apologies/{apology_id}/withdraw",
+        "Rút phiếu xin lỗi ghi nhầm (cần lý do)",
+        reason_required=True,
+        cli_options=frozenset({"apology_id"}),
+    )
 
     apology_id: Annotated[Code, Field(description="Mã phiếu xin lỗi")]
 
+    def apply(self, dossier: LateDossier, meta: EventMeta) -> None:
+        dossier.withdraw_apology(apology_id=self.apology_id, meta=meta)
+
 
 class EraseCitizenData(DossierCommand):
-    action = "dossier.erase_citizen"
-    operation = "erase_citizen_data"
-    label = "Xoá dữ liệu cá nhân của công dân trong hồ sơ (huỷ khoá; cần lý do)"
-    http = "/dossiers/{dossier_code}/citizen-data/erase"
-    cli = "dossier erase-citizen"
-    reason_required = True
-    example = {
-        "dossier_code": "000.00.31.H23-230512-0007",
-        "reason": "Công dân yêu cầu xoá theo Luật Bảo vệ dữ liệu cá nhân",
-    }
+    route = Route(
+        "dossier erase-citizen",
+        "/dossiers/{dossier_code}/citizen-data/erase",
+        "Xoá dữ liệu cá nhân của công dân trong hồ sơ (huỷ khoá; cần lý do)",
+        reason_required=True,
+    )
 
 
 @use_case(ReportLateDossier)
@@ -157,24 +137,22 @@ def report_late_dossier(
     return app.execute(ctx, cmd, decide)
 
 
-def _load(app: LedgerCore, ctx: CommandContext, code: str) -> LateDossier:
-    return app.for_update(LateDossier, ids.dossier_id(code), f"hồ sơ {code}", ctx)
+def _dossier(code: str) -> tuple[type[LateDossier], UUID, str]:
+    return LateDossier, ids.dossier_id(code), f"hồ sơ {code}"
 
 
-def _dossier_command(
+@use_case(DossierCommand)
+def change_dossier(
     app: LedgerCore,
     ctx: CommandContext,
     cmd: DossierCommand,
-    act: Callable[[LateDossier, EventMeta], Any],
-    pseudonyms: dict[str, str] | None = None,
 ) -> CommandResult:
-    def decide(meta: EventMeta) -> list[LedgerAggregate]:
-        found = _load(app, ctx, cmd.dossier_code)
-        access.require_dossier_writer(ctx.actor, found.agency)
-        act(found, meta)
-        return [found]
+    def act(dossier: LateDossier, meta: EventMeta) -> None:
+        # Officers record late dossiers and apologies of their own agency only.
+        access.require_dossier_writer(ctx.actor, dossier.agency)
+        cmd.apply(dossier, meta)
 
-    return app.execute(ctx, cmd, decide, pseudonyms=pseudonyms)
+    return app.change(ctx, cmd, _dossier(cmd.dossier_code), act)
 
 
 @use_case(IssueApology)
@@ -185,37 +163,18 @@ def issue_apology(app: LedgerCore, ctx: CommandContext, cmd: IssueApology) -> Co
     # The fingerprint names the person by their pseudonym (the vault's subject id), never by
     # the text: a retry finds the same subject, and an erasure leaves nothing to guess from.
     pseudonyms = {} if citizen is None else {"citizen": app.vault.subject_for(citizen)}
-    aid = cmd.apology_id or uuid4().hex[:12]
-    return _dossier_command(
-        app,
-        ctx,
-        cmd,
-        lambda d, m: d.issue_apology(
-            apology_id=aid,
-            issued_on=cmd.issued_on,
-            reason_text=cmd.reason_text,
-            new_appointment=cmd.new_appointment,
-            signer=cmd.signer,
-            meta=m,
+
+    def act(dossier: LateDossier, meta: EventMeta) -> None:
+        access.require_dossier_writer(ctx.actor, dossier.agency)
+        dossier.issue_apology(
+            apology_id=cmd.apology_id or uuid4().hex[:12],
+            meta=meta,
             # Sealed only once the command goes ahead; the text never reaches an event.
             citizen=None if citizen is None else app.vault.seal(citizen),
-        ),
-        pseudonyms,
-    )
+            **cmd.model_dump(include={"issued_on", "reason_text", "new_appointment", "signer"}),
+        )
 
-
-@use_case(ReturnDossierResult)
-def return_dossier_result(
-    app: LedgerCore, ctx: CommandContext, cmd: ReturnDossierResult
-) -> CommandResult:
-    return _dossier_command(app, ctx, cmd, lambda d, m: d.return_result(meta=m))
-
-
-@use_case(WithdrawApology)
-def withdraw_apology(app: LedgerCore, ctx: CommandContext, cmd: WithdrawApology) -> CommandResult:
-    return _dossier_command(
-        app, ctx, cmd, lambda d, m: d.withdraw_apology(apology_id=cmd.apology_id, meta=m)
-    )
+    return app.change(ctx, cmd, _dossier(cmd.dossier_code), act, pseudonyms=pseudonyms)
 
 
 @use_case(EraseCitizenData)
@@ -226,13 +185,10 @@ def erase_citizen_data(
     the two finishes the destruction."""
     access.require(ctx.actor, access.ERASE_PERSONAL_DATA)
 
-    def decide(meta: EventMeta) -> list[LedgerAggregate]:
-        found = _load(app, ctx, cmd.dossier_code)
-        found.erase_citizen_data(meta=meta)
-        return [found]
-
     try:
-        return app.execute(ctx, cmd, decide)
+        return app.change(
+            ctx, cmd, _dossier(cmd.dossier_code), lambda d, m: d.erase_citizen_data(meta=m)
+        )
     finally:
         # Every subject the ledger records as erased loses its key, so an erasure cut off
         # between the event and the keys is completed by the next attempt.

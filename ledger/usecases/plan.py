@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, ClassVar
+from uuid import UUID
 
 from pydantic import Field
 
 from domain import ids
-from domain.base import LedgerAggregate
 from domain.plan import SCORE_KINDS, Plan
-from domain.values import EventMeta
 from ledger import access
-from ledger.commands import Code, Command, use_case
+from ledger.commands import Code, Command, Route, Score, use_case
 from ledger.context import CommandContext, CommandResult
 from ledger.core import LedgerCore
 
@@ -24,33 +22,29 @@ PLAN = Field(description="Mã kế hoạch, ví dụ cat-hai-2023")
 
 
 class RecordAreaScore(Command):
-    action = "plan.area_score"
-    operation = "record_area_score"
-    label = "Ghi điểm tự đánh giá hoặc điểm thẩm định của một lĩnh vực"
-    http = "/plans/{plan}/scores"
-    cli = "area score"
+    route = Route(
+        "area score",
+        "/plans/{plan}/scores",
+        "Ghi điểm tự đánh giá hoặc điểm thẩm định của một lĩnh vực",
+        positional=("area",),
+    )
     tag: ClassVar[str] = "scores"
-    positional = ("area",)
-    example = {"plan": "cat-hai-2023", "area": "V", "kind": "self_assessed", "score": "10.5"}
 
     plan: Annotated[Code, PLAN]
     area: Annotated[str, Field(pattern=r"^[IVX]{1,5}$", description="Lĩnh vực: I … VII")]
     kind: ScoreKind = Field(description="self_assessed (tự đánh giá) hoặc appraised (thẩm định)")
-    score: Annotated[Decimal, Field(ge=0, le=100, max_digits=6, decimal_places=2)] = Field(
-        description="Số điểm"
-    )
+    score: Score = Field(description="Số điểm")
 
 
 class SubmitReport(Command):
     """Carried out in ``reports.submission``: the content hashed is the report itself."""
 
-    action = "plan.report_submit"
-    operation = "submit_report"
-    label = "Nộp báo cáo kỳ: ghi mã băm nội dung và vị trí sổ cái"
-    http = "/plans/{plan}/reports/{period}/submit"
-    cli = "report submit"
+    route = Route(
+        "report submit",
+        "/plans/{plan}/reports/{period}/submit",
+        "Nộp báo cáo kỳ: ghi mã băm nội dung và vị trí sổ cái",
+    )
     tag: ClassVar[str] = "reports"
-    example = {"plan": "cat-hai-2023", "period": "Q2", "effective_at": "2023-06-07"}
 
     plan: Annotated[Code, PLAN]
     period: Annotated[
@@ -61,16 +55,21 @@ class SubmitReport(Command):
     ]
 
 
+def _plan(code: str) -> tuple[type[Plan], UUID, str]:
+    return Plan, ids.plan_id(code), f"kế hoạch {code}"
+
+
 @use_case(RecordAreaScore)
 def record_area_score(app: LedgerCore, ctx: CommandContext, cmd: RecordAreaScore) -> CommandResult:
     access.require(ctx.actor, access.REPORT_FIGURES)
-
-    def decide(meta: EventMeta) -> list[LedgerAggregate]:
-        found = app.for_update(Plan, ids.plan_id(cmd.plan), f"kế hoạch {cmd.plan}", ctx)
-        found.record_area_score(area=cmd.area, kind=cmd.kind.value, score=cmd.score, meta=meta)
-        return [found]
-
-    return app.execute(ctx, cmd, decide)
+    return app.change(
+        ctx,
+        cmd,
+        _plan(cmd.plan),
+        lambda p, m: p.record_area_score(
+            area=cmd.area, kind=cmd.kind.value, score=cmd.score, meta=m
+        ),
+    )
 
 
 def submit_report(
@@ -79,12 +78,11 @@ def submit_report(
     """Record that the report whose content hashes to ``content_sha256`` at ``position`` was
     sent (the caller builds the content: reports sit above the ledger)."""
     access.require(ctx.actor, access.REPORT_FIGURES)
-
-    def decide(meta: EventMeta) -> list[LedgerAggregate]:
-        found = app.for_update(Plan, ids.plan_id(cmd.plan), f"kế hoạch {cmd.plan}", ctx)
-        found.submit_report(
-            period=cmd.period, content_sha256=content_sha256, position=position, meta=meta
-        )
-        return [found]
-
-    return app.execute(ctx, cmd, decide)
+    return app.change(
+        ctx,
+        cmd,
+        _plan(cmd.plan),
+        lambda p, m: p.submit_report(
+            period=cmd.period, content_sha256=content_sha256, position=position, meta=m
+        ),
+    )

@@ -13,7 +13,7 @@ from domain.errors import InvalidValue
 from domain.user import User
 from domain.values import EventMeta, Role
 from ledger import access
-from ledger.commands import Code, Command, Short, use_case
+from ledger.commands import Code, Command, Route, Short, use_case
 from ledger.context import CommandContext, CommandResult
 from ledger.core import LedgerCore, hash_token
 
@@ -22,20 +22,14 @@ UserName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9]
 
 
 class AddUser(Command):
-    action = "users.add"
-    operation = "add_user"
-    label = "Tạo người dùng và cấp mã truy cập (chỉ hiện một lần)"
-    http = "/users"
-    cli = "users add"
+    route = Route(
+        "users add",
+        "/users",
+        "Tạo người dùng và cấp mã truy cập (chỉ hiện một lần)",
+        creates=True,
+        positional=("name",),
+    )
     tag: ClassVar[str] = "users"
-    creates = True
-    positional = ("name",)
-    example = {
-        "name": "lan",
-        "role": "agency_officer",
-        "agency": "phong-noi-vu-ldtbxh",
-        "display_name": "Nguyễn Thị Lan",
-    }
 
     name: Annotated[UserName, USER]
     role: Role = Field(description="Vai trò")
@@ -44,13 +38,8 @@ class AddUser(Command):
 
 
 class RevokeUser(Command):
-    action = "users.revoke"
-    operation = "revoke_user"
-    label = "Thu hồi mã truy cập của người dùng"
-    http = "/users/{name}/revoke"
-    cli = "users revoke"
+    route = Route("users revoke", "/users/{name}/revoke", "Thu hồi mã truy cập của người dùng")
     tag: ClassVar[str] = "users"
-    example = {"name": "lan", "reason": "Chuyển công tác"}
 
     name: Annotated[UserName, USER]
 

@@ -8,9 +8,9 @@ from typing import Any
 import jsonschema_rs
 from fastapi.testclient import TestClient
 
-from api.routes.commands import CommandOut, body_example, body_model
+from api.routes.commands import CommandOut, body_model
 from ledger.application import ParLedger
-from ledger.commands import DECLARED
+from ledger.commands import DECLARED, EXAMPLES
 from ledger.importer import import_plan
 from planfile.bundled import bundled_plan
 from service.app import create_app
@@ -73,64 +73,28 @@ def test_the_schema_check_refuses_bodies_the_model_refuses(api: Api) -> None:
         assert not validator.is_valid(bad), bad
 
 
-# The order the examples make sense in, on the Cát Hải plan, and the path of each.
-IN_ORDER: list[tuple[str, dict[str, str]]] = [
-    ("/plans/{plan}/tasks/{number}/progress", {"number": "3"}),
-    ("/plans/{plan}/tasks/{number}/deadline", {"number": "1.b"}),
-    ("/plans/{plan}/tasks/{number}/evidence", {"number": "1.b"}),
-    ("/plans/{plan}/tasks/{number}/complete", {"number": "1.b"}),
-    ("/plans/{plan}/tasks/{number}/reopen", {"number": "1.b"}),
-    ("/plans/{plan}/tasks/{number}/reassign", {"number": "2"}),
-    ("/plans/{plan}/tasks/{number}/cancel", {"number": "1.c"}),
-    ("/plans/{plan}/targets/{target}/measurements", {"target": "7"}),
-    ("/plans/{plan}/targets/{target}/corrections", {"target": "7"}),
-    ("/plans/{plan}/targets/{target}/retractions", {"target": "7"}),
-    ("/plans/{plan}/scores", {}),
-    ("/plans/{plan}/reports/{period}/submit", {"period": "Q2"}),
-    ("/plans/{plan}/inspections", {}),
-    ("/inspections/{inspection_id}/conducted", {}),
-    ("/inspections/{inspection_id}/findings", {}),
-    ("/inspections/{inspection_id}/findings/{finding_id}/remediation", {}),
-    ("/inspections/{inspection_id}/findings/{finding_id}/close", {}),
-    ("/inspections/{inspection_id}/conclusion", {}),
-    ("/plans/{plan}/dossiers", {}),
-    ("/dossiers/{dossier_code}/apologies", {}),
-    ("/dossiers/{dossier_code}/citizen-data/erase", {}),
-    ("/dossiers/{dossier_code}/apologies/{apology_id}/withdraw", {}),
-    ("/dossiers/{dossier_code}/result", {}),
-    ("/users", {}),
-    ("/users/{name}/revoke", {"name": "lan"}),
-    ("/agencies", {}),
-    ("/agencies/{agency_code}/rename", {"agency_code": "phong-van-hoa-khoa-hoc"}),
-    ("/agencies/{agency_code}/dissolve", {"agency_code": "phong-van-hoa-khoa-hoc"}),
-    ("/agencies/{agency_code}/merge", {"agency_code": "xa-hoang-chau"}),
-]
-
-
 def test_the_examples_are_commands_the_ledger_carries_out(app: ParLedger) -> None:
-    """Posted in order on the Cát Hải plan, every example is accepted and recorded."""
+    """Posted in the order of usecases/examples.json on the Cát Hải plan, every documented
+    example is accepted and recorded."""
     import_plan(app, bundled_plan("cat-hai-2023"), ctx())
     _, token = app.add_user(ctx(), name="thu-ky", display_name="Thư ký", role="admin", agency=None)
     client = TestClient(create_app(app))
     spec = client.get("/openapi.json").json()
-    examples = {c.http: body_example(c) for c in DECLARED}
-    assert sorted(path for path, _ in IN_ORDER) == sorted(examples)
-    args = {
-        "plan": "cat-hai-2023",
-        "finding_id": examples["/inspections/{inspection_id}/findings"]["finding_id"],
-        "dossier_code": examples["/plans/{plan}/dossiers"]["dossier_code"],
-        "apology_id": examples["/dossiers/{dossier_code}/apologies"]["apology_id"],
-    }
-    for path, more in IN_ORDER:
-        documented = spec["paths"][path]["post"]["requestBody"]["content"]["application/json"]
-        body = next(iter(documented["examples"].values()))["value"]
+    by_operation = {c.operation: c for c in DECLARED}
+    assert list(EXAMPLES) == sorted(by_operation, key=list(EXAMPLES).index)
+    assert set(EXAMPLES) == set(by_operation)
+    inspection: dict[str, str] = {}
+    for operation, example in EXAMPLES.items():
+        command = by_operation[operation]
+        documented = spec["paths"][command.http]["post"]["requestBody"]["content"]
+        body = next(iter(documented["application/json"]["examples"].values()))["value"]
         head = app.recorder.max_notification_id()
         response = client.post(
-            path.format(**args, **more),
+            command.http.format(**{**example, **inspection}),
             headers={"Authorization": f"Bearer {token}", "If-Match": "*"},
             json=body,
         )
-        assert response.status_code in (200, 201), (path, response.text)
+        assert response.status_code in (200, 201), (operation, response.text)
         assert response.json()["positions"] and app.recorder.max_notification_id() > head
-        if path == "/plans/{plan}/inspections":
-            args["inspection_id"] = response.json()["changes"][0]["id"]
+        if operation == "plan_inspection":
+            inspection["inspection_id"] = response.json()["changes"][0]["id"]

@@ -452,7 +452,8 @@ def test_conflict_from_the_store_is_reported_clearly(ledger: ParLedger, db_url: 
         return [stale]
 
     with pytest.raises(Conflict, match="người khác") as refused:
-        other.execute(ctx(), "task.progress", {}, decide)  # type: ignore[arg-type]
+        command = ReportTaskProgress(plan=PLAN, number="1", percent=6, note="second")
+        other.execute(ctx(), command, decide)  # type: ignore[arg-type]
     assert refused.value.field == "version" and positions(ledger) == before
     other.close()
 
