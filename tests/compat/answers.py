@@ -98,7 +98,7 @@ def answer(app: ParLedger, questions: dict[str, Any], digest: Digest) -> dict[st
         # An event's own fields are its stored shape: an upcaster may rename them, and the
         # compatibility promise is about what the ledger answers, not about event shapes.
         entry.pop("data")
-    return jsonable(
+    answers: dict[str, Any] = jsonable(
         {
             "replays": replays,
             "audit": audit,
@@ -107,3 +107,4 @@ def answer(app: ParLedger, questions: dict[str, Any], digest: Digest) -> dict[st
             "report_diff": found,
         }
     )
+    return answers
