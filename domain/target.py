@@ -55,6 +55,28 @@ def clean_indicator(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class MeasurementFacts(LedgerAggregate.Event):
+    """A reported figure's facts, shared by the two measurement events (kept outside
+    ``Target`` so that it is not taken for an event of its own). Class version 2 carries them
+    as fields of their own; version 1 (releases up to 0.2) nested them in one ``figure`` dict."""
+
+    class_version = 2
+    measurement_id: str
+    indicator: str
+    value: Decimal
+    numerator: Decimal | None
+    denominator: Decimal | None
+    period_start: date
+    period_end: date
+    source: str
+    evidence: str | None
+    meta: EventMeta
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state.update(state.pop("figure"))
+
+
 class Target(LedgerAggregate):
     ENTITY = "target"
 
@@ -193,27 +215,7 @@ class Target(LedgerAggregate):
         )
         self._measured(measurement_id=measurement_id, **figure, meta=meta)
 
-    class _Figure(LedgerAggregate.Event):
-        """A reported figure's facts. Class version 2 carries them as fields of their own;
-        version 1 (releases up to 0.2) nested them in one ``figure`` dict."""
-
-        class_version = 2
-        measurement_id: str
-        indicator: str
-        value: Decimal
-        numerator: Decimal | None
-        denominator: Decimal | None
-        period_start: date
-        period_end: date
-        source: str
-        evidence: str | None
-        meta: EventMeta
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            state.update(state.pop("figure"))
-
-    class MeasurementRecorded(_Figure):
+    class MeasurementRecorded(MeasurementFacts):
         """A figure reported for one indicator over a period."""
 
     @event(MeasurementRecorded)
@@ -279,7 +281,7 @@ class Target(LedgerAggregate):
         )
         self._corrected(measurement_id=measurement_id, replaces=replaces, **figure, meta=meta)
 
-    class MeasurementCorrected(_Figure):
+    class MeasurementCorrected(MeasurementFacts):
         """A figure that replaces the figure ``replaces``, which stays in history."""
 
         replaces: str
