@@ -55,6 +55,28 @@ def clean_indicator(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class MeasurementFacts(LedgerAggregate.Event):
+    """A reported figure's facts, shared by the two measurement events (kept outside
+    ``Target`` so that it is not taken for an event of its own). Class version 2 carries them
+    as fields of their own; version 1 (releases up to 0.2) nested them in one ``figure`` dict."""
+
+    class_version = 2
+    measurement_id: str
+    indicator: str
+    value: Decimal
+    numerator: Decimal | None
+    denominator: Decimal | None
+    period_start: date
+    period_end: date
+    source: str
+    evidence: str | None
+    meta: EventMeta
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state.update(state.pop("figure"))
+
+
 class Target(LedgerAggregate):
     ENTITY = "target"
 
@@ -191,10 +213,26 @@ class Target(LedgerAggregate):
         figure = self._figure(
             indicator, value, numerator, denominator, period_start, period_end, source, evidence
         )
-        self._measured(measurement_id=measurement_id, figure=figure, meta=meta)
+        self._measured(measurement_id=measurement_id, **figure, meta=meta)
 
-    @event("MeasurementRecorded")
-    def _measured(self, measurement_id: str, figure: dict[str, Any], meta: EventMeta) -> None:
+    class MeasurementRecorded(MeasurementFacts):
+        """A figure reported for one indicator over a period."""
+
+    @event(MeasurementRecorded)
+    def _measured(
+        self,
+        measurement_id: str,
+        indicator: str,
+        value: Decimal,
+        numerator: Decimal | None,
+        denominator: Decimal | None,
+        period_start: date,
+        period_end: date,
+        source: str,
+        evidence: str | None,
+        meta: EventMeta,
+    ) -> None:
+        figure = _facts(locals())
         self.measurements[measurement_id] = {**figure, "status": "valid", "replaces": None}
 
     def _require_current(self, measurement_id: str) -> dict[str, Any]:
@@ -241,12 +279,29 @@ class Target(LedgerAggregate):
             source,
             evidence,
         )
-        self._corrected(measurement_id=measurement_id, replaces=replaces, figure=figure, meta=meta)
+        self._corrected(measurement_id=measurement_id, replaces=replaces, **figure, meta=meta)
 
-    @event("MeasurementCorrected")
+    class MeasurementCorrected(MeasurementFacts):
+        """A figure that replaces the figure ``replaces``, which stays in history."""
+
+        replaces: str
+
+    @event(MeasurementCorrected)
     def _corrected(
-        self, measurement_id: str, replaces: str, figure: dict[str, Any], meta: EventMeta
+        self,
+        measurement_id: str,
+        replaces: str,
+        indicator: str,
+        value: Decimal,
+        numerator: Decimal | None,
+        denominator: Decimal | None,
+        period_start: date,
+        period_end: date,
+        source: str,
+        evidence: str | None,
+        meta: EventMeta,
     ) -> None:
+        figure = _facts(locals())
         self.measurements[replaces]["status"] = "superseded"
         self.measurements[measurement_id] = {**figure, "status": "valid", "replaces": replaces}
 
@@ -259,6 +314,23 @@ class Target(LedgerAggregate):
     @event("MeasurementRetracted")
     def _retracted(self, measurement_id: str, meta: EventMeta) -> None:
         self.measurements[measurement_id]["status"] = "retracted"
+
+
+FIGURE_FACTS = (
+    "indicator",
+    "value",
+    "numerator",
+    "denominator",
+    "period_start",
+    "period_end",
+    "source",
+    "evidence",
+)
+
+
+def _facts(given: dict[str, Any]) -> dict[str, Any]:
+    """The figure's facts among an apply method's arguments, in their stored order."""
+    return {name: given[name] for name in FIGURE_FACTS}
 
 
 _STATUS_WORD = {"superseded": "thay thế", "retracted": "rút lại"}

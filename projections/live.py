@@ -20,7 +20,7 @@ from eventsourcing.projection import Projection, ProjectionRunner
 
 from ledger.application import ParLedger
 from persistence.viewstore import LedgerView, PostgresLedgerView, SQLiteLedgerView
-from projections.state import KIND_OF, LedgerState, apply, event_name
+from projections.state import LedgerState, apply, kind_of
 
 PAGE = 500
 NAME = "ledger_state"  # the one persisted view; task board, attainment … derive from it
@@ -35,9 +35,7 @@ VIEWS_SERVED = (
 
 
 def _keys(events: list[tuple[int, Any]]) -> list[tuple[str, str]]:
-    keys = {
-        (KIND_OF[event_name(e)], e.originator_id.hex) for _, e in events if event_name(e) in KIND_OF
-    }
+    keys = {(kind, e.originator_id.hex) for _, e in events if (kind := kind_of(e)) is not None}
     return sorted(keys)
 
 

@@ -14,24 +14,40 @@ import json
 from datetime import date
 from typing import Any
 
+from domain.dossier import LateDossier
 from domain.errors import NotFound
+from domain.plan import Plan
+from domain.target import Target
+from domain.task import Task
 from ledger.application import ParLedger
 from persistence.records import Window
+from projections.fold.core import event_class
 from projections.state import event_name
 from projections.views import plan_doc
 from replay import replay
 from replay.engine import end_of_day, position_known_at, replay_state
 
-CORRECTIONS = {
-    "Target.MeasurementCorrected",
-    "Task.Amended",
-    "Task.DeadlineChanged",
-    "Task.Reopened",
-    "Task.Reassigned",
-    "Plan.Amended",
-    "Target.Amended",
-}
-RETRACTIONS = {"Target.MeasurementRetracted", "LateDossier.ApologyWithdrawn", "Task.Cancelled"}
+CORRECTIONS = frozenset(
+    event_class(aggregate, name)
+    for aggregate, name in (
+        (Target, "MeasurementCorrected"),
+        (Task, "Amended"),
+        (Task, "DeadlineChanged"),
+        (Task, "Reopened"),
+        (Task, "Reassigned"),
+        (Plan, "Amended"),
+        (Target, "Amended"),
+    )
+)
+RETRACTIONS = frozenset(
+    event_class(aggregate, name)
+    for aggregate, name in (
+        (Target, "MeasurementRetracted"),
+        (LateDossier, "ApologyWithdrawn"),
+        (Task, "Cancelled"),
+    )
+)
+SUBMISSION = event_class(Plan, "ReportSubmitted")
 
 
 def _period(app: ParLedger, plan: str, code: str) -> dict[str, Any]:
@@ -97,14 +113,13 @@ def diff(app: ParLedger, plan: str, code: str) -> dict[str, Any]:
     entries = []
     for n in app.ledger_recorder.select_scoped(plan, window):
         event: Any = app.mapper.to_domain_event(n)
-        name = event_name(event)
-        if name == "Plan.ReportSubmitted":
+        if type(event) is SUBMISSION:
             continue
         kind = (
             "correction"
-            if name in CORRECTIONS
+            if type(event) in CORRECTIONS
             else "retraction"
-            if name in RETRACTIONS
+            if type(event) in RETRACTIONS
             else "late_entry"
         )
         data = {k: v for k, v in vars(event).items() if k not in ("meta", "originator_id",
@@ -113,7 +128,7 @@ def diff(app: ParLedger, plan: str, code: str) -> dict[str, Any]:
             {
                 "position": n.id,
                 "kind": kind,
-                "event": name,
+                "event": event_name(event),
                 "entity": str(event.originator_id),
                 "recorded_at": event.timestamp.isoformat(),
                 "effective_at": event.meta.effective_at.isoformat(),

@@ -1,0 +1,121 @@
+"""What every fold shares: the state, registers stamped with (effective time, position), and
+the table that maps an aggregate's event classes to the function folding each.
+
+See ``projections.state`` for why registers make the fold order-independent.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from domain.values import VN_TZ
+from integrity.chain import utc_text
+
+Doc = dict[str, Any]
+Stamp = list[Any]  # [effective time as fixed-width UTC text, position]
+
+
+def plain(value: Any) -> Any:
+    """JSON-native form of event data: dates and times as ISO text, decimals as text."""
+    if isinstance(value, datetime):
+        return utc_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def put_first(doc: Doc, key: str, value: Any, stamp: Stamp) -> None:
+    """Set register ``key`` unless it holds a value from an earlier stamp."""
+    stamps = doc.setdefault("_s", {})
+    held = stamps.get(key)
+    if held is None or stamp <= held:
+        stamps[key] = stamp
+        doc[key] = value
+
+
+def put(doc: Doc, key: str, value: Any, stamp: Stamp) -> None:
+    """Set register ``key`` unless it holds a value from a later stamp."""
+    stamps = doc.setdefault("_s", {})
+    held = stamps.get(key)
+    if held is None or stamp >= held:
+        stamps[key] = stamp
+        doc[key] = value
+
+
+@dataclass
+class LedgerState:
+    """Entity documents by kind and key; ``position`` is the last event folded in."""
+
+    docs: dict[str, dict[str, Doc]] = field(default_factory=dict)
+    position: int = 0
+    count: int = 0
+
+    def kind(self, name: str) -> dict[str, Doc]:
+        return self.docs.setdefault(name, {})
+
+    def doc(self, kind: str, key: str) -> Doc:
+        return self.kind(kind).setdefault(key, {"_s": {}})
+
+    def copy(self) -> LedgerState:
+        return LedgerState(copy.deepcopy(self.docs), self.position, self.count)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"docs": self.docs, "position": self.position, "count": self.count}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LedgerState:
+        return cls(data["docs"], int(data["position"]), int(data["count"]))
+
+
+Handler = Callable[["LedgerState", Any, Stamp], None]
+
+
+def event_class(aggregate: type[Any], name: str) -> type[Any]:
+    """The event class ``aggregate.<name>``, or an error when the module is imported: a renamed
+    event stops the fold from loading instead of silently dropping out of every view.
+    (``@event("Name")`` classes are made at run time, so mypy cannot see them.)"""
+    found = vars(aggregate).get(name)
+    if not isinstance(found, type):
+        raise TypeError(f"{aggregate.__name__} has no event class {name!r}")
+    return found
+
+
+class FoldTable:
+    """The folds of one kind of document (``tasks``, ``targets`` …), keyed by event class."""
+
+    def __init__(self, kind: str, aggregate: type[Any]) -> None:
+        self.kind = kind
+        self.aggregate = aggregate
+        self.handlers: dict[type[Any], Handler] = {}
+
+    def __call__(self, *names: str) -> Callable[[Handler], Handler]:
+        def register(fn: Handler) -> Handler:
+            for name in names:
+                cls = event_class(self.aggregate, name)
+                if cls in self.handlers:
+                    raise TypeError(f"{self.aggregate.__name__}.{name} is folded twice")
+                self.handlers[cls] = fn
+            return fn
+
+        return register
+
+
+def base(state: LedgerState, kind: str, event: Any, stamp: Stamp) -> Doc:
+    doc = state.doc(kind, event.originator_id.hex)
+    put(doc, "version", event.originator_version, [stamp[1]])  # newest recorded version
+    return doc
+
+
+def local_day(e: Any) -> str:
+    return str(e.meta.effective_at.astimezone(VN_TZ).date().isoformat())

@@ -1,0 +1,46 @@
+"""The plan document: its fields, area scores (điểm lĩnh vực) and the reports sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.plan import Plan
+from integrity.chain import utc_text
+from projections.fold.core import FoldTable, LedgerState, Stamp, base, plain, put
+
+on = FoldTable("plans", Plan)
+
+
+@on("Registered")
+def _plan_registered(state: LedgerState, e: Any, stamp: Stamp) -> None:
+    doc = base(state, "plans", e, stamp)
+    doc["plan"] = e.plan
+    for key, value in e.fields.items():
+        put(doc, key, plain(value), stamp)
+    doc.setdefault("scores", {})
+
+
+@on("Amended")
+def _plan_amended(state: LedgerState, e: Any, stamp: Stamp) -> None:
+    doc = base(state, "plans", e, stamp)
+    for key, value in e.fields.items():
+        put(doc, key, plain(value), stamp)
+
+
+@on("AreaScored")
+def _area_scored(state: LedgerState, e: Any, stamp: Stamp) -> None:
+    scores = base(state, "plans", e, stamp).setdefault("scores", {"_s": {}})
+    scores.setdefault("_s", {})
+    put(scores, f"{e.area}:{e.kind}", plain(e.score), stamp)
+
+
+@on("ReportSubmitted")
+def _report_submitted(state: LedgerState, e: Any, stamp: Stamp) -> None:
+    reports = base(state, "plans", e, stamp).setdefault("reports", {})
+    reports[str(stamp[1])] = {
+        "period": e.period,
+        "sha256": e.content_sha256,
+        "position": e.position,
+        "recorded_at": utc_text(e.timestamp),
+        "actor": e.meta.actor.name,
+    }
