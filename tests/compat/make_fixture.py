@@ -35,9 +35,36 @@ from integrity.operations import make_digest
 from ledger.application import ParLedger
 from ledger.context import CommandContext
 from ledger.importer import import_plan
+from ledger.usecases.agency import DissolveAgency, MergeAgency, RegisterAgency, RenameAgency
+from ledger.usecases.dossier import (
+    EraseCitizenData,
+    IssueApology,
+    ReportLateDossier,
+    ReturnDossierResult,
+    WithdrawApology,
+)
+from ledger.usecases.inspection import (
+    AddRemediationEvidence,
+    CloseFinding,
+    ConcludeInspection,
+    PlanInspection,
+    RecordFinding,
+    RecordInspectionConducted,
+)
+from ledger.usecases.plan import RecordAreaScore, SubmitReport
+from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
+from ledger.usecases.task import (
+    AddTaskEvidence,
+    CancelTask,
+    ChangeTaskDeadline,
+    CompleteTask,
+    ReassignTask,
+    ReopenTask,
+    ReportTaskProgress,
+)
+from ledger.usecases.user import RevokeUser
 from persistence.settings import parse_database_url
 from planfile.bundled import bundled_plan
-from replay.reports import submit
 from tests.compat.answers import (
     ANSWERS_FILE,
     DIGEST_FILE,
@@ -81,154 +108,311 @@ def users(app: ParLedger) -> dict[str, Actor]:
             ctx(), name=name, display_name=name.replace("-", " ").title(), role=role, agency=agency
         )
         made[name] = app.authenticate(token)
-    app.revoke_user(ctx(), name="nguoi-doc")
+    app.handle(ctx(), RevokeUser(name="nguoi-doc"))
     return made
 
 
 def tasks(app: ParLedger, who: dict[str, Actor]) -> None:
     officer, secretariat = who["can-bo-noi-vu"], who["thu-ky-cchc"]
-    app.complete_task(ctx(officer, vn(2023, 1, 14)), PLAN, "1.b", note="Đã ban hành kế hoạch")
-    app.report_task_progress(ctx(officer, vn(2023, 5, 2)), PLAN, "3", percent=40,
-                             note="Đã khảo sát 4 xã")  # fmt: skip
-    app.add_task_evidence(
-        ctx(officer, vn(2023, 5, 15)), PLAN, "3", title="Báo cáo khảo sát",
-        document_number="45/BC-NV", document_date=date(2023, 5, 15), file_sha256="ab" * 32,
-        evidence_id="ev-3-1",
-    )  # fmt: skip
-    app.complete_task(ctx(officer, vn(2023, 6, 30)), PLAN, "6")
-    app.reopen_task(ctx(secretariat, vn(2023, 7, 5), "Sản phẩm chưa đạt yêu cầu"), PLAN, "6")
-    app.report_task_progress(ctx(officer, vn(2023, 7, 20)), PLAN, "6", percent=None,
-                             note="Đang hoàn thiện lại")  # fmt: skip
-    app.cancel_task(ctx(effective=vn(2023, 3, 1), reason="Trùng nhiệm vụ 19"), PLAN, "18")
-    app.change_task_deadline(ctx(effective=vn(2023, 2, 1), reason="Điều chỉnh theo chỉ đạo"),
-                             PLAN, "19", start=None, due=date(2023, 9, 30))  # fmt: skip
-    app.reassign_task(ctx(effective=vn(2023, 2, 15), reason="Phân công lại"), PLAN, "20",
-                      lead=["phong-tu-phap"], coordinating=["phong-noi-vu-ldtbxh"])  # fmt: skip
+    app.handle(
+        ctx(officer, vn(2023, 1, 14)),
+        CompleteTask(plan=PLAN, number="1.b", note="Đã ban hành kế hoạch"),
+    )
+    app.handle(
+        ctx(officer, vn(2023, 5, 2)),
+        ReportTaskProgress(plan=PLAN, number="3", percent=40, note="Đã khảo sát 4 xã"),
+    )
+    app.handle(
+        ctx(officer, vn(2023, 5, 15)),
+        AddTaskEvidence(
+            plan=PLAN,
+            number="3",
+            title="Báo cáo khảo sát",
+            document_number="45/BC-NV",
+            document_date=date(2023, 5, 15),
+            file_sha256="ab" * 32,
+            evidence_id="ev-3-1",
+        ),
+    )
+    app.handle(ctx(officer, vn(2023, 6, 30)), CompleteTask(plan=PLAN, number="6"))
+    app.handle(
+        ctx(secretariat, vn(2023, 7, 5), "Sản phẩm chưa đạt yêu cầu"),
+        ReopenTask(plan=PLAN, number="6"),
+    )
+    app.handle(
+        ctx(officer, vn(2023, 7, 20)),
+        ReportTaskProgress(plan=PLAN, number="6", percent=None, note="Đang hoàn thiện lại"),
+    )
+    app.handle(
+        ctx(effective=vn(2023, 3, 1), reason="Trùng nhiệm vụ 19"),
+        CancelTask(plan=PLAN, number="18"),
+    )
+    app.handle(
+        ctx(effective=vn(2023, 2, 1), reason="Điều chỉnh theo chỉ đạo"),
+        ChangeTaskDeadline(plan=PLAN, number="19", start=None, due=date(2023, 9, 30)),
+    )
+    app.handle(
+        ctx(effective=vn(2023, 2, 15), reason="Phân công lại"),
+        ReassignTask(
+            plan=PLAN, number="20", lead=["phong-tu-phap"], coordinating=["phong-noi-vu-ldtbxh"]
+        ),
+    )
 
 
 def figures(app: ParLedger, who: dict[str, Actor]) -> None:
     secretariat = who["thu-ky-cchc"]
-    app.record_area_score(ctx(secretariat, vn(2023, 6, 1)), PLAN, area="II",
-                          kind="self_assessed", score="3.5")  # fmt: skip
-    app.record_area_score(ctx(secretariat, vn(2023, 6, 2)), PLAN, area="V",
-                          kind="self_assessed", score="10")  # fmt: skip
-    app.record_area_score(ctx(secretariat, vn(2023, 6, 3), "Tính lại tiêu chí 5.2"), PLAN,
-                          area="V", kind="self_assessed", score="9.75")  # fmt: skip
-    app.record_measurement(
-        ctx(secretariat, vn(2023, 6, 10)), PLAN, 7, indicator="7b", value="88",
-        period_start=date(2023, 1, 1), period_end=date(2023, 6, 10), source="Khảo sát SIPAS",
-        measurement_id="m-7b-1",
-    )  # fmt: skip
-    app.record_measurement(
-        ctx(secretariat, vn(2023, 6, 12)), PLAN, 7, indicator="7a", value=None,
-        numerator=412, denominator=415, period_start=date(2023, 1, 1),
-        period_end=date(2023, 6, 12), source="Hệ thống một cửa điện tử",
-        evidence="Trích xuất ngày 12/6", measurement_id="m-7a-1",
-    )  # fmt: skip
-    app.record_measurement(
-        ctx(secretariat, vn(2023, 6, 13)), PLAN, 8, indicator="8a", value="40",
-        period_start=date(2023, 1, 1), period_end=date(2023, 6, 13), source="Cổng dịch vụ công",
-        measurement_id="m-8a-1",
-    )  # fmt: skip
+    app.handle(
+        ctx(secretariat, vn(2023, 6, 1)),
+        RecordAreaScore(plan=PLAN, area="II", kind="self_assessed", score="3.5"),
+    )
+    app.handle(
+        ctx(secretariat, vn(2023, 6, 2)),
+        RecordAreaScore(plan=PLAN, area="V", kind="self_assessed", score="10"),
+    )
+    app.handle(
+        ctx(secretariat, vn(2023, 6, 3), "Tính lại tiêu chí 5.2"),
+        RecordAreaScore(plan=PLAN, area="V", kind="self_assessed", score="9.75"),
+    )
+    app.handle(
+        ctx(secretariat, vn(2023, 6, 10)),
+        RecordMeasurement(
+            plan=PLAN,
+            target=7,
+            indicator="7b",
+            value="88",
+            period_start=date(2023, 1, 1),
+            period_end=date(2023, 6, 10),
+            source="Khảo sát SIPAS",
+            measurement_id="m-7b-1",
+        ),
+    )
+    app.handle(
+        ctx(secretariat, vn(2023, 6, 12)),
+        RecordMeasurement(
+            plan=PLAN,
+            target=7,
+            indicator="7a",
+            value=None,
+            numerator=412,
+            denominator=415,
+            period_start=date(2023, 1, 1),
+            period_end=date(2023, 6, 12),
+            source="Hệ thống một cửa điện tử",
+            evidence="Trích xuất ngày 12/6",
+            measurement_id="m-7a-1",
+        ),
+    )
+    app.handle(
+        ctx(secretariat, vn(2023, 6, 13)),
+        RecordMeasurement(
+            plan=PLAN,
+            target=8,
+            indicator="8a",
+            value="40",
+            period_start=date(2023, 1, 1),
+            period_end=date(2023, 6, 13),
+            source="Cổng dịch vụ công",
+            measurement_id="m-8a-1",
+        ),
+    )
 
 
 def corrections(app: ParLedger, who: dict[str, Actor]) -> None:
     """Recorded after the Q2 report was sent, effective inside its period: late entries."""
     secretariat = who["thu-ky-cchc"]
-    app.correct_measurement(
-        ctx(secretariat, vn(2023, 6, 10), "Nhập sai số liệu khảo sát"), PLAN, 7,
-        replaces="m-7b-1", value="91", period_start=date(2023, 1, 1),
-        period_end=date(2023, 6, 10), source="Khảo sát SIPAS (bản sửa)", measurement_id="m-7b-2",
-    )  # fmt: skip
-    app.retract_measurement(ctx(secretariat, vn(2023, 6, 13), "Số liệu chưa được xác nhận"),
-                            PLAN, 8, measurement_id="m-8a-1")  # fmt: skip
-    app.record_area_score(ctx(secretariat, vn(2023, 12, 20)), PLAN, area="II",
-                          kind="appraised", score="3.25")  # fmt: skip
+    app.handle(
+        ctx(secretariat, vn(2023, 6, 10), "Nhập sai số liệu khảo sát"),
+        CorrectMeasurement(
+            plan=PLAN,
+            target=7,
+            replaces="m-7b-1",
+            value="91",
+            period_start=date(2023, 1, 1),
+            period_end=date(2023, 6, 10),
+            source="Khảo sát SIPAS (bản sửa)",
+            measurement_id="m-7b-2",
+        ),
+    )
+    app.handle(
+        ctx(secretariat, vn(2023, 6, 13), "Số liệu chưa được xác nhận"),
+        RetractMeasurement(plan=PLAN, target=8, measurement_id="m-8a-1"),
+    )
+    app.handle(
+        ctx(secretariat, vn(2023, 12, 20)),
+        RecordAreaScore(plan=PLAN, area="II", kind="appraised", score="3.25"),
+    )
 
 
 def inspections(app: ParLedger, who: dict[str, Actor]) -> UUID:
     inspector = who["thanh-tra-vien"]
-    planned = app.plan_inspection(
-        ctx(inspector, vn(2023, 4, 3)), PLAN, agency="xa-dong-bai", kind="periodic",
-        scheduled_on=date(2023, 4, 20), scope="Kiểm tra công tác cải cách hành chính năm 2023",
-    )  # fmt: skip
+    planned = app.handle(
+        ctx(inspector, vn(2023, 4, 3)),
+        PlanInspection(
+            plan=PLAN,
+            agency="xa-dong-bai",
+            kind="periodic",
+            scheduled_on=date(2023, 4, 20),
+            scope="Kiểm tra công tác cải cách hành chính năm 2023",
+        ),
+    )
     first = planned.changes[0].id
-    app.record_inspection_conducted(ctx(inspector, vn(2023, 4, 20)), first, note="Đủ thành phần")
-    app.record_finding(
-        ctx(inspector, vn(2023, 4, 20)), first, finding="Chưa niêm yết đủ thủ tục hành chính",
-        recommendation="Niêm yết đầy đủ tại bộ phận một cửa",
-        remediation_deadline=date(2023, 5, 31), finding_id="f1",
-    )  # fmt: skip
-    app.record_finding(
-        ctx(inspector, vn(2023, 4, 21)), first, finding="Sổ theo dõi hồ sơ ghi thiếu",
-        recommendation="Bổ sung sổ theo dõi", remediation_deadline=date(2023, 6, 15),
-        finding_id="f2",
-    )  # fmt: skip
-    app.conclude_inspection(
-        ctx(inspector, vn(2023, 4, 28)), first, notice_number="12/TB-NV",
-        notice_date=date(2023, 4, 28), summary="Xã thực hiện cơ bản đầy đủ; còn hai tồn tại.",
-    )  # fmt: skip
-    app.add_remediation_evidence(
-        ctx(inspector, vn(2023, 5, 25)), first, finding_id="f1",
-        description="Đã niêm yết 126 thủ tục", document_number="30/BC-UBND",
-        document_date=date(2023, 5, 25),
-    )  # fmt: skip
-    app.close_finding(ctx(inspector, vn(2023, 5, 30)), first, finding_id="f1")
-    second = app.plan_inspection(
-        ctx(inspector, vn(2023, 9, 1)), PLAN, agency="phong-tu-phap", kind="unannounced",
-        scheduled_on=date(2023, 9, 12), scope="Kiểm tra việc giải quyết hồ sơ chứng thực",
-    )  # fmt: skip
-    app.record_inspection_conducted(ctx(inspector, vn(2023, 9, 12)), second.changes[0].id)
+    app.handle(
+        ctx(inspector, vn(2023, 4, 20)),
+        RecordInspectionConducted(inspection_id=first, note="Đủ thành phần"),
+    )
+    app.handle(
+        ctx(inspector, vn(2023, 4, 20)),
+        RecordFinding(
+            inspection_id=first,
+            finding="Chưa niêm yết đủ thủ tục hành chính",
+            recommendation="Niêm yết đầy đủ tại bộ phận một cửa",
+            remediation_deadline=date(2023, 5, 31),
+            finding_id="f1",
+        ),
+    )
+    app.handle(
+        ctx(inspector, vn(2023, 4, 21)),
+        RecordFinding(
+            inspection_id=first,
+            finding="Sổ theo dõi hồ sơ ghi thiếu",
+            recommendation="Bổ sung sổ theo dõi",
+            remediation_deadline=date(2023, 6, 15),
+            finding_id="f2",
+        ),
+    )
+    app.handle(
+        ctx(inspector, vn(2023, 4, 28)),
+        ConcludeInspection(
+            inspection_id=first,
+            notice_number="12/TB-NV",
+            notice_date=date(2023, 4, 28),
+            summary="Xã thực hiện cơ bản đầy đủ; còn hai tồn tại.",
+        ),
+    )
+    app.handle(
+        ctx(inspector, vn(2023, 5, 25)),
+        AddRemediationEvidence(
+            inspection_id=first,
+            finding_id="f1",
+            description="Đã niêm yết 126 thủ tục",
+            document_number="30/BC-UBND",
+            document_date=date(2023, 5, 25),
+        ),
+    )
+    app.handle(ctx(inspector, vn(2023, 5, 30)), CloseFinding(inspection_id=first, finding_id="f1"))
+    second = app.handle(
+        ctx(inspector, vn(2023, 9, 1)),
+        PlanInspection(
+            plan=PLAN,
+            agency="phong-tu-phap",
+            kind="unannounced",
+            scheduled_on=date(2023, 9, 12),
+            scope="Kiểm tra việc giải quyết hồ sơ chứng thực",
+        ),
+    )
+    app.handle(
+        ctx(inspector, vn(2023, 9, 12)),
+        RecordInspectionConducted(inspection_id=second.changes[0].id),
+    )
     return first
 
 
 def dossiers(app: ParLedger, who: dict[str, Actor]) -> None:
     officer = who["can-bo-kinh-te"]
-    app.report_late_dossier(
-        ctx(officer, vn(2023, 5, 20)), PLAN, dossier_code="HS-2023-001",
-        procedure="Cấp giấy phép xây dựng nhà ở riêng lẻ", agency="phong-kinh-te-ha-tang",
-        received_on=date(2023, 5, 2), due_on=date(2023, 5, 22),
-    )  # fmt: skip
-    app.issue_apology(
-        ctx(officer, vn(2023, 5, 19)), "HS-2023-001", issued_on=date(2023, 5, 19),
-        reason_text="Chờ ý kiến thẩm định", new_appointment=date(2023, 5, 30),
-        signer="Trưởng phòng Kinh tế và Hạ tầng", apology_id="a1",
-        citizen_name="Nguyễn Thị Hoa", citizen_contact="0912 345 678",
-    )  # fmt: skip
-    app.return_dossier_result(ctx(officer, vn(2023, 5, 29)), "HS-2023-001")
-    app.report_late_dossier(
-        ctx(officer, vn(2023, 8, 1)), PLAN, dossier_code="HS-2023-002",
-        procedure="Cấp phép khai thác nước mặt", agency="phong-kinh-te-ha-tang",
-        received_on=date(2023, 7, 3), due_on=date(2023, 8, 2),
-    )  # fmt: skip
-    app.issue_apology(
-        ctx(officer, vn(2023, 8, 1)), "HS-2023-002", issued_on=date(2023, 8, 1),
-        reason_text="Thiếu hồ sơ", new_appointment=date(2023, 8, 10), signer="Trưởng phòng",
-        apology_id="a2", citizen_name="Trần Văn Bình",
-    )  # fmt: skip
-    app.withdraw_apology(ctx(officer, vn(2023, 8, 2), "Ghi nhầm hồ sơ"), "HS-2023-002",
-                         apology_id="a2")  # fmt: skip
-    app.issue_apology(
-        ctx(officer, vn(2023, 8, 2)), "HS-2023-002", issued_on=date(2023, 8, 2),
-        reason_text="Chờ kết quả khảo sát thực địa", new_appointment=date(2023, 8, 16),
-        signer="Trưởng phòng Kinh tế và Hạ tầng", apology_id="a3",
-        citizen_name="Trần Văn Bình", citizen_contact="binh@example.vn",
-    )  # fmt: skip
-    app.erase_citizen_data(ctx(reason="Công dân yêu cầu xoá dữ liệu cá nhân"), "HS-2023-002")
+    app.handle(
+        ctx(officer, vn(2023, 5, 20)),
+        ReportLateDossier(
+            plan=PLAN,
+            dossier_code="HS-2023-001",
+            procedure="Cấp giấy phép xây dựng nhà ở riêng lẻ",
+            agency="phong-kinh-te-ha-tang",
+            received_on=date(2023, 5, 2),
+            due_on=date(2023, 5, 22),
+        ),
+    )
+    app.handle(
+        ctx(officer, vn(2023, 5, 19)),
+        IssueApology(
+            dossier_code="HS-2023-001",
+            issued_on=date(2023, 5, 19),
+            reason_text="Chờ ý kiến thẩm định",
+            new_appointment=date(2023, 5, 30),
+            signer="Trưởng phòng Kinh tế và Hạ tầng",
+            apology_id="a1",
+            citizen_name="Nguyễn Thị Hoa",
+            citizen_contact="0912 345 678",
+        ),
+    )
+    app.handle(ctx(officer, vn(2023, 5, 29)), ReturnDossierResult(dossier_code="HS-2023-001"))
+    app.handle(
+        ctx(officer, vn(2023, 8, 1)),
+        ReportLateDossier(
+            plan=PLAN,
+            dossier_code="HS-2023-002",
+            procedure="Cấp phép khai thác nước mặt",
+            agency="phong-kinh-te-ha-tang",
+            received_on=date(2023, 7, 3),
+            due_on=date(2023, 8, 2),
+        ),
+    )
+    app.handle(
+        ctx(officer, vn(2023, 8, 1)),
+        IssueApology(
+            dossier_code="HS-2023-002",
+            issued_on=date(2023, 8, 1),
+            reason_text="Thiếu hồ sơ",
+            new_appointment=date(2023, 8, 10),
+            signer="Trưởng phòng",
+            apology_id="a2",
+            citizen_name="Trần Văn Bình",
+        ),
+    )
+    app.handle(
+        ctx(officer, vn(2023, 8, 2), "Ghi nhầm hồ sơ"),
+        WithdrawApology(dossier_code="HS-2023-002", apology_id="a2"),
+    )
+    app.handle(
+        ctx(officer, vn(2023, 8, 2)),
+        IssueApology(
+            dossier_code="HS-2023-002",
+            issued_on=date(2023, 8, 2),
+            reason_text="Chờ kết quả khảo sát thực địa",
+            new_appointment=date(2023, 8, 16),
+            signer="Trưởng phòng Kinh tế và Hạ tầng",
+            apology_id="a3",
+            citizen_name="Trần Văn Bình",
+            citizen_contact="binh@example.vn",
+        ),
+    )
+    app.handle(
+        ctx(reason="Công dân yêu cầu xoá dữ liệu cá nhân"),
+        EraseCitizenData(dossier_code="HS-2023-002"),
+    )
 
 
 def directory(app: ParLedger) -> None:
     """The two-tier reorganisation of 2025, effective on its dates."""
-    app.register_agency(
-        ctx(effective=vn(2025, 7, 1)), agency_code="ubnd-dac-khu-cat-hai",
-        name="UBND đặc khu Cát Hải", kind="district_peoples_committee", aliases=["Đặc khu Cát Hải"],
-    )  # fmt: skip
-    app.rename_agency(ctx(effective=vn(2025, 3, 1), reason="Hợp nhất chức năng lao động"),
-                      "phong-noi-vu-ldtbxh", name="Phòng Nội vụ")  # fmt: skip
-    app.merge_agency(ctx(effective=vn(2025, 7, 1), reason="Tổ chức chính quyền hai cấp"),
-                     "ubnd-huyen", successor="ubnd-dac-khu-cat-hai")  # fmt: skip
-    app.dissolve_agency(ctx(effective=vn(2025, 3, 1), reason="Chuyển chức năng về Phòng Nội vụ"),
-                        "phong-y-te")  # fmt: skip
+    app.handle(
+        ctx(effective=vn(2025, 7, 1)),
+        RegisterAgency(
+            agency_code="ubnd-dac-khu-cat-hai",
+            name="UBND đặc khu Cát Hải",
+            kind="district_peoples_committee",
+            aliases=["Đặc khu Cát Hải"],
+        ),
+    )
+    app.handle(
+        ctx(effective=vn(2025, 3, 1), reason="Hợp nhất chức năng lao động"),
+        RenameAgency(agency_code="phong-noi-vu-ldtbxh", name="Phòng Nội vụ"),
+    )
+    app.handle(
+        ctx(effective=vn(2025, 7, 1), reason="Tổ chức chính quyền hai cấp"),
+        MergeAgency(agency_code="ubnd-huyen", successor="ubnd-dac-khu-cat-hai"),
+    )
+    app.handle(
+        ctx(effective=vn(2025, 3, 1), reason="Chuyển chức năng về Phòng Nội vụ"),
+        DissolveAgency(agency_code="phong-y-te"),
+    )
 
 
 def amend_plan(app: ParLedger) -> None:
@@ -262,7 +446,7 @@ def scenario(app: ParLedger) -> dict[str, Any]:
     figures(app, who)
     inspection = inspections(app, who)
     dossiers(app, who)
-    submit(app, ctx(who["thu-ky-cchc"], vn(2023, 6, 7)), PLAN, "Q2")
+    app.handle(ctx(who["thu-ky-cchc"], vn(2023, 6, 7)), SubmitReport(plan=PLAN, period="Q2"))
     reported = mark(app)
     corrections(app, who)
     amend_plan(app)
