@@ -303,3 +303,33 @@ def test_audit_and_timeline_commands(cli) -> None:  # type: ignore[no-untyped-de
     assert code == 2 and "kind:" in err
     code, _, err = cli("audit", "--recorded-from", "2024-01-02", "--recorded-to", "2024-01-01")
     assert code == 2 and "recorded" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "field"),
+    [
+        (["inspection", "conducted", "not-a-uuid"], "inspection_id"),
+        (["task", "progress", PLAN, "1", "--percent", "٤٠", "--note", "x"], "percent"),
+        (["task", "progress", PLAN, "1", "--percent", "true", "--note", "x"], "percent"),
+        (["target", "measure", PLAN, "1", "--indicator", "1a", "--value", "9,5",
+          "--period-start", "2023-01-01", "--period-end", "2023-03-31", "--source", "x"], "value"),
+        (["users", "add", "../../x", "--role", "reader"], "name"),
+        (["inspection", "plan", PLAN, "--agency", "phong-noi-vu", "--kind", "thematic",
+          "--scheduled-on", "2023-09-12", "--scope", "x"], None),
+    ],
+)  # fmt: skip
+def test_a_users_mistake_is_an_input_error_naming_the_argument(  # type: ignore[no-untyped-def]
+    cli, argv: list[str], field: str | None
+) -> None:
+    """Exit 2, one line naming what was wrong, nothing written; never "lỗi hệ thống"."""
+    before = cli("audit", "--format", "json", "--limit", "500")[1]
+    try:
+        code, _, err = cli(*argv)
+    except SystemExit as exit_:  # argparse refuses a value outside the choices itself
+        code, err = int(str(exit_.code)), ""
+    assert code == 2
+    assert "lỗi hệ thống" not in err
+    if field is not None:
+        assert err.startswith("parledger: lỗi:") and f"{field}:" in err, err
+        assert err.count("\n") == 1
+    assert cli("audit", "--format", "json", "--limit", "500")[1] == before
