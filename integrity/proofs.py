@@ -16,7 +16,7 @@ from typing import Any
 from eventsourcing.persistence import PersistenceError
 
 from integrity.chain import ChainStore
-from integrity.digests import Digest, DigestError
+from integrity.digests import Digest
 from integrity.merkle import (
     RangeRoot,
     consistency_path_from,
@@ -61,6 +61,14 @@ def inclusion(
     return inclusion_path_from(index, size, lambda low, high: root(leaves[low:high]))
 
 
+def prefix_root(store: ChainStore, size: int) -> bytes:
+    """The Merkle root of the first ``size`` leaves, from stored subtree roots when possible."""
+    found = stored_path(store, size, lambda r: [r(0, size)] if size else [root(())])
+    if found is not None:
+        return found[0]
+    return root(leaf for _, leaf in store.select_leaves(size))
+
+
 def _leaves(store: ChainStore, size: int, expected: bytes) -> list[bytes]:
     leaves = [leaf for _, leaf in store.select_leaves(size)]
     if len(leaves) != size or root(leaves) != expected:
@@ -71,32 +79,6 @@ def _leaves(store: ChainStore, size: int, expected: bytes) -> list[bytes]:
     return leaves
 
 
-def prove_consistency(store: ChainStore, old: Digest, new: Digest) -> dict[str, Any]:
-    """The proof that ``old`` describes a prefix of the ledger ``new`` describes."""
-    if old.size > new.size:
-        raise ProofFailure(f"bản tóm lược cũ có {old.size} sự kiện, nhiều hơn bản mới ({new.size})")
-    old_root, new_root = bytes.fromhex(old.root), bytes.fromhex(new.root)
-    path = stored_path(store, new.size, lambda r: consistency_path_from(old.size, new.size, r))
-    if path is None or not verify_consistency(old.size, new.size, old_root, new_root, path):
-        leaves = _leaves(store, new.size, new_root)
-        if root(leaves[: old.size]) != old_root:
-            raise ProofFailure(
-                f"bản tóm lược cũ ({old.size} sự kiện, lúc {old.issued_at}) không phải là phần "
-                "đầu của sổ cái này: lịch sử đã rẽ nhánh"
-            )
-        path = consistency_path_from(old.size, new.size, lambda lo, hi: root(leaves[lo:hi]))
-    return {
-        "format": CONSISTENCY_FORMAT,
-        "old_size": old.size,
-        "new_size": new.size,
-        "old_root": old.root,
-        "new_root": new.root,
-        "path": [p.hex() for p in path],
-        "old": old.to_json(),
-        "new": new.to_json(),
-    }
-
-
 @dataclass(frozen=True)
 class TreeHead:
     """What a consistency check needs of a signed digest or checkpoint: size and root."""
@@ -104,6 +86,33 @@ class TreeHead:
     size: int
     root: bytes
     label: str  # how the message names it
+
+
+def prove_consistency(
+    store: ChainStore, old: TreeHead, new: TreeHead, embed: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The proof that ``old`` is a prefix of the ledger ``new`` describes (both signed heads
+    the caller read, and checked, from digests or checkpoints; ``embed`` adds them as such)."""
+    if old.size > new.size:
+        raise ProofFailure(f"{old.label} có {old.size} sự kiện, nhiều hơn {new.label} ({new.size})")
+    path = stored_path(store, new.size, lambda r: consistency_path_from(old.size, new.size, r))
+    if path is None or not verify_consistency(old.size, new.size, old.root, new.root, path):
+        leaves = _leaves(store, new.size, new.root)
+        if root(leaves[: old.size]) != old.root:
+            raise ProofFailure(
+                f"{old.label} ({old.size} sự kiện) không phải là phần đầu của sổ cái này: "
+                "lịch sử đã rẽ nhánh"
+            )
+        path = consistency_path_from(old.size, new.size, lambda lo, hi: root(leaves[lo:hi]))
+    return {
+        "format": CONSISTENCY_FORMAT,
+        "old_size": old.size,
+        "new_size": new.size,
+        "old_root": old.root.hex(),
+        "new_root": new.root.hex(),
+        "path": [p.hex() for p in path],
+        **(embed or {}),
+    }
 
 
 def check_consistency(old: TreeHead, new: TreeHead, path: list[bytes] | None) -> None:
@@ -147,8 +156,5 @@ def read_consistency_proof(data: Any) -> tuple[int, int, bytes, bytes, list[byte
         raise ProofFailure(f"bằng chứng nhất quán hỏng: {error}") from error
 
 
-def embedded_digests(data: dict[str, Any]) -> tuple[Digest, Digest] | None:
-    try:
-        return Digest.from_json(data["old"]), Digest.from_json(data["new"])
-    except (KeyError, DigestError):
-        return None
+def digest_head(digest: Digest, label: str) -> TreeHead:
+    return TreeHead(digest.size, bytes.fromhex(digest.root), label)

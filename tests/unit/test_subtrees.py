@@ -4,12 +4,13 @@ proofs built from every leaf, and read O(log n) nodes."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from integrity.merkle import (
+    RangeRoot,
     consistency_path,
     consistency_path_from,
     inclusion_path,
@@ -43,6 +44,14 @@ class MemoryNodes:
             self.nodes.setdefault((level, index), digest)
 
 
+def inclusion_of(index: int, size: int) -> Callable[[RangeRoot], list[bytes]]:
+    return lambda r: inclusion_path_from(index, size, r)
+
+
+def consistency_of(old: int, size: int) -> Callable[[RangeRoot], list[bytes]]:
+    return lambda r: consistency_path_from(old, size, r)
+
+
 def leaves_of(n: int) -> list[bytes]:
     return [hashlib.sha256(i.to_bytes(4, "big")).digest() for i in range(n)]
 
@@ -52,9 +61,7 @@ def test_memory_nodes_is_a_node_store() -> None:
 
 
 @given(st.lists(st.integers(1, 400), min_size=1, max_size=4), st.data())
-def test_proofs_from_stored_roots_are_the_proofs(
-    growth: list[int], data: st.DataObject
-) -> None:
+def test_proofs_from_stored_roots_are_the_proofs(growth: list[int], data: st.DataObject) -> None:
     """The ledger grows in steps; the table is synced at each; proofs at every step match."""
     total = sum(growth)
     store = MemoryNodes(leaves_of(total))
@@ -65,11 +72,11 @@ def test_proofs_from_stored_roots_are_the_proofs(
         index = data.draw(st.integers(0, size - 1))
         old = data.draw(st.integers(0, size))
         store.reads = 0
-        stored = from_stored(store, lambda r: inclusion_path_from(index, size, r))
+        stored = from_stored(store, inclusion_of(index, size))
         assert stored == inclusion_path(index, store.leaves[:size])
         assert store.reads <= 2 * size.bit_length() + 2
         store.reads = 0
-        stored = from_stored(store, lambda r: consistency_path_from(old, size, r))
+        stored = from_stored(store, consistency_of(old, size))
         assert stored == consistency_path(old, store.leaves[:size])
         assert store.reads <= 2 * size.bit_length() + 2
 
