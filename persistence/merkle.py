@@ -27,17 +27,19 @@ class SQLiteMerkleNodes:
     datastore: Any
     _merkle_ready = False
 
-    def _merkle_table(self, c: Any) -> None:
+    def _merkle_table(self) -> None:
         if not self._merkle_ready:
-            c.execute(
-                f"CREATE TABLE IF NOT EXISTS {MERKLE_TABLE} (level INTEGER NOT NULL, "
-                "idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID"
-            )
+            with self.datastore.transaction(commit=True) as c:
+                c.execute(
+                    f"CREATE TABLE IF NOT EXISTS {MERKLE_TABLE} (level INTEGER NOT NULL, "
+                    "idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) "
+                    "WITHOUT ROWID"
+                )
             self._merkle_ready = True
 
     def merkle_extent(self) -> int:
-        with self.datastore.transaction(commit=True) as c:
-            self._merkle_table(c)
+        self._merkle_table()
+        with self.datastore.transaction(commit=False) as c:
             c.execute(f"SELECT MAX(idx) FROM {MERKLE_TABLE} WHERE level = 1")
             top = c.fetchone()[0]
         return 0 if top is None else (int(top) + 1) * 2
@@ -45,8 +47,8 @@ class SQLiteMerkleNodes:
     def select_merkle_nodes(self, keys: Sequence[Key]) -> dict[Key, bytes]:
         leaves, inner = _split_keys(keys)
         found: dict[Key, bytes] = {}
-        with self.datastore.transaction(commit=True) as c:
-            self._merkle_table(c)
+        self._merkle_table()
+        with self.datastore.transaction(commit=False) as c:
             if leaves:
                 c.execute(
                     f"SELECT leaf_index, leaf FROM {CHAIN_TABLE} WHERE leaf_index IN "
@@ -73,8 +75,8 @@ class SQLiteMerkleNodes:
             return [bytes(row[0]) for row in c.fetchall()]
 
     def insert_merkle_nodes(self, rows: Sequence[tuple[int, int, bytes]]) -> None:
+        self._merkle_table()
         with self.datastore.transaction(commit=True) as c:
-            self._merkle_table(c)
             c.executemany(
                 f"INSERT INTO {MERKLE_TABLE} VALUES (?, ?, ?) ON CONFLICT DO NOTHING", rows
             )
