@@ -57,9 +57,11 @@ class SQLiteMerkleNodes:
                 )
                 found.update({(0, row[0]): bytes(row[1]) for row in c.fetchall()})
             if inner:
+                # A join on VALUES searches the primary key; a row-value IN scans the table.
                 c.execute(
-                    f"SELECT level, idx, hash FROM {MERKLE_TABLE} WHERE (level, idx) IN "
-                    f"(VALUES {','.join(['(?, ?)'] * len(inner))})",
+                    f"SELECT m.level, m.idx, m.hash FROM "
+                    f"(VALUES {','.join(['(?, ?)'] * len(inner))}) AS k "
+                    f"JOIN {MERKLE_TABLE} m ON m.level = k.column1 AND m.idx = k.column2",
                     [part for key in inner for part in key],
                 )
                 found.update({(row[0], row[1]): bytes(row[2]) for row in c.fetchall()})
