@@ -12,6 +12,7 @@ from typing import Any
 from cli.common import (
     EXIT_OK,
 )
+from cli.consistency import register_consistency
 from domain.errors import InvalidValue, NotFound
 from integrity.digests import Digest, DigestError, key_path, load_or_create_key, public_hex
 from integrity.operations import (
@@ -252,3 +253,5 @@ def register_integrity(add: Add) -> None:
         "cấp quyền cho vai trò dịch vụ PostgreSQL: chỉ thêm sự kiện, không sửa, không xoá",
     )
     p.add_argument("role", help="vai trò PostgreSQL đã tạo (CREATE ROLE … LOGIN)")
+
+    register_consistency(add)

@@ -4,14 +4,20 @@ the root a digest signs, the inclusion path of one leaf, and its verification wi
 The leaves are the chain's leaf hashes (``chain.leaf_hash``), already domain-separated with the
 0x00 prefix; interior nodes are ``SHA-256(0x01 ‖ left ‖ right)``, the left subtree holding the
 largest power of two of leaves smaller than the tree.
+
+Paths are built from a ``RangeRoot``, the root of leaves ``[low, high)``: over a list of leaves
+that is a recomputation (O(n)); over the stored subtree roots (``integrity.subtrees``) it is a
+few lookups, since every range the RFC's recursion asks for is a complete aligned subtree or a
+suffix of the tree made of O(log n) of them.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
+RangeRoot = Callable[[int, int], bytes]
 
 
 def node(left: bytes, right: bytes) -> bytes:
@@ -42,18 +48,23 @@ def _split(size: int) -> int:
 
 def inclusion_path(index: int, leaves: Sequence[bytes]) -> list[bytes]:
     """PATH(index, leaves): sibling hashes from the leaf up to the root."""
-    if not 0 <= index < len(leaves):
-        raise IndexError(f"leaf {index} outside a tree of {len(leaves)}")
+    return inclusion_path_from(index, len(leaves), lambda low, high: root(leaves[low:high]))
+
+
+def inclusion_path_from(index: int, size: int, range_root: RangeRoot) -> list[bytes]:
+    """PATH(index, D[size]) with subtree roots from ``range_root``."""
+    if not 0 <= index < size:
+        raise IndexError(f"leaf {index} outside a tree of {size}")
     path: list[bytes] = []
-    low, high = 0, len(leaves)
+    low, high = 0, size
     # Walk down from the root, collecting the sibling subtree at every level, then reverse.
     while high - low > 1:
         k = _split(high - low)
         if index - low < k:
-            path.append(root(leaves[low + k : high]))
+            path.append(range_root(low + k, high))
             high = low + k
         else:
-            path.append(root(leaves[low : low + k]))
+            path.append(range_root(low, low + k))
             low = low + k
     path.reverse()
     return path
@@ -85,3 +96,69 @@ def verify_inclusion(
     index: int, size: int, leaf: bytes, path: Sequence[bytes], expected_root: bytes
 ) -> bool:
     return root_from_path(index, size, leaf, path) == expected_root
+
+
+# -- consistency (RFC 9162, 2.1.4) -------------------------------------------------------------
+
+
+def consistency_path(old: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """PROOF(old, leaves): that the tree of the first ``old`` leaves is a prefix of this one."""
+    return consistency_path_from(old, len(leaves), lambda low, high: root(leaves[low:high]))
+
+
+def consistency_path_from(old: int, new: int, range_root: RangeRoot) -> list[bytes]:
+    """SUBPROOF(old, D[new], true) of RFC 9162 2.1.4.1, unrolled: the recursion descends one
+    side per level, so the siblings are collected top-down and the result reversed."""
+    if not 0 <= old <= new:
+        raise IndexError(f"no consistency proof from size {old} to size {new}")
+    if old in (0, new):
+        return []  # the empty tree and the tree itself need no proof
+    collected: list[bytes] = []
+    low, high, whole = 0, new, True  # whole: the old tree is still a complete subtree here
+    m = old
+    while m != high - low:
+        k = _split(high - low)
+        if m <= k:
+            collected.append(range_root(low + k, high))
+            high = low + k
+        else:
+            collected.append(range_root(low, low + k))
+            low, m, whole = low + k, m - k, False
+    if not whole:
+        collected.append(range_root(low, high))
+    collected.reverse()
+    return collected
+
+
+def verify_consistency(
+    old: int, new: int, old_root: bytes, new_root: bytes, path: Sequence[bytes]
+) -> bool:
+    """RFC 9162 2.1.4.2: whether ``path`` proves the tree (``old``, ``old_root``) is a prefix
+    of the tree (``new``, ``new_root``)."""
+    if not 0 <= old <= new or any(len(p) != 32 for p in path):
+        return False
+    if old == new:
+        return not path and old_root == new_root
+    if old == 0:
+        return not path and old_root == EMPTY_ROOT
+    if not path:
+        return False
+    nodes = [old_root, *path] if old & (old - 1) == 0 else list(path)
+    fn, sn = old - 1, new - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    first = second = nodes[0]
+    for sibling in nodes[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            first, second = node(sibling, first), node(sibling, second)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            second = node(second, sibling)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and first == old_root and second == new_root

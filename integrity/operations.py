@@ -26,7 +26,8 @@ from integrity.chain import (
     link,
 )
 from integrity.digests import Digest, DigestError, canonical_json, now_text
-from integrity.merkle import inclusion_path, root, root_from_path
+from integrity.merkle import root, root_from_path
+from integrity.proofs import ProofFailure, inclusion
 from integrity.verify import Problem, Report, scan, verify
 
 PROOF_FORMAT = "parledger-inclusion-proof/1"
@@ -134,17 +135,19 @@ def prove(recorder: ChainStore, position: int, digest: Digest) -> dict[str, Any]
             f"the event at position {position} is not covered by the digest "
             f"(size {digest.size}, up to position {digest.position})"
         )
-    leaves = [leaf for _, leaf in recorder.select_leaves(digest.size)]
-    if len(leaves) != digest.size or root(leaves).hex() != digest.root:
-        raise IntegrityFailure(
-            "the stored links no longer match the digest: run parledger verify --digest"
+    assert stored.leaf is not None  # a leaf index implies its stored leaf
+    try:
+        path = inclusion(
+            recorder, stored.leaf_index, digest.size, stored.leaf, bytes.fromhex(digest.root)
         )
+    except ProofFailure as failure:
+        raise IntegrityFailure(str(failure)) from failure
     return {
         "format": PROOF_FORMAT,
         "leaf_index": stored.leaf_index,
         "tree_size": digest.size,
         "event": event_json(stored.event),
-        "path": [p.hex() for p in inclusion_path(stored.leaf_index, leaves)],
+        "path": [p.hex() for p in path],
         "digest": digest.to_json(),
     }
 

@@ -23,6 +23,7 @@ from psycopg.sql import SQL, Identifier
 from integrity.chain import (
     StoredLink,
 )
+from persistence.merkle import PostgresMerkleNodes
 from persistence.records import (
     ADDED_COLUMNS,
     APPEND_ONLY_TABLES,
@@ -48,7 +49,7 @@ from persistence.records import (
 )
 
 
-class LedgerPostgresRecorder(PostgresApplicationRecorder, LedgerRecorder):
+class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, LedgerRecorder):
     """Appends a whole command in one statement: one round trip, one transaction.
 
     The server function locks the events table (EXCLUSIVE, as the library does) before it

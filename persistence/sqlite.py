@@ -23,6 +23,7 @@ from integrity.chain import (
     link,
     utc_text,
 )
+from persistence.merkle import SQLiteMerkleNodes
 from persistence.records import (
     ADDED_COLUMNS,
     APPEND_ONLY_TABLES,
@@ -47,7 +48,7 @@ from persistence.records import (
 )
 
 
-class LedgerSQLiteRecorder(SQLiteApplicationRecorder, LedgerRecorder):
+class LedgerSQLiteRecorder(SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerRecorder):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name)
 

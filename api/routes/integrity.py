@@ -1,6 +1,7 @@
-"""The ledger's signed digest and inclusion proofs over HTTP (``GET /ledger/digest``,
-``GET /events/{position}/proof``): what an auditor or another agency's script keeps and checks
-with ``parledger verify-proof`` or any RFC 9162 verifier and the ledger's public key."""
+"""The ledger's signed digest, inclusion and consistency proofs over HTTP
+(``GET /ledger/digest``, ``GET /events/{position}/proof``, ``GET /ledger/consistency``): what an
+auditor or another agency's script keeps and checks with ``parledger verify-proof``,
+``parledger verify-consistency`` or any RFC 9162 verifier and the ledger's public key."""
 
 import threading
 from typing import Annotated, Any
@@ -13,6 +14,7 @@ from domain.values import Actor
 from httpkit.problems import ProblemError, responses
 from integrity.digests import Digest, key_path, load_or_create_key
 from integrity.operations import IntegrityFailure, make_digest, prove
+from integrity.proofs import ProofFailure, TreeHead, digest_head, prefix_root, prove_consistency
 from ledger.application import ParLedger
 
 
@@ -58,6 +60,16 @@ class ProofOut(BaseModel):
     event: EventOut
     path: list[str]
     digest: DigestOut
+
+
+class ConsistencyOut(BaseModel):
+    format: str
+    old_size: int
+    new_size: int
+    old_root: str
+    new_root: str
+    path: list[str]
+    new: DigestOut
 
 
 class Digests:
@@ -144,5 +156,40 @@ def router(ledger: ParLedger, principal: Any) -> APIRouter:
                 field="position",
             ) from error
         return ProofOut.model_validate(made)
+
+    @api.get(
+        "/ledger/consistency",
+        summary="Bằng chứng sổ cái ở kích thước `to` nối tiếp sổ cái ở kích thước `from` "
+        "(RFC 9162 §2.1.4); kiểm bằng parledger verify-consistency",
+        responses=responses(404, 503),
+    )
+    def consistency(
+        actor: Principal,
+        from_: Annotated[
+            int, Query(alias="from", ge=0, le=2**62, description="số sự kiện của bản cũ")
+        ],
+        to: Annotated[
+            int | None,
+            Query(ge=0, le=2**62, description="số sự kiện của bản mới (mặc định: hiện tại)"),
+        ] = None,
+    ) -> ConsistencyOut:
+        latest = digests.current()
+        size = latest.size if to is None else to
+        if size > latest.size:
+            raise ProblemError(404, "not_found", f"sổ cái mới có {latest.size} sự kiện", field="to")
+        if from_ > size:
+            raise ProblemError(
+                422, "invalid_value", f"from ({from_}) lớn hơn to ({size})", field="from"
+            )
+        new = latest if size == latest.size else digests.prefix(size)
+        store = ledger.ledger_recorder
+        old = TreeHead(from_, prefix_root(store, from_), f"{from_} sự kiện")
+        try:
+            made = prove_consistency(
+                store, old, digest_head(new, "bản mới"), {"new": new.to_json()}
+            )
+        except ProofFailure as failure:
+            raise ProblemError(503, "ledger_integrity", str(failure)) from failure
+        return ConsistencyOut.model_validate(made)
 
     return api
