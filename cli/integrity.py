@@ -203,6 +203,7 @@ def cmd_grant_service(app: ParLedger, args: argparse.Namespace) -> int:
     if app.database.backend != "postgres":
         raise InvalidValue("chỉ dùng cho PostgreSQL", field="PARLEDGER_DATABASE_URL")
     assert app.view is not None  # the view tables exist before they are granted
+    app.ledger_recorder.merkle_extent()  # and the cache of subtree roots
     datastore = app.recorder.datastore  # type: ignore[attr-defined]
     statements = grant_service_statements(
         datastore.schema,

@@ -24,6 +24,7 @@ from cli.common import (
     entry_lines,
     vn,
 )
+from cli.consistency import LEDGER_FREE
 from cli.integrity import cmd_verify_proof, register_integrity
 from cli.views import register as register_views
 from cli.views import register_reports
@@ -315,7 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             checked: int = cmd_plan_import(None, args)  # validates only: no database needed
             return checked
 
-        if args.handler is cmd_verify_proof:
+        if args.handler is cmd_verify_proof or args.handler in LEDGER_FREE:
             alone: int = args.handler(None, args)  # a proof is checked without the ledger
             return alone
         app = ParLedger(database_from_env())

@@ -72,6 +72,11 @@ class IdempotencyKeyReused(IntegrityError):
 class LedgerRecorder:
     """Queries both backends answer the same way."""
 
+    def merkle_extent(self) -> int:
+        """How many leaves the cache of subtree roots covers (``persistence/merkle.py``);
+        creates the cache's table on first use."""
+        raise NotImplementedError
+
     def get_command(self, key: str) -> CommandRow | None:
         raise NotImplementedError
 

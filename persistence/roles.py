@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from psycopg.sql import SQL, Composed, Identifier
 
+from persistence.merkle import MERKLE_TABLE
 from persistence.records import APPEND_ONLY_TABLES
 
 VIEW_TABLES = ("parledger_view_docs", "parledger_checkpoints", "parledger_view_tracking")
@@ -36,6 +37,10 @@ def grant_service_statements(schema: str, role: str, events_table: str) -> list[
                 table=Identifier(table), **names
             )
             for table in VIEW_TABLES
+        ),
+        # The cache of Merkle subtree roots grows with the chain; its rows are never changed.
+        SQL("GRANT SELECT, INSERT ON {schema}.{table} TO {role}").format(
+            table=Identifier(MERKLE_TABLE), **names
         ),
     ]
     return statements
