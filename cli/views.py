@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cli.common import (
+    EXIT_ERROR,
     EXIT_OK,
     EXIT_USAGE,
     date_arg,
@@ -109,17 +110,26 @@ def cmd_replay(app: ParLedger, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _status_text(d: dict[str, Any]) -> str:
+    lines = [
+        f"{d['view']}: vị trí {d['position']}/{d['head']}, trễ {d['lag']} sự kiện; "
+        f"{d['documents']} tài liệu, {d['checkpoints']} điểm chốt; ngày {d['as_of']}",
+        f"phục vụ: {', '.join(d['serves'])}",
+    ]
+    if d["consistent"] is False:
+        lines.append(
+            f"KHÔNG KHỚP: {d['problem_count']} tài liệu khác với sổ cái tại vị trí "
+            f"{d['position']} ({'; '.join(d['problems'][:5])}); hãy chạy "
+            "'parledger projections rebuild'"
+        )
+    return "\n".join(lines)
+
+
 def cmd_projections_status(app: ParLedger, args: argparse.Namespace) -> int:
-    emit(
-        args,
-        status(app),
-        lambda d: (
-            f"{d['view']}: vị trí {d['position']}/{d['head']}, trễ {d['lag']} sự kiện; "
-            f"{d['documents']} tài liệu, {d['checkpoints']} điểm chốt\n"
-            f"phục vụ: {', '.join(d['serves'])}"
-        ),
-    )
-    return EXIT_OK
+    found = status(app)
+    emit(args, found, _status_text)
+    # A view that disagrees with the log is broken, like a chain that does not verify.
+    return EXIT_ERROR if found["consistent"] is False else EXIT_OK
 
 
 def _bar(progress: Any) -> None:

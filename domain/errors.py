@@ -41,3 +41,16 @@ class AlreadyExists(DomainError):
     """An entity with that natural key exists already."""
 
     code = "already_exists"
+
+
+class Conflict(DomainError):
+    """Another writer changed the entity first (optimistic concurrency)."""
+
+    code = "conflict"
+
+
+class StoreBusy(Conflict):
+    """The store stayed locked by another writer past the busy timeout: nothing was written,
+    and the same command may be sent again."""
+
+    code = "store_busy"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -10,6 +11,21 @@ from domain import ids
 from domain.base import LedgerAggregate
 from domain.errors import InvalidValue, RuleViolation
 from domain.values import EventMeta, Role, code, text
+
+# A user name is a login: it appears in paths, token files and audit rows, so it is plain ASCII
+# (letters, digits, ".", "_", "-", "@"), starting with a letter or digit: "../../x" is refused.
+USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+
+
+def user_name(value: object) -> str:
+    cleaned = code(value, "name")
+    if not USER_NAME.fullmatch(cleaned) or ".." in cleaned:
+        raise InvalidValue(
+            "tên người dùng chỉ gồm chữ cái không dấu, chữ số và . _ - @ (tối đa 64 ký tự), "
+            "bắt đầu bằng chữ cái hoặc chữ số",
+            field="name",
+        )
+    return cleaned
 
 
 class User(LedgerAggregate):
@@ -39,7 +55,7 @@ class User(LedgerAggregate):
         if role_ is Role.AGENCY_OFFICER and not agency:
             raise InvalidValue("cán bộ cơ quan cần có mã cơ quan", field="agency")
         return cls(
-            name=code(name, "name"),
+            name=user_name(name),
             display_name=text(display_name, "display_name", limit=200),
             role=role_.value,
             agency=None if agency is None else code(agency, "agency"),

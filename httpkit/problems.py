@@ -12,7 +12,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from domain.errors import AlreadyExists, DomainError, InvalidValue, NotFound, RuleViolation
+from domain.errors import (
+    AlreadyExists,
+    DomainError,
+    InvalidValue,
+    NotFound,
+    RuleViolation,
+    StoreBusy,
+)
 from ledger.errors import Conflict, Forbidden, IdempotencyConflict, StaleVersion, Unauthenticated
 
 PROBLEM = "application/problem+json"
@@ -60,6 +67,7 @@ TITLES = {
 
 # The order matters: subclasses first.
 _DOMAIN_STATUS: list[tuple[type[DomainError], int]] = [
+    (StoreBusy, 503),
     (NotFound, 404),
     (Unauthenticated, 401),
     (Forbidden, 403),
@@ -105,7 +113,9 @@ def _location(loc: tuple[Any, ...]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
-        return problem(status_of(error), error.code, error.message, error.field)
+        # A busy store is a retryable refusal: nothing was written.
+        headers = {"Retry-After": "1"} if isinstance(error, StoreBusy) else None
+        return problem(status_of(error), error.code, error.message, error.field, headers)
 
     @app.exception_handler(ProblemError)
     async def http_problem(_: Request, error: ProblemError) -> JSONResponse:

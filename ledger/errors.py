@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
+from domain.errors import Conflict as Conflict  # declared below the layers that raise it
 from domain.errors import DomainError
-
-
-class Conflict(DomainError):
-    """Another writer changed the entity first (optimistic concurrency)."""
-
-    code = "conflict"
 
 
 class StaleVersion(DomainError):

@@ -13,7 +13,12 @@ from psycopg.sql import SQL, Composed, Identifier
 from persistence.merkle import MERKLE_TABLE
 from persistence.records import APPEND_ONLY_TABLES
 
-VIEW_TABLES = ("parledger_view_docs", "parledger_checkpoints", "parledger_view_tracking")
+VIEW_TABLES = (
+    "parledger_view_docs",
+    "parledger_view_shadow",
+    "parledger_checkpoints",
+    "parledger_view_tracking",
+)
 
 
 def grant_service_statements(schema: str, role: str, events_table: str) -> list[Composed]:

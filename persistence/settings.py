@@ -35,6 +35,16 @@ def database_from_env(environ: dict[str, str] | None = None) -> Database:
     return database
 
 
+def _busy_timeout(query: dict[str, list[str]]) -> str:
+    """Seconds a write waits for another writer's lock (``?busy_timeout=S``; 30 by default)."""
+    value = query.get("busy_timeout", ["30"])[0]
+    if not value.isascii() or not value.isdigit() or not 0 < int(value) <= 3600:
+        raise ConfigurationError(
+            f"PARLEDGER_DATABASE_URL: busy_timeout phải là số giây từ 1 đến 3600: {value!r}"
+        )
+    return value
+
+
 def parse_database_url(url: str) -> Database:
     """``sqlite:///PATH``, ``postgresql://user:pw@host:port/db?schema=s`` or ``memory://NAME``."""
     parts = urlsplit(url)
@@ -54,9 +64,9 @@ def parse_database_url(url: str) -> Database:
             url=url,
             backend="sqlite",
             env={
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "PERSISTENCE_MODULE": "persistence.sqlitelock",
                 "SQLITE_DBNAME": path,
-                "SQLITE_LOCK_TIMEOUT": "30",
+                "SQLITE_LOCK_TIMEOUT": _busy_timeout(parse_qs(parts.query)),
                 "APPLICATION_RECORDER_TOPIC": sqlite_recorder,
             },
         )
@@ -84,7 +94,7 @@ def parse_database_url(url: str) -> Database:
             url=url,
             backend="memory",
             env={
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "PERSISTENCE_MODULE": "persistence.sqlitelock",
                 "SQLITE_DBNAME": f"file:{parts.netloc or uuid4().hex}?mode=memory&cache=shared",
                 "APPLICATION_RECORDER_TOPIC": sqlite_recorder,
             },

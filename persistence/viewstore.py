@@ -3,6 +3,13 @@
 A view row and the tracking record of the event that produced it are written in one
 transaction (the library's tracking-recorder pattern), so an event is applied exactly once and a
 restarted projection resumes from the position the tracking table holds.
+
+A rebuild never writes into the documents readers are served from: it folds the log into a
+shadow table under a tracking name of its own, then ``promote`` swaps the shadow in, with its
+position, in one transaction that holds the write lock (SQLite ``BEGIN IMMEDIATE``, PostgreSQL
+``LOCK … IN EXCLUSIVE MODE``; readers are never blocked and see the old view or the new one,
+never a mix). Each promotion bumps the view's generation, a tracking row of its own: a live
+catch-up that loaded documents of the generation before refuses to save them over the new one.
 """
 
 from __future__ import annotations
@@ -12,12 +19,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteTrackingRecorder
+from psycopg import Cursor
+from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 DOCS_TABLE = "parledger_view_docs"
+SHADOW_TABLE = "parledger_view_shadow"  # where a rebuild folds the log before promotion
+GENERATION = "parledger:view-generation"  # a tracking row: bumped at each promotion
 CHECKPOINTS_TABLE = "parledger_checkpoints"
 
 Row = tuple[str, str, dict[str, Any]]  # (kind, key, document)
@@ -32,12 +43,43 @@ def _plan(doc: dict[str, Any]) -> str | None:
     return plan if isinstance(plan, str) else None
 
 
+class StaleGeneration(IntegrityError):
+    """A page folded on documents of a view generation since replaced by a rebuild."""
+
+
 class LedgerView(TrackingRecorder, ABC):
     """Entity documents of the folded ledger state, and checkpoints of replay."""
 
+    docs_table = DOCS_TABLE
+
     @abstractmethod
-    def save(self, rows: Sequence[Row], tracking: Tracking | None) -> None:
-        """Upsert documents and record the tracking position, atomically."""
+    def save(
+        self, rows: Sequence[Row], tracking: Tracking | None, generation: int | None = None
+    ) -> None:
+        """Upsert documents and record the tracking position, atomically; refused with
+        :class:`StaleGeneration` when ``generation`` is given and is no longer the view's."""
+
+    @abstractmethod
+    def generation(self) -> int:
+        """How many times a rebuild was promoted into this view."""
+
+    @abstractmethod
+    def shadow(self) -> LedgerView:
+        """The same store's shadow table, for a rebuild to fold into."""
+
+    @abstractmethod
+    def clear(self, application_name: str) -> None:
+        """Forget this table's documents and the position held under ``application_name``."""
+
+    @abstractmethod
+    def promote(self, shadow_name: str, application_name: str) -> bool:
+        """Swap the shadow's documents and position in as the live view's, atomically, and
+        drop the checkpoints (replay's to make again). False, changing nothing, when the live
+        view has moved past the shadow: fold the shadow further and try again."""
+
+    @abstractmethod
+    def snapshot(self, application_name: str) -> tuple[int, list[Row]]:
+        """The position and every document, read in one consistent snapshot."""
 
     @abstractmethod
     def load(self, keys: Sequence[tuple[str, str]] | None = None) -> list[Row]:
@@ -66,8 +108,9 @@ class LedgerView(TrackingRecorder, ABC):
 
 
 class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
-    def __init__(self, datastore: SQLiteDatastore, **kwargs: Any):
+    def __init__(self, datastore: SQLiteDatastore, docs_table: str = DOCS_TABLE, **kwargs: Any):
         super().__init__(datastore, **kwargs)
+        self.docs_table = docs_table
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -75,6 +118,8 @@ class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
             f"CREATE TABLE IF NOT EXISTS {DOCS_TABLE} (kind TEXT NOT NULL, key TEXT NOT NULL, "
             "doc TEXT NOT NULL, plan TEXT, PRIMARY KEY (kind, key)) WITHOUT ROWID",
             f"CREATE INDEX IF NOT EXISTS {DOCS_TABLE}_plan ON {DOCS_TABLE} (plan)",
+            f"CREATE TABLE IF NOT EXISTS {SHADOW_TABLE} (kind TEXT NOT NULL, key TEXT NOT NULL, "
+            "doc TEXT NOT NULL, plan TEXT, PRIMARY KEY (kind, key)) WITHOUT ROWID",
             f"CREATE TABLE IF NOT EXISTS {CHECKPOINTS_TABLE} (plan TEXT NOT NULL, "
             "valid_to TEXT NOT NULL, position INTEGER NOT NULL, state TEXT NOT NULL, "
             "PRIMARY KEY (plan, valid_to, position))",
@@ -89,10 +134,14 @@ class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
                 c.execute("DELETE FROM tracking")  # the view is rebuilt on the next catch-up
         super().create_table()
 
-    def save(self, rows: Sequence[Row], tracking: Tracking | None) -> None:
+    def save(
+        self, rows: Sequence[Row], tracking: Tracking | None, generation: int | None = None
+    ) -> None:
         with self.datastore.transaction(commit=True) as c:
+            if generation is not None and self._generation(c) != generation:
+                raise StaleGeneration(f"view generation {generation} was replaced")
             c.executemany(
-                f"INSERT INTO {DOCS_TABLE} VALUES (?, ?, ?, ?) "
+                f"INSERT INTO {self.docs_table} VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc, plan = excluded.plan",
                 [(kind, key, _dumps(doc), _plan(doc)) for kind, key, doc in rows],
             )
@@ -102,13 +151,13 @@ class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
     def load(self, keys: Sequence[tuple[str, str]] | None = None) -> list[Row]:
         with self.datastore.transaction(commit=False) as c:
             if keys is None:
-                c.execute(f"SELECT kind, key, doc FROM {DOCS_TABLE}")
+                c.execute(f"SELECT kind, key, doc FROM {self.docs_table}")
                 found = c.fetchall()
             else:
                 found = []
                 for kind, key in keys:
                     c.execute(
-                        f"SELECT kind, key, doc FROM {DOCS_TABLE} WHERE kind=? AND key=?",
+                        f"SELECT kind, key, doc FROM {self.docs_table} WHERE kind=? AND key=?",
                         (kind, key),
                     )
                     found += c.fetchall()
@@ -117,13 +166,57 @@ class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
     def load_plan(self, plan: str) -> list[Row]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(
-                f"SELECT kind, key, doc FROM {DOCS_TABLE} WHERE plan = ? OR plan IS NULL", (plan,)
+                f"SELECT kind, key, doc FROM {self.docs_table} WHERE plan = ? OR plan IS NULL",
+                (plan,),
             )
             return [(r["kind"], r["key"], json.loads(r["doc"])) for r in c.fetchall()]
 
+    def _generation(self, c: SQLiteCursor) -> int:
+        return self._max_tracking_id(GENERATION, c) or 0
+
+    def generation(self) -> int:
+        with self.datastore.transaction(commit=False) as c:
+            return self._generation(c)
+
+    def shadow(self) -> SQLiteLedgerView:
+        return SQLiteLedgerView(self.datastore, docs_table=SHADOW_TABLE)
+
+    def clear(self, application_name: str) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"DELETE FROM {self.docs_table}")
+            c.execute("DELETE FROM tracking WHERE application_name=?", (application_name,))
+
+    def promote(self, shadow_name: str, application_name: str) -> bool:
+        # A writing transaction: BEGIN IMMEDIATE (persistence.sqlite) holds the write lock
+        # from the first statement, so no live save can slip in between check and swap.
+        with self.datastore.transaction(commit=True) as c:
+            shadow_at = self._max_tracking_id(shadow_name, c) or 0
+            if shadow_at < (self._max_tracking_id(application_name, c) or 0):
+                return False
+            c.execute(f"DELETE FROM {self.docs_table}")
+            c.execute(f"INSERT INTO {self.docs_table} SELECT * FROM {SHADOW_TABLE}")
+            c.execute(f"DELETE FROM {SHADOW_TABLE}")
+            c.execute(f"DELETE FROM {CHECKPOINTS_TABLE}")
+            c.execute(
+                "DELETE FROM tracking WHERE application_name IN (?, ?)",
+                (shadow_name, application_name),
+            )
+            if shadow_at:
+                self._insert_tracking(c, Tracking(application_name, shadow_at))
+            self._insert_tracking(c, Tracking(GENERATION, self._generation(c) + 1))
+        return True
+
+    def snapshot(self, application_name: str) -> tuple[int, list[Row]]:
+        # One read transaction: in WAL mode it sees one state of the file throughout.
+        with self.datastore.transaction(commit=False) as c:
+            position = self._max_tracking_id(application_name, c) or 0
+            c.execute(f"SELECT kind, key, doc FROM {self.docs_table}")
+            rows = [(r["kind"], r["key"], json.loads(r["doc"])) for r in c.fetchall()]
+        return position, rows
+
     def reset(self, application_name: str) -> None:
         with self.datastore.transaction(commit=True) as c:
-            c.execute(f"DELETE FROM {DOCS_TABLE}")
+            c.execute(f"DELETE FROM {self.docs_table}")
             c.execute(f"DELETE FROM {CHECKPOINTS_TABLE}")
             c.execute("DELETE FROM tracking WHERE application_name=?", (application_name,))
 
@@ -154,26 +247,33 @@ class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
 
 
 class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
-    def __init__(self, datastore: PostgresDatastore, **kwargs: Any):
+    def __init__(self, datastore: PostgresDatastore, docs_table: str = DOCS_TABLE, **kwargs: Any):
         super().__init__(datastore, tracking_table_name="parledger_view_tracking", **kwargs)
+        self.docs_table = docs_table
         self.names = {
             "schema": Identifier(self.datastore.schema),
-            "docs": Identifier(DOCS_TABLE),
+            "docs": Identifier(docs_table),
+            "live": Identifier(DOCS_TABLE),
+            "shadow": Identifier(SHADOW_TABLE),
             "docs_plan": Identifier(f"{DOCS_TABLE}_plan"),
             "checkpoints": Identifier(CHECKPOINTS_TABLE),
             "tracking": Identifier(self.tracking_table_name),
         }
         self.sql_create_statements += [
             SQL(
-                "CREATE TABLE IF NOT EXISTS {schema}.{docs} (kind text NOT NULL, "
+                "CREATE TABLE IF NOT EXISTS {schema}.{live} (kind text NOT NULL, "
                 "key text NOT NULL, doc jsonb NOT NULL, PRIMARY KEY (kind, key))"
             ).format(**self.names),
-            SQL("ALTER TABLE {schema}.{docs} ADD COLUMN IF NOT EXISTS plan text").format(
+            SQL("ALTER TABLE {schema}.{live} ADD COLUMN IF NOT EXISTS plan text").format(
                 **self.names
             ),
-            SQL("CREATE INDEX IF NOT EXISTS {docs_plan} ON {schema}.{docs} (plan)").format(
+            SQL("CREATE INDEX IF NOT EXISTS {docs_plan} ON {schema}.{live} (plan)").format(
                 **self.names
             ),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{shadow} (kind text NOT NULL, "
+                "key text NOT NULL, doc jsonb NOT NULL, plan text, PRIMARY KEY (kind, key))"
+            ).format(**self.names),
             SQL(
                 "CREATE TABLE IF NOT EXISTS {schema}.{checkpoints} (plan text NOT NULL, "
                 "valid_to text NOT NULL, position bigint NOT NULL, state text NOT NULL, "
@@ -181,16 +281,22 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
             ).format(**self.names),
         ]
 
-    def save(self, rows: Sequence[Row], tracking: Tracking | None) -> None:
+    def save(
+        self, rows: Sequence[Row], tracking: Tracking | None, generation: int | None = None
+    ) -> None:
         statement = SQL(
             "INSERT INTO {schema}.{docs} (kind, key, doc, plan) VALUES (%s, %s, %s::jsonb, %s) "
             "ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc, plan = excluded.plan"
         ).format(**self.names)
         with self.datastore.transaction(commit=True) as curs:
             if rows:
+                # Writing first: a promotion in progress holds the table in EXCLUSIVE mode,
+                # so this waits for it, and the generation read next sees its outcome.
                 curs.executemany(
                     statement, [(k, key, _dumps(doc), _plan(doc)) for k, key, doc in rows]
                 )
+            if generation is not None and self._generation(curs) != generation:
+                raise StaleGeneration(f"view generation {generation} was replaced")
             if tracking is not None:
                 self._insert_tracking(curs, tracking)
 
@@ -221,6 +327,60 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
                 prepare=True,
             )
             return [(r["kind"], r["key"], r["doc"]) for r in curs.fetchall()]
+
+    def _generation(self, curs: Cursor[DictRow]) -> int:
+        return self._max_tracking_id(GENERATION, curs) or 0
+
+    def generation(self) -> int:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            return self._generation(curs)
+
+    def shadow(self) -> PostgresLedgerView:
+        return PostgresLedgerView(self.datastore, docs_table=SHADOW_TABLE)
+
+    def clear(self, application_name: str) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(SQL("DELETE FROM {schema}.{docs}").format(**self.names))
+            curs.execute(
+                SQL("DELETE FROM {schema}.{tracking} WHERE application_name = %s").format(
+                    **self.names
+                ),
+                (application_name,),
+            )
+
+    def promote(self, shadow_name: str, application_name: str) -> bool:
+        with self.datastore.transaction(commit=True) as curs:
+            # EXCLUSIVE: live saves wait, plain reads (ACCESS SHARE) go on with the old rows.
+            curs.execute(SQL("LOCK TABLE {schema}.{live} IN EXCLUSIVE MODE").format(**self.names))
+            shadow_at = self._max_tracking_id(shadow_name, curs) or 0
+            if shadow_at < (self._max_tracking_id(application_name, curs) or 0):
+                return False
+            for statement in (
+                "DELETE FROM {schema}.{live}",
+                "INSERT INTO {schema}.{live} (kind, key, doc, plan) "
+                "SELECT kind, key, doc, plan FROM {schema}.{shadow}",
+                "DELETE FROM {schema}.{shadow}",
+                "DELETE FROM {schema}.{checkpoints}",
+            ):
+                curs.execute(SQL(statement).format(**self.names))
+            curs.execute(
+                SQL("DELETE FROM {schema}.{tracking} WHERE application_name IN (%s, %s)").format(
+                    **self.names
+                ),
+                (shadow_name, application_name),
+            )
+            if shadow_at:
+                self._insert_tracking(curs, Tracking(application_name, shadow_at))
+            self._insert_tracking(curs, Tracking(GENERATION, self._generation(curs) + 1))
+        return True
+
+    def snapshot(self, application_name: str) -> tuple[int, list[Row]]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            position = self._max_tracking_id(application_name, curs) or 0
+            curs.execute(SQL("SELECT kind, key, doc FROM {schema}.{docs}").format(**self.names))
+            rows = [(r["kind"], r["key"], r["doc"]) for r in curs.fetchall()]
+        return position, rows
 
     def reset(self, application_name: str) -> None:
         with self.datastore.transaction(commit=True) as curs:

@@ -5,24 +5,40 @@ documents with its tracking position in one transaction; following new events us
 library's :class:`ProjectionRunner` (PostgreSQL LISTEN/NOTIFY, SQLite polling) with the same
 fold, one event per transaction. Either way a process stopped at any point resumes from the
 position the tracking table holds, and nothing is applied twice.
+
+A rebuild folds the whole log into the store's shadow table and promotes it in one transaction
+(``persistence.viewstore``), so readers and live catch-ups of a running server never see a view
+half rebuilt; ``status`` checks that the documents are what the log folds to at the position the
+tracking table claims, so a view damaged otherwise is noticed, and repaired by a rebuild.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection, ProjectionRunner
 
+from domain.values import VN_TZ
 from ledger.application import ParLedger
-from persistence.viewstore import LedgerView, PostgresLedgerView, SQLiteLedgerView
-from projections.state import LedgerState, apply, kind_of
+from ledger.errors import Conflict
+from persistence.viewstore import (
+    LedgerView,
+    PostgresLedgerView,
+    Row,
+    SQLiteLedgerView,
+    StaleGeneration,
+)
+from projections.state import LedgerState, apply, fold, kind_of
 
 PAGE = 500
+SHADOW = ":rebuild"  # suffix of the tracking name a rebuild folds the shadow table under
+PROMOTE_ATTEMPTS = 100  # each failed attempt folds the shadow on to the head first
 NAME = "ledger_state"  # the one persisted view; task board, attainment … derive from it
 VIEWS_SERVED = (
     "task_board",
@@ -46,15 +62,20 @@ def _load_into(view: LedgerView, state: LedgerState, keys: list[tuple[str, str]]
 
 
 def process_page(
-    view: LedgerView, state: LedgerState, events: list[tuple[int, Any]], app_name: str
+    view: LedgerView,
+    state: LedgerState,
+    events: list[tuple[int, Any]],
+    app_name: str,
+    generation: int | None = None,
 ) -> None:
-    """Fold a page of events into ``state`` and persist what changed with its position."""
+    """Fold a page of events into ``state`` and persist what changed with its position
+    (refused if ``generation`` is given and a rebuild has replaced the view since)."""
     _load_into(view, state, _keys(events))
     touched: set[tuple[str, str]] = set()
     for position, event in events:
         touched.update(apply(state, event, position))
     rows = [(kind, key, state.kind(kind)[key]) for kind, key in sorted(touched)]
-    view.save(rows, Tracking(app_name, events[-1][0]))
+    view.save(rows, Tracking(app_name, events[-1][0]), generation)
 
 
 def _pages(app: ParLedger, after: int, upto: int) -> Iterator[list[tuple[int, Any]]]:
@@ -88,16 +109,41 @@ def catch_up(
     *,
     on_progress: Callable[[Progress], None] | None = None,
     state: LedgerState | None = None,
+    name: str | None = None,
 ) -> Progress:
-    """Apply every event after the view's position; returns how many and how fast."""
+    """Apply every event after the view's position; returns how many and how fast.
+
+    ``name`` is the tracking name (a rebuild's shadow has its own); the live view's pages are
+    saved only while its generation is the one read before its documents were, and when a
+    rebuild is promoted meanwhile the catch-up starts again on the new generation (a reader
+    must not be left behind the events acknowledged before it asked).
+    """
     view = view or view_for(app)
-    after = view.max_tracking_id(app.name) or 0
+    if name is not None:
+        return _catch_up(app, view, name, None, on_progress, state or LedgerState())
+    for _ in range(PROMOTE_ATTEMPTS):
+        try:
+            generation = view.generation()
+            return _catch_up(app, view, app.name, generation, on_progress, LedgerState())
+        except StaleGeneration:
+            continue
+    raise Conflict("khung nhìn trực tiếp liên tục được dựng lại; hãy thử lại")
+
+
+def _catch_up(
+    app: ParLedger,
+    view: LedgerView,
+    name: str,
+    generation: int | None,
+    on_progress: Callable[[Progress], None] | None,
+    state: LedgerState,
+) -> Progress:
+    after = view.max_tracking_id(name) or 0
     head = int(app.recorder.max_notification_id() or 0)
-    state = state or LedgerState()
     started = time.perf_counter()
     done = 0
     for page in _pages(app, after, head):
-        process_page(view, state, page, app.name)
+        process_page(view, state, page, name, generation)
         done += len(page)
         if on_progress:
             on_progress(Progress(done, head - after, time.perf_counter() - started))
@@ -105,11 +151,21 @@ def catch_up(
 
 
 def rebuild(app: ParLedger, *, on_progress: Callable[[Progress], None] | None = None) -> Progress:
-    """Drop the view and its checkpoints and fold the whole log again (checkpoints are
-    replay's to make again: ``replay.engine.rebuild`` does both)."""
+    """Fold the whole log into the shadow table and promote it over the live view, dropping
+    the checkpoints (replay's to make again: ``replay.engine.rebuild`` does both). Readers and
+    writers of a running server go on meanwhile; they see the old view, then the new one."""
     view = view_for(app)
-    view.reset(app.name)
-    return catch_up(app, view, on_progress=on_progress, state=LedgerState())
+    shadow, name = view.shadow(), app.name + SHADOW
+    shadow.clear(name)
+    state = LedgerState()
+    progress = catch_up(app, shadow, on_progress=on_progress, state=state, name=name)
+    for _ in range(PROMOTE_ATTEMPTS):
+        if view.promote(name, app.name):
+            return progress
+        # The live view moved past the shadow meanwhile: fold the shadow on, try again.
+        more = catch_up(app, shadow, state=state, name=name)
+        progress = Progress(progress.done + more.done, progress.total + more.total, more.elapsed)
+    raise Conflict("khung nhìn trực tiếp liên tục tiến trước bản dựng lại; hãy chạy lại lệnh")
 
 
 def stored_state(app: ParLedger, view: LedgerView | None = None) -> LedgerState:
@@ -121,21 +177,55 @@ def stored_state(app: ParLedger, view: LedgerView | None = None) -> LedgerState:
     return state
 
 
-def status(app: ParLedger) -> dict[str, Any]:
+def _comparable(docs: dict[str, dict[str, Any]]) -> dict[tuple[str, str], str]:
+    return {
+        (kind, key): json.dumps(doc, sort_keys=True, ensure_ascii=False)
+        for kind, by_key in docs.items()
+        for key, doc in by_key.items()
+    }
+
+
+def disagreements(app: ParLedger, position: int, rows: list[Row]) -> list[str]:
+    """Where the stored documents differ from the log folded up to ``position``: documents
+    missing, extra or different (at most a few named)."""
+    expected = LedgerState()
+    for page in _pages(app, 0, position):
+        fold(page, expected)
+    stored: dict[str, dict[str, Any]] = {}
+    for kind, key, doc in rows:
+        stored.setdefault(kind, {})[key] = doc
+    want, have = _comparable(expected.docs), _comparable(stored)
+    found = [f"thiếu {k}/{key}" for k, key in sorted(want.keys() - have.keys())]
+    found += [f"thừa {k}/{key}" for k, key in sorted(have.keys() - want.keys())]
+    found += [
+        f"sai {k}/{key}"
+        for k, key in sorted(want.keys() & have.keys())
+        if want[k, key] != have[k, key]
+    ]
+    return found
+
+
+def status(app: ParLedger, *, check: bool = True) -> dict[str, Any]:
+    """Position, lag and counts; with ``check``, whether the documents agree with the log
+    folded up to the position the tracking table holds (read in one snapshot)."""
     view = view_for(app)
-    position = view.max_tracking_id(app.name) or 0
+    position, rows = view.snapshot(app.name)
     head = int(app.recorder.max_notification_id() or 0)
     checkpoints = view.checkpoints()
+    problems = disagreements(app, position, rows) if check else []
     return {
         "view": NAME,
         "serves": list(VIEWS_SERVED),
         "position": position,
         "head": head,
         "lag": head - position,
-        "documents": len(view.load()),
+        "documents": len(rows),
         "checkpoints": len(checkpoints),
         "checkpoint_position": max((c[2] for c in checkpoints), default=None),
-        "as_of": date.today().isoformat(),
+        "as_of": datetime.now(VN_TZ).date().isoformat(),  # the date reads default to
+        "consistent": None if not check else not problems,
+        "problems": problems[:20],
+        "problem_count": len(problems),
     }
 
 

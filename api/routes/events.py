@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from domain.values import Actor
-from httpkit.problems import responses
+from httpkit.problems import ProblemError, responses
 from ledger.application import ParLedger
 from ledger.personal import redact
 from projections.state import event_name
@@ -35,6 +35,21 @@ class EventPage(BaseModel):
     events: list[LedgerEvent]
     next_after: int
     head: int
+
+
+MAX_POSITION = 2**62  # the bound ``after`` has; positions are 64-bit integers in the store
+
+
+def _last_event_id(value: str) -> int:
+    """The ``Last-Event-ID`` header, bounded like ``after``: a position the store can hold."""
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_POSITION:
+        raise ProblemError(
+            422,
+            "invalid_value",
+            f"Last-Event-ID phải là một vị trí (số nguyên từ 0 đến {MAX_POSITION})",
+            field="Last-Event-ID",
+        )
+    return int(value)
 
 
 def events_after(ledger: ParLedger, after: int, limit: int, actor: Actor) -> list[LedgerEvent]:
@@ -86,7 +101,7 @@ def router(ledger: ParLedger, principal: Any) -> APIRouter:
         ] = 30.0,
         last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
     ) -> StreamingResponse:
-        start = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
+        start = after if last_event_id is None else _last_event_id(last_event_id)
 
         async def frames() -> AsyncIterator[str]:
             position = start
