@@ -63,9 +63,17 @@ class ReadModel:
         self._cache: dict[str, tuple[int, LedgerState]] = {}
         self._past: dict[tuple[str, date], tuple[int, LedgerState]] = {}
         self._memo: dict[tuple[str, str, date, int, bool], Any] = {}
+        self._generation = self.view.generation()
 
     def position(self) -> int:
         """The live view's position after bringing it up to the head of the log."""
+        generation = self.view.generation()
+        if generation != self._generation:
+            # A rebuild was promoted (perhaps at the same position, repairing a damaged
+            # view): what was kept from the view it replaced is forgotten.
+            self._cache.clear()
+            self._memo.clear()
+            self._generation = generation
         head = int(self.app.recorder.max_notification_id() or 0)
         position = self.view.max_tracking_id(self.app.name) or 0
         if position < head:
