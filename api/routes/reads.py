@@ -134,7 +134,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         }
         return encoded(content, {"ETag": tag} if snap.live else None)
 
-    @api.get("/plans", summary="Các kế hoạch trong sổ cái", tags=["Kế hoạch"])
+    @api.get("/plans", summary="Các kế hoạch trong sổ cái", tags=["plans"], name="list_plans")
     def list_plans(actor: Principal) -> list[dict[str, Any]]:
         found = [
             ledger.load(Plan, uid, "kế hoạch")
@@ -151,14 +151,14 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         ]
 
     @api.get("/plans/{plan}", summary="Cấu trúc và trạng thái hiện tại của một kế hoạch",
-             tags=["Kế hoạch"])  # fmt: skip
+             tags=["plans"], name="get_plan")  # fmt: skip
     def get_plan(plan: str, actor: Principal, response: Response) -> dict[str, Any]:
         overview = plan_overview(ledger, plan)
         response.headers["ETag"] = f'"{overview["version"]}"'
         return dict(jsonable_encoder(overview))
 
     @api.get("/plans/{plan}/tasks", summary="Bảng nhiệm vụ: trạng thái từng nhiệm vụ",
-             tags=["Nhiệm vụ"], response_model=Page)  # fmt: skip
+             tags=["tasks"], name="list_plan_tasks", response_model=Page)  # fmt: skip
     def task_board(
         plan: str,
         request: Request,
@@ -185,8 +185,8 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         summary = {k: board[k] for k in ("by_status", "by_area", "by_lead")}
         return page(request, snap, plan, known_at, rows, summary, offset, limit, actor)
 
-    @api.get("/plans/{plan}/targets", summary="Mức đạt chỉ tiêu", tags=["Chỉ tiêu"],
-             response_model=Page)  # fmt: skip
+    @api.get("/plans/{plan}/targets", summary="Mức đạt chỉ tiêu", tags=["targets"],
+             name="list_plan_targets", response_model=Page)  # fmt: skip
     def targets(
         plan: str,
         request: Request,
@@ -206,7 +206,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         return page(request, snap, plan, known_at, rows, summary, offset, limit, actor)
 
     @api.get("/plans/{plan}/scores", summary="Điểm theo lĩnh vực so với mục tiêu và tối đa",
-             tags=["Điểm"], response_model=Page)  # fmt: skip
+             tags=["scores"], name="list_area_scores", response_model=Page)  # fmt: skip
     def scores(
         plan: str,
         request: Request,
@@ -224,7 +224,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         )  # fmt: skip
 
     @api.get("/plans/{plan}/inspections", summary="Lịch sử kiểm tra theo cơ quan",
-             tags=["Kiểm tra"], response_model=Page)  # fmt: skip
+             tags=["inspections"], name="list_plan_inspections", response_model=Page)  # fmt: skip
     def inspections(
         plan: str,
         request: Request,
@@ -248,7 +248,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         return page(request, snap, plan, known_at, rows, summary, offset, limit, actor)
 
     @api.get("/plans/{plan}/apologies", summary="Sổ theo dõi hồ sơ trễ hạn và xin lỗi",
-             tags=["Hồ sơ trễ hạn"], response_model=Page)  # fmt: skip
+             tags=["dossiers"], name="list_plan_apologies", response_model=Page)  # fmt: skip
     def apologies(
         plan: str,
         request: Request,
@@ -294,35 +294,35 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
     Entity = dict[str, Any]  # the document: an object, as the entity's kind has it
 
     @api.get("/plans/{plan}/tasks/{number}", summary="Một nhiệm vụ (ETag là phiên bản)",
-             tags=["Nhiệm vụ"], response_model=Entity)  # fmt: skip
+             tags=["tasks"], name="get_task", response_model=Entity)  # fmt: skip
     def get_task(
         plan: str, number: str, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
     ) -> Response:
         return entity("tasks", ids.task_id(plan, number), actor, as_of, known_at)
 
     @api.get("/plans/{plan}/targets/{target}", summary="Một chỉ tiêu với các số liệu",
-             tags=["Chỉ tiêu"], response_model=Entity)  # fmt: skip
+             tags=["targets"], name="get_target", response_model=Entity)  # fmt: skip
     def get_target(
         plan: str, target: int, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
     ) -> Response:
         return entity("targets", ids.target_id(plan, target), actor, as_of, known_at)
 
-    @api.get("/inspections/{inspection_id}", summary="Một cuộc kiểm tra", tags=["Kiểm tra"],
-             response_model=Entity)  # fmt: skip
+    @api.get("/inspections/{inspection_id}", summary="Một cuộc kiểm tra", tags=["inspections"],
+             name="get_inspection", response_model=Entity)  # fmt: skip
     def get_inspection(
         inspection_id: UUID, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
     ) -> Response:
         return entity("inspections", inspection_id, actor, as_of, known_at)
 
-    @api.get("/dossiers/{dossier_code}", summary="Một hồ sơ trễ hạn", tags=["Hồ sơ trễ hạn"],
-             response_model=Entity)  # fmt: skip
+    @api.get("/dossiers/{dossier_code}", summary="Một hồ sơ trễ hạn", tags=["dossiers"],
+             name="get_dossier", response_model=Entity)  # fmt: skip
     def get_dossier(
         dossier_code: str, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
     ) -> Response:
         return entity("dossiers", ids.dossier_id(dossier_code), actor, as_of, known_at)
 
     @api.get("/entities/{ref}/history", summary="Lịch sử đầy đủ của một thực thể",
-             tags=["Kiểm toán"])  # fmt: skip
+             tags=["audit"], name="get_entity_history")  # fmt: skip
     def history(ref: str, actor: Principal) -> dict[str, Any]:
         uid = parse_ref(ref)
         events = list(ledger.events.get(uid))
@@ -336,7 +336,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         )
 
     @api.get("/entities/{ref}/timeline", summary="Diễn biến của một thực thể theo ngày hiệu lực",
-             tags=["Kiểm toán"])  # fmt: skip
+             tags=["audit"], name="get_entity_timeline")  # fmt: skip
     def entity_timeline(
         ref: str, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
     ) -> dict[str, Any]:
@@ -349,7 +349,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         return dict(jsonable_encoder(redact(found, actor, ledger.vault)))
 
     @api.get("/audit", summary="Nhật ký kiểm toán: ai đã thay đổi gì, khi nào, vì sao",
-             tags=["Kiểm toán"])  # fmt: skip
+             tags=["audit"], name="list_audit_trail")  # fmt: skip
     def audit(
         actor: Principal,
         plan: Code = None,
