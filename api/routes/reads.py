@@ -6,20 +6,21 @@ at that same position: pages never shift under the reader when new events arrive
 """
 
 import json
+import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 from domain import ids
 from domain.errors import NotFound
 from domain.plan import Plan
 from domain.values import Actor
-from httpkit.problems import ProblemError, responses
+from httpkit.problems import responses
 from ledger.application import ParLedger
 from ledger.personal import redact
 from ledger.refs import parse_ref
@@ -30,12 +31,45 @@ from projections.history import fold_history
 from replay.engine import end_of_day, position_known_at, replay_state
 from replay.readmodel import ReadModel, Snapshot, today
 
+
+def _written_as(pattern: str, example: str) -> BeforeValidator:
+    """Dates and moments as the document says, in ISO text: pydantic alone would also read a
+    bare number as a Unix time (``as_of=0`` as 1970-01-01)."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and not re.fullmatch(pattern, value):
+            raise ValueError(f"cần dạng ISO 8601, ví dụ {example}")
+        return value
+
+    return BeforeValidator(check)
+
+
+def _on_the_ledger_clock(moment: datetime | None) -> datetime | None:
+    """A moment compared with the ledger's UTC record times: it needs its offset, and must
+    exist in UTC (0001-01-01T00:00+23:00 does not)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("cần múi giờ, ví dụ +07:00")
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("thời điểm nằm ngoài phạm vi lịch") from None
+    return moment
+
+
+Day = Annotated[date | None, _written_as(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", "2023-06-30")]
+Moment = Annotated[
+    datetime | None,
+    _written_as(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ].+", "2023-07-05T17:00:00+07:00"),
+    AfterValidator(_on_the_ledger_clock),
+]
 AsOf = Annotated[
-    date | None,
+    Day,
     Query(description="Ngày hiệu lực (YYYY-MM-DD); mặc định hôm nay", examples=["2023-06-30"]),
 ]
 KnownAt = Annotated[
-    datetime | None,
+    Moment,
     Query(
         description="Thời điểm hiểu biết (ISO 8601 có múi giờ): sổ cái đã ghi những gì lúc đó",
         examples=["2023-07-05T17:00:00+07:00"],
@@ -256,8 +290,8 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         as_of: AsOf = None,
         known_at: KnownAt = None,
         agency: Code = None,
-        due_from: Annotated[date | None, Query(description="Hạn trả từ ngày")] = None,
-        due_to: Annotated[date | None, Query(description="Hạn trả đến ngày")] = None,
+        due_from: Annotated[Day, Query(description="Hạn trả từ ngày")] = None,
+        due_to: Annotated[Day, Query(description="Hạn trả đến ngày")] = None,
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> Page | Response:
@@ -361,22 +395,15 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         by: Annotated[str | None, Query(max_length=200, description="Mã người thực hiện")] = None,
         agency: Code = None,
         role: Code = None,
-        recorded_from: Annotated[datetime | None, Query()] = None,
-        recorded_to: Annotated[datetime | None, Query()] = None,
-        effective_from: Annotated[datetime | None, Query()] = None,
-        effective_to: Annotated[datetime | None, Query()] = None,
+        recorded_from: Annotated[Moment, Query()] = None,
+        recorded_to: Annotated[Moment, Query()] = None,
+        effective_from: Annotated[Moment, Query()] = None,
+        effective_to: Annotated[Moment, Query()] = None,
         known_at: KnownAt = None,
         cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Limit = 50,
         newest_first: bool = False,
     ) -> dict[str, Any]:
-
-        for name, moment in (
-            ("recorded_from", recorded_from), ("recorded_to", recorded_to),
-            ("effective_from", effective_from), ("effective_to", effective_to),
-        ):  # fmt: skip
-            if moment is not None and moment.tzinfo is None:
-                raise ProblemError(422, "invalid_value", "cần múi giờ, ví dụ +07:00", name)
         where = audit_filter(
             plan=plan, entity=entity, kind=kind, event_type=type, actor=by, agency=agency,
             role=role, recorded_from=recorded_from, recorded_to=recorded_to,

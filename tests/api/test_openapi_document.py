@@ -117,3 +117,27 @@ def test_the_event_stream_is_documented_and_served_as_event_stream(
     assert stream.status_code == 200
     assert stream.headers["content-type"].startswith("text/event-stream")
     assert stream.text.startswith(": ParLedger")
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        # Exists with its offset but not in UTC: was a 500 (OverflowError) on every read.
+        (f"/plans/{PLAN}/tasks/1?known_at=0001-01-01T00:03:27%2B23:36", "known_at"),
+        (f"/plans/{PLAN}/targets?known_at=0001-01-01T00:00:00%2B23:00", "known_at"),
+        # Numbers are not dates: pydantic alone reads them as Unix times.
+        (f"/plans/{PLAN}/tasks?known_at=26422", "known_at"),
+        (f"/plans/{PLAN}/inspections?as_of=0.0", "as_of"),
+        (f"/plans/{PLAN}/apologies?due_from=0", "due_from"),
+        # A moment without its offset is ambiguous against the ledger's UTC record times.
+        (f"/plans/{PLAN}/tasks/1?known_at=2023-07-05T17:00:00", "known_at"),
+        ("/audit?recorded_from=2023-07-05T17:00:00", "recorded_from"),
+    ],
+)
+def test_dates_and_moments_outside_the_document_are_refused(
+    api: Api, path: str, field: str
+) -> None:
+    response = api.client.get(path, headers=api.headers("admin"))
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == field
+    assert "ISO 8601" in response.text or "múi giờ" in response.text or "phạm vi" in response.text
