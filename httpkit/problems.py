@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from domain.errors import AlreadyExists, DomainError, InvalidValue, NotFound, RuleViolation
 from ledger.errors import Conflict, Forbidden, IdempotencyConflict, StaleVersion, Unauthenticated
@@ -150,7 +151,7 @@ def install(app: FastAPI) -> None:
         return problem(422, "invalid_value", detail, first["field"], errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         if error.status_code == 400:
             # FastAPI's only 400: a body it could not decode (bytes that are not UTF-8).
             return malformed_body()
@@ -160,7 +161,10 @@ def install(app: FastAPI) -> None:
             detail = "không có tài nguyên này"
         elif error.status_code == 405:
             detail = "phương thức này không dùng được cho địa chỉ này"
-        return problem(error.status_code, code, detail, headers=dict(error.headers or {}))
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
+        return problem(error.status_code, code, detail, headers=headers)
 
 
 def documented(status: int) -> dict[str, Any]:
@@ -169,6 +173,16 @@ def documented(status: int) -> dict[str, Any]:
         "description": TITLES[status],
         "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path answers: Starlette names only the first route that matched the
+    path, though a path's GET and POST may come from two routers (a read and a command)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route.methods
+    return ", ".join(sorted(methods))
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -141,3 +141,11 @@ def test_dates_and_moments_outside_the_document_are_refused(
     assert response.status_code == 422, response.text
     assert response.json()["field"] == field
     assert "ISO 8601" in response.text or "múi giờ" in response.text or "phạm vi" in response.text
+
+
+def test_method_not_allowed_names_every_method_of_the_path(api: Api) -> None:
+    # GET /plans/{plan}/scores is a read and POST a command, from two routers.
+    response = api.client.put(f"/plans/{PLAN}/scores", headers=api.headers("admin"))
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD, POST"
+    assert response.json()["type"] == "urn:parledger:problem:method_not_allowed"
