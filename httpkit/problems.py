@@ -175,14 +175,18 @@ def documented(status: int) -> dict[str, Any]:
     }
 
 
+METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
 def _allowed_methods(request: Request) -> str:
     """Every method the path answers: Starlette names only the first route that matched the
     path, though a path's GET and POST may come from two routers (a read and a command)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        if getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE:
-            methods |= route.methods
-    return ", ".join(sorted(methods))
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in METHODS
+        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
+    )
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
