@@ -48,10 +48,10 @@ TAGS: dict[str, str] = {
     "audit": "Kiểm toán",
     "ledger": "Theo dõi sổ cái",
     "integrity": "Bằng chứng toàn vẹn",
-    "commands": "Lệnh",
+    "agencies": "Danh mục cơ quan",
+    "users": "Người dùng",
     "service": "Dịch vụ",
 }
-_TAG_BY_TITLE = {title: name for name, title in TAGS.items()}
 
 
 def operation_id(route: APIRoute) -> str:
@@ -59,13 +59,6 @@ def operation_id(route: APIRoute) -> str:
     short and English, so generated clients get readable function names. A name that is not
     snake_case yet (one derived from a path) is made so rather than passed through."""
     return re.sub(r"[^0-9a-z]+", "_", route.name.lower()).strip("_")
-
-
-def _ascii_tags(schema: dict[str, Any]) -> None:
-    """A route tagged with a Vietnamese title is listed under that title's ASCII name."""
-    for operations in schema["paths"].values():
-        for operation in operations.values():
-            operation["tags"] = [_TAG_BY_TITLE.get(tag, tag) for tag in operation.get("tags", [])]
 
 
 def _require_if_match(schema: dict[str, Any]) -> None:
@@ -130,7 +123,6 @@ def create_app(
                 "HTTPBearer": {"type": "http", "scheme": "bearer"}
             }
             _require_if_match(schema)
-            _ascii_tags(schema)
             document_malformed_bodies(schema)
             app.openapi_schema = schema
         return app.openapi_schema
