@@ -112,8 +112,11 @@ def test_generated_client_reads_the_board_and_reports_progress(
     client_module = importlib.import_module(package)
     list_plan_tasks = importlib.import_module(f"{package}.api.tasks.list_plan_tasks")
     get_task = importlib.import_module(f"{package}.api.tasks.get_task")
-    progress_model = importlib.import_module(f"{package}.models.progress").Progress
-    report_progress = operation_module(package, spec, *PROGRESS)
+    progress_model = importlib.import_module(
+        f"{package}.models.report_task_progress_body"
+    ).ReportTaskProgressBody
+    report_progress = importlib.import_module(f"{package}.api.tasks.report_task_progress")
+    assert report_progress is operation_module(package, spec, *PROGRESS)
 
     with client_module.AuthenticatedClient(base_url=url, token=tokens["officer"]) as client:
         board = list_plan_tasks.sync(plan=PLAN, client=client, as_of=date(2023, 6, 30))
