@@ -109,6 +109,6 @@ def end(response: Response) -> Response:
 
 
 def sign_in_limiter() -> RateLimiter:
-    """Sign-in attempts per client address: a burst of 10, then one every 3 seconds, so
-    guessing across many names is slow even before any account locks."""
+    """Sign-in attempts per client address and name: a burst of 10, then one every 3
+    seconds, so guessing is slow even before the account locks."""
     return RateLimiter(rate=1 / 3, burst=10)

@@ -86,7 +86,8 @@ def _until(moment: datetime) -> str:
 
 def router(ledger: ParLedger, chrome: Callable[[Request], dict[str, Any]]) -> APIRouter:
     web = APIRouter(include_in_schema=False)  # included under the pages router's prefix
-    limiter: RateLimiter = sessions.sign_in_limiter()
+    per_name: RateLimiter = sessions.sign_in_limiter()
+    per_client = RateLimiter(rate=1.0, burst=60)  # many names from one address
 
     @web.get("/login")
     def login_form(request: Request, next: str = "", reason: str = "") -> Response:
@@ -107,7 +108,7 @@ def router(ledger: ParLedger, chrome: Callable[[Request], dict[str, Any]]) -> AP
         except ProblemError as error:
             return _login_page(request, 403, target, "", error.detail, name)
         client = request.client.host if request.client else "?"
-        wait = limiter.take(f"ip:{client}")
+        wait = per_client.take(client) or per_name.take(f"{client} {name}")
         if wait:
             message = f"Quá nhiều lần đăng nhập; thử lại sau {max(1, round(wait))} giây."
             return _login_page(request, 429, target, "", message, name)

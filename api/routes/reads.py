@@ -20,7 +20,9 @@ from domain.errors import NotFound
 from domain.plan import Plan
 from domain.values import Actor
 from httpkit.problems import ProblemError, responses
+from ledger import access
 from ledger.application import ParLedger
+from ledger.owners import owners
 from ledger.personal import redact
 from ledger.refs import parse_ref
 from ledger.views import plan_overview
@@ -325,6 +327,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
              tags=["Kiểm toán"])  # fmt: skip
     def history(ref: str, actor: Principal) -> dict[str, Any]:
         uid = parse_ref(ref)
+        access.require_audit_reader(actor, owners(ledger, uid))
         events = list(ledger.events.get(uid))
         if not events:
             raise NotFound(f"không có lịch sử cho {ref}", field="ref")
@@ -340,6 +343,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
     def entity_timeline(
         ref: str, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
     ) -> dict[str, Any]:
+        access.require_audit_reader(actor, owners(ledger, parse_ref(ref)))
         upto = position_known_at(ledger, known_at) if known_at else None
         found = timeline(
             ledger, parse_ref(ref), as_of=end_of_day(as_of) if as_of else None, upto=upto
@@ -370,7 +374,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         limit: Limit = 50,
         newest_first: bool = False,
     ) -> dict[str, Any]:
-
+        access.require_audit_reader(actor, owners(ledger, parse_ref(entity)) if entity else None)
         for name, moment in (
             ("recorded_from", recorded_from), ("recorded_to", recorded_to),
             ("effective_from", effective_from), ("effective_to", effective_to),
