@@ -17,6 +17,9 @@ ERASE_PERSONAL_DATA = "erase_personal_data"  # the data protection officer's act
 # (require_task_writer, require_dossier_writer).
 WRITE_TASK = "write_task"  # progress, evidence, completion, reopening
 WRITE_DOSSIER = "write_dossier"  # late dossiers and apologies
+# Granted per entity: the use case decides with the entity loaded (so a stale version is
+# still told as stale, whoever asks), not ParLedger.handle before it.
+SCOPED = frozenset({WRITE_TASK, WRITE_DOSSIER})
 
 _GRANTS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset(

@@ -25,7 +25,9 @@ class ParLedger(LedgerCore):
         handler = handler_for(type(command))
         if handler is None:  # a declaration whose use case lives in a layer not loaded
             raise LookupError(f"{type(command).__name__} has no use case registered")
-        if command.permission:  # the role's grant, the same for the CLI, the API and pages
+        # The role's grant, the same for the CLI, the API and the pages; grants scoped to an
+        # agency's own entities are decided by the use case, with the entity.
+        if command.permission and command.permission not in access.SCOPED:
             access.require(ctx.actor, command.permission)
         result: CommandResult = handler(self, ctx, command)
         return result
