@@ -88,7 +88,11 @@ def router(ledger: ParLedger, model: ReadModel, _principal: Callable[..., Actor]
         return {
             "user": actor,
             "csrf": found.session.csrf if found else "",
-            "plans": sorted((p.code, str(p.fields.get("title", p.code))) for p in data.plans(ledger)) if actor else [],
+            "plans": sorted(
+                (p.code, str(p.fields.get("title", p.code))) for p in data.plans(ledger)
+            )
+            if actor
+            else [],
             "home": home_of(found),
             "params": {},
             "may_audit": actor is not None and access.audit_scope(actor) != "none",
