@@ -48,6 +48,11 @@ NOT_IN_VIEWS: dict[type[Any], str] = {
     event_class(User, "Registered"): "users are principals, not plan data; the audit trail "
     "shows their events from the event index",
     event_class(User, "Revoked"): "a revoked token changes who may act, not what a plan holds",
+    event_class(User, "PasswordSet"): "sign-in secrets are not plan data; the audit trail "
+    "shows who set or reset a password, never the password",
+    event_class(User, "LockedOut"): "a locked sign-in is a security record, not plan data",
+    event_class(User, "RoleChanged"): "who may act is not what a plan holds; the users page "
+    "reads roles from the user aggregates",
 }
 
 

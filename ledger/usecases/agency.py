@@ -31,6 +31,7 @@ class RegisterAgency(Command):
         creates=True,
         positional=("agency_code",),
         cli_aliases={"aliases": ("--alias",)},
+        permission=access.MANAGE_DIRECTORY,
     )
     tag: ClassVar[str] = "agencies"
 
@@ -65,7 +66,12 @@ def change_agency(app: LedgerCore, ctx: CommandContext, cmd: AgencyCommand) -> C
 
 
 class RenameAgency(AgencyCommand):
-    route = Route("agency rename", "/agencies/{agency_code}/rename", "Đổi tên cơ quan (cần lý do)")
+    route = Route(
+        "agency rename",
+        "/agencies/{agency_code}/rename",
+        "Đổi tên cơ quan (cần lý do)",
+        permission=access.MANAGE_DIRECTORY,
+    )
 
     name: Short = Field(description="Tên mới")
 
@@ -79,6 +85,7 @@ class MergeAgency(AgencyCommand):
         "/agencies/{agency_code}/merge",
         "Sáp nhập cơ quan vào cơ quan khác (cần lý do)",
         cli_aliases={"successor": ("--into",)},
+        permission=access.MANAGE_DIRECTORY,
     )
 
     successor: Code = Field(description="Mã cơ quan tiếp nhận")
@@ -93,7 +100,10 @@ class MergeAgency(AgencyCommand):
 
 class DissolveAgency(AgencyCommand):
     route = Route(
-        "agency dissolve", "/agencies/{agency_code}/dissolve", "Giải thể cơ quan (cần lý do)"
+        "agency dissolve",
+        "/agencies/{agency_code}/dissolve",
+        "Giải thể cơ quan (cần lý do)",
+        permission=access.MANAGE_DIRECTORY,
     )
 
     def apply(self, agency: Agency, meta: EventMeta) -> None:
