@@ -16,7 +16,7 @@ from pydantic import Field
 from domain import ids
 from domain.base import LedgerAggregate
 from domain.errors import InvalidValue
-from domain.user import User
+from domain.user import USER_NAME, User
 from domain.values import EventMeta, Role
 from ledger import access
 from ledger.commands import Code, Command, Route, Short, use_case
@@ -24,8 +24,8 @@ from ledger.context import CommandContext, CommandResult
 from ledger.core import LedgerCore, hash_token
 from persistence.credentials import MAX_FAILURES
 
-USER = Field(description="Tên đăng nhập (chữ thường, số, dấu chấm, gạch)")
-UserName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+USER = Field(description="Tên đăng nhập (chữ, số và . _ @ -)")
+UserName = Annotated[str, Field(min_length=1, max_length=64, pattern=f"^{USER_NAME.pattern}$")]
 
 
 class AddUser(Command):
