@@ -66,3 +66,13 @@ def require_dossier_writer(actor: Actor, dossier_agency: str) -> None:
     if actor.role is Role.AGENCY_OFFICER and actor.agency == dossier_agency:
         return
     raise Forbidden("chỉ cơ quan giải quyết hồ sơ mới được ghi nhận việc này", field="agency")
+
+
+def require_unit_manager(actor: Actor) -> None:
+    """Administrative units change by decisions of the State, which the ledger's
+    administrator records: no unit's secretariat reorganises the country."""
+    if actor.role is not Role.ADMIN:
+        raise Forbidden(
+            f"vai trò {actor.role.value} không được thay đổi danh mục đơn vị hành chính",
+            field="role",
+        )
