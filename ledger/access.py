@@ -13,6 +13,9 @@ MANAGE_DIRECTORY = "manage_directory"
 REPORT_FIGURES = "report_figures"  # measurements and area scores
 INSPECT = "inspect"
 ERASE_PERSONAL_DATA = "erase_personal_data"  # the data protection officer's act
+# Administrative units change by decisions of the State, which the ledger's administrator
+# records: no unit's secretariat reorganises the country.
+MANAGE_UNITS = "manage_units"
 # Officers' writes, granted by role here and narrowed to their own agency by the use case
 # (require_task_writer, require_dossier_writer).
 WRITE_TASK = "write_task"  # progress, evidence, completion, reopening
@@ -24,7 +27,7 @@ SCOPED = frozenset({WRITE_TASK, WRITE_DOSSIER})
 _GRANTS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset(
         {MANAGE_USERS, MANAGE_PLAN, MANAGE_DIRECTORY, REPORT_FIGURES, INSPECT}
-        | {ERASE_PERSONAL_DATA, WRITE_TASK, WRITE_DOSSIER}
+        | {ERASE_PERSONAL_DATA, WRITE_TASK, WRITE_DOSSIER, MANAGE_UNITS}
     ),
     # The secretariat administers users too, but never an administrator (require_user_admin).
     Role.SECRETARIAT: frozenset(
@@ -45,6 +48,7 @@ _ACTION_WORDS = {
     ERASE_PERSONAL_DATA: "xoá dữ liệu cá nhân",
     WRITE_TASK: "cập nhật nhiệm vụ",
     WRITE_DOSSIER: "ghi nhận hồ sơ trễ hạn và xin lỗi",
+    MANAGE_UNITS: "thay đổi danh mục đơn vị hành chính",
 }
 
 # Who reads the audit trail (the events: who changed what, when, why). Readers see the

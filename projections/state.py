@@ -22,7 +22,7 @@ from typing import Any
 
 from domain.user import User
 from integrity.chain import utc_text
-from projections.fold import agencies, dossiers, inspections, plans, targets, tasks
+from projections.fold import agencies, dossiers, inspections, plans, targets, tasks, units
 from projections.fold.core import Doc, FoldTable, Handler, LedgerState, Stamp, event_class, plain
 
 __all__ = ["FOLDS", "NOT_IN_VIEWS", "Doc", "LedgerState", "Stamp", "apply", "fold", "plain"]
@@ -35,6 +35,7 @@ TABLES: tuple[FoldTable, ...] = (
     agencies.on_group,
     inspections.on,
     dossiers.on,
+    units.on,
 )
 
 # Event class -> (kind of document it changes, the function folding it in).

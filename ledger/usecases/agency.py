@@ -16,6 +16,7 @@ from ledger import access
 from ledger.commands import Code, Command, Route, Short, use_case
 from ledger.context import CommandContext, CommandResult
 from ledger.core import LedgerCore
+from ledger.usecases.unit import UNIT, require_active_unit
 
 # The domain's kinds as an enumeration for the schemas and the CLI's choices (not retyped).
 AgencyKind = StrEnum("AgencyKind", {kind: kind for kind in AGENCY_KINDS})  # type: ignore[misc]
@@ -36,6 +37,7 @@ class RegisterAgency(Command):
     tag: ClassVar[str] = "agencies"
 
     agency_code: Annotated[Code, AGENCY]
+    unit: Annotated[Code, UNIT]
     name: Short = Field(description="Tên cơ quan")
     kind: AgencyKind = Field(description="Loại cơ quan")
     aliases: Annotated[list[Short], Field(max_length=20)] = Field(
@@ -113,6 +115,7 @@ class DissolveAgency(AgencyCommand):
 @use_case(RegisterAgency)
 def register_agency(app: LedgerCore, ctx: CommandContext, cmd: RegisterAgency) -> CommandResult:
     access.require(ctx.actor, access.MANAGE_DIRECTORY)
+    require_active_unit(app, cmd.unit, "unit", ctx.effective_at)
 
     def decide(meta: EventMeta) -> list[LedgerAggregate]:
         code = cmd.agency_code
@@ -124,6 +127,7 @@ def register_agency(app: LedgerCore, ctx: CommandContext, cmd: RegisterAgency) -
                 name=cmd.name,
                 kind=cmd.kind.value,
                 aliases=list(cmd.aliases),
+                unit=cmd.unit,
                 meta=meta,
             )
         ]
