@@ -42,14 +42,14 @@ class SealError(ValueError):
     """A seal that cannot be read or whose signature or checkpoint does not hold."""
 
 
-def table_digest(title_row: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """SHA-256 of a table as the compact JSON array ``[[titles…], [cells…]…]``."""
-    return hashlib.sha256(canonical_json([list(title_row), *map(list, rows)])).hexdigest()
+def table_digest(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """SHA-256 of a table as the compact JSON array ``[[title], [column titles…], [cells…]…]``."""
+    return hashlib.sha256(canonical_json([[title], list(columns), *map(list, rows)])).hexdigest()
 
 
-def facts_digest(tables: dict[str, str]) -> str:
-    """SHA-256 over the table digests in the report's order of tables."""
-    return hashlib.sha256(canonical_json([[n, d] for n, d in tables.items()])).hexdigest()
+def facts_digest(tables: Sequence[Sequence[str]]) -> str:
+    """SHA-256 over the ``[name, table digest]`` pairs in the report's order of tables."""
+    return hashlib.sha256(canonical_json([[n, d] for n, d in tables])).hexdigest()
 
 
 def shown_digest(tables: Sequence[Sequence[Sequence[str]]]) -> str:

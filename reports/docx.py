@@ -250,9 +250,7 @@ def _custom_property(doc: DocumentObject, name: str, value: str) -> None:
     """A custom document property (File › Properties › Custom in Word): the core ones hold at
     most 255 characters, python-docx writes no others, so the part is added here."""
     root = ET.Element(f"{{{CUSTOM_NS}}}Properties")
-    prop = ET.SubElement(
-        root, f"{{{CUSTOM_NS}}}property", fmtid=CUSTOM_FMTID, pid="2", name=name
-    )
+    prop = ET.SubElement(root, f"{{{CUSTOM_NS}}}property", fmtid=CUSTOM_FMTID, pid="2", name=name)
     ET.SubElement(prop, f"{{{VT_NS}}}lpwstr").text = value
     blob = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     part = Part(PackURI(CUSTOM_PART), CT.OFC_CUSTOM_PROPERTIES, blob, doc.part.package)
@@ -260,6 +258,17 @@ def _custom_property(doc: DocumentObject, name: str, value: str) -> None:
 
 
 def to_docx(report: Report) -> bytes:
+    buffer = io.BytesIO()
+    _document(report).save(buffer)
+    return buffer.getvalue()
+
+
+def shown_of(report: Report) -> list[list[list[str]]]:
+    """The data tables a Word document of ``report`` writes, cell by cell."""
+    return shown_tables(_document(report))
+
+
+def _document(report: Report) -> DocumentObject:
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -301,6 +310,4 @@ def to_docx(report: Report) -> bytes:
     doc.core_properties.title = f"Báo cáo {report.period.name}"
     doc.core_properties.author = "ParLedger"
     _seal(doc, report)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    return doc

@@ -38,11 +38,12 @@ def text_rows(table: Table) -> list[list[str]]:
     return [[cell_text(c) for c in row] for row in table.rows]
 
 
-def table_digests(report: Report) -> dict[str, str]:
-    return {
-        t.name: table_digest([c.title for c in t.columns], text_rows(t))
+def table_digests(report: Report) -> list[list[str]]:
+    """``[name, digest]`` for each table, in the report's order (a list: JSON keeps it)."""
+    return [
+        [t.name, table_digest(t.title, [c.title for c in t.columns], text_rows(t))]
         for t in tables(report.facts)
-    }
+    ]
 
 
 def seal_of(
@@ -56,6 +57,7 @@ def seal_of(
     body: dict[str, Any] = {
         "plan": report.plan,
         "period": report.period.code,
+        "period_name": report.period.name,
         "rendering": rendering,
         "content_sha256": report.sha256,
         "facts_sha256": facts_digest(digests),
