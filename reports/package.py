@@ -139,12 +139,17 @@ def _sealed_only(value: Any, show: bool) -> tuple[Any, list[str]]:
         return value, []
     kept, removed = {}, []
     for k, v in value.items():
-        if k in PERSONAL_FIELDS and not (show and isinstance(v, dict) and "sealed" in v):
+        if k in PERSONAL_FIELDS and v is not None and not (show and _sealed(v)):
             removed.append(k)
             continue
         kept[k], inner = _sealed_only(v, show)
         removed += inner
     return kept, removed
+
+
+def _sealed(value: Any) -> bool:
+    """The vault's ciphertext form (``{"subject", "sealed"}``), as stored in events."""
+    return isinstance(value, dict) and isinstance(value.get("sealed"), str)
 
 
 def event_entry(stored: StoredLink, path: list[bytes], actor: Actor) -> dict[str, Any]:

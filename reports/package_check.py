@@ -108,7 +108,11 @@ def verify_package(data: bytes, trusted_key: str | None = None) -> list[str]:
         if (seal["size"], seal["root"]) != (checkpoint.size, checkpoint.root.hex()):
             raise PackageMismatch(f"{name}: báo cáo không dựng ở điểm kiểm của gói")
         holds.append(f"{name}: dấu xác thực hợp lệ, mã {seal['code']}")
-    if "documents.json" in files and json.loads(files["documents.json"]) != documents(entries):
+    try:
+        cited = json.loads(files.get("documents.json", b"[]"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise PackageMismatch(f"documents.json không đọc được: {error}") from error
+    if cited != documents(entries):
         raise PackageMismatch("documents.json khác danh sách văn bản mà các sự kiện viện dẫn")
     for name in sorted(set(listed) | set(files) - {"manifest.json"}):
         if name not in files:
