@@ -27,7 +27,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from domain.errors import InvalidValue
+from domain.errors import InvalidValue, NotFound
 from domain.values import VN_TZ, Actor
 from integrity.chain import StoredLink, event_digest
 from integrity.digests import canonical_json, public_hex
@@ -39,7 +39,7 @@ from ledger.application import ParLedger
 from ledger.personal import PERSONAL_FIELDS, sees_personal_data
 from projections.views import plan_doc
 from replay.engine import replay_state
-from reports.data import build_report
+from reports.data import build_report, directory_names
 from reports.package_readme import readme
 from reports.tabular import to_json
 
@@ -193,7 +193,12 @@ def _reports(app: ParLedger, request: Request, position: int) -> dict[str, bytes
     as of the package's position, dated the request's last day (so the bytes repeat)."""
     found: dict[str, bytes] = {}
     state, _ = replay_state(app, request.plan, date(2100, 1, 1), position=position)
-    for period in (plan_doc(state, request.plan) or {}).get("reporting", []):
+    doc = plan_doc(state, request.plan)
+    if doc is None:
+        raise NotFound(f"không có kế hoạch {request.plan}", field="plan")
+    if request.agency not in directory_names(state):
+        raise NotFound(f"không có cơ quan {request.agency}", field="agency")
+    for period in doc.get("reporting", []):
         if period["cutoff_from"] > request.end.isoformat():
             continue
         if period["cutoff_to"] < request.start.isoformat():
@@ -227,6 +232,7 @@ def build_package(app: ParLedger, actor: Actor, request: Request, evidence: Evid
     checkpoint = evidence.checkpoint
     size, root = checkpoint.size, checkpoint.root
     store = app.ledger_recorder
+    reports = _reports(app, request, evidence.position)  # checks the plan and the agency
     entries = []
     for stored in select(app, request, size):
         assert stored.leaf_index is not None and stored.leaf is not None
@@ -235,7 +241,7 @@ def build_package(app: ParLedger, actor: Actor, request: Request, evidence: Evid
     files = {f"events/{e['event']['position']:012d}.json": _text(e) for e in entries}
     files["checkpoint.txt"] = checkpoint.text().encode()
     files["documents.json"] = _text(documents(entries))
-    files |= _reports(app, request, evidence.position)
+    files |= reports
     key = public_hex(evidence.key)
     body: dict[str, Any] = {
         "format": PACKAGE_FORMAT,
