@@ -13,6 +13,7 @@ from cli.common import (
     EXIT_OK,
 )
 from cli.consistency import register_consistency
+from cli.evidence import register_evidence
 from domain.errors import InvalidValue, NotFound
 from integrity.digests import Digest, DigestError, key_path, load_or_create_key, public_hex
 from integrity.operations import (
@@ -256,3 +257,4 @@ def register_integrity(add: Add) -> None:
     p.add_argument("role", help="vai trò PostgreSQL đã tạo (CREATE ROLE … LOGIN)")
 
     register_consistency(add)
+    register_evidence(add)
