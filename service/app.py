@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse
 from api.routes import commands, events, integrity, reads, reports
 from httpkit.problems import install, responses
 from httpkit.security import BodyLimit, Principals, RateLimiter
+from httpkit.strict import StrictInput
 from ledger.application import ParLedger
 from persistence.settings import database_from_env
 from replay.readmodel import ReadModel
@@ -55,6 +56,9 @@ def create_app(
         responses=responses(413, 429, 503),
     )
     install(app)
+    app.add_middleware(
+        StrictInput
+    )  # inside BodyLimit (added after it): bodies it reads are bounded
     app.add_middleware(BodyLimit, **({"limit": body_limit} if body_limit else {}))
     principal = Principals(ledger, RateLimiter(rate=rate, burst=burst))
     model = ReadModel(ledger)
