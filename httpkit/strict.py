@@ -158,9 +158,10 @@ def check_target(scope: Scope, table: list[tuple[str, Any]]) -> Refusal | None:
             return found
     for raw_name, raw_value in scope.get("headers", []):
         name = raw_name.decode("latin-1").lower()
-        if name in READ_HEADERS:
-            if found := _header(READ_HEADERS[name], raw_value, route.kind(name)):
-                return found
+        if name in READ_HEADERS and (
+            found := _header(READ_HEADERS[name], raw_value, route.kind(name))
+        ):
+            return found
     return None
 
 
