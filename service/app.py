@@ -56,9 +56,7 @@ def create_app(
         responses=responses(413, 429, 503),
     )
     install(app)
-    app.add_middleware(
-        StrictInput
-    )  # inside BodyLimit (added after it): bodies it reads are bounded
+    app.add_middleware(StrictInput)  # inside BodyLimit, added next: what it reads is bounded
     app.add_middleware(BodyLimit, **({"limit": body_limit} if body_limit else {}))
     principal = Principals(ledger, RateLimiter(rate=rate, burst=burst))
     model = ReadModel(ledger)
