@@ -85,52 +85,59 @@ def _pairs(encoded: str, source: str) -> tuple[list[tuple[str, str]], Refusal | 
     return pairs, None
 
 
-def _flatten(routes: list[Any], prefix: str = "") -> list[tuple[str, Any]]:
+Table = list[tuple[str, Any, tuple[set[str], set[str]]]]
+
+
+def _flatten(routes: list[Any], prefix: str = "") -> Table:
     """Every route under ``routes`` with the prefix it is mounted at. FastAPI keeps included
     routers whole (``original_router``), so they are opened here, not matched as one."""
-    found: list[tuple[str, Any]] = []
+    found: Table = []
     for route in routes:
         inner = getattr(route, "original_router", None)
         if inner is not None:
             context = getattr(route, "include_context", None)
             found += _flatten(inner.routes, prefix + getattr(context, "prefix", ""))
         elif hasattr(route, "path_regex"):
-            found.append((prefix, route))
+            names = _declared(route) if isinstance(route, APIRoute) else (set(), set())
+            found.append((prefix, route, names))
     return found
+
+
+def _declared(route: APIRoute) -> tuple[set[str], set[str]]:
+    """The parameter names a route declares, and those declared ``int``."""
+    declared: set[str] = set()
+    integers: set[str] = set()
+    for field in get_flat_params(route.dependant):
+        # As a path or query name, and as a header name (read lower-cased, - for _).
+        names = {field.alias, field.alias.lower().replace("_", "-")}
+        declared |= names
+        annotation = field.field_info.annotation
+        if int in (annotation, *get_args(annotation)):
+            integers |= names
+    return declared, integers
 
 
 class _Route:
     """What a request's route declares: its path parameters' values and its integer names."""
 
-    def __init__(self, table: list[tuple[str, Any]], scope: Scope):
+    def __init__(self, table: Table, scope: Scope):
         self.params: dict[str, Any] = {}
-        self.integers: set[str] = set()
         self.declared: set[str] = set()
+        self.integers: set[str] = set()
         path, method = scope.get("path", ""), scope.get("method")
         partial = None
-        for prefix, route in table:
+        for prefix, route, names in table:
             if not path.startswith(prefix):
                 continue
             if found := route.path_regex.match(path[len(prefix) :]):
                 methods = getattr(route, "methods", None)
                 if not methods or method in methods:
-                    partial = (found, route)
+                    partial = (found, names)
                     break
-                partial = partial or (found, route)
+                partial = partial or (found, names)
         if partial:
-            found, route = partial
-            self.params = found.groupdict()
-            if isinstance(route, APIRoute):
-                self._declare(route)
-
-    def _declare(self, route: APIRoute) -> None:
-        for field in get_flat_params(route.dependant):
-            # As a path or query name, and as a header name (read lower-cased, - for _).
-            names = {field.alias, field.alias.lower().replace("_", "-")}
-            self.declared |= names
-            annotation = field.field_info.annotation
-            if int in (annotation, *get_args(annotation)):
-                self.integers |= names
+            self.params = partial[0].groupdict()
+            self.declared, self.integers = partial[1]
 
     def kind(self, name: str) -> str | None:
         """ "int" or "text" for a parameter the route declares, None for one it does not."""
@@ -139,7 +146,7 @@ class _Route:
         return "text" if name in self.declared else None
 
 
-def check_target(scope: Scope, table: list[tuple[str, Any]]) -> Refusal | None:
+def check_target(scope: Scope, table: Table) -> Refusal | None:
     """The path, the query string and the read headers of a request; ``table`` the app's
     routes, to name a path parameter and know what a route declares."""
     route = _Route(table, scope)
@@ -185,7 +192,7 @@ class StrictInput:
 
     def __init__(self, app: ASGIApp):
         self.app = app
-        self.table: list[tuple[str, Any]] | None = None  # the routes, read at the first request
+        self.table: Table | None = None  # the routes, read at the first request
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
