@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from api.routes import commands, events, integrity, reads, reports
 from httpkit.problems import document_malformed_bodies, install, responses
 from httpkit.security import BodyLimit, Principals, RateLimiter
+from httpkit.strict import StrictInput
 from ledger.application import ParLedger
 from persistence.settings import database_from_env
 from replay.readmodel import ReadModel
@@ -84,6 +85,7 @@ def create_app(
         generate_unique_id_function=operation_id,
     )
     install(app)
+    app.add_middleware(StrictInput)  # inside BodyLimit, added next: what it reads is bounded
     app.add_middleware(BodyLimit, **({"limit": body_limit} if body_limit else {}))
     principal = Principals(ledger, RateLimiter(rate=rate, burst=burst))
     model = ReadModel(ledger)
