@@ -25,8 +25,6 @@ from uuid import uuid4
 
 import psycopg
 
-from ledger.usecases.task import ReportTaskProgress
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from eventsourcing.application import Application
@@ -36,6 +34,7 @@ from domain.values import Actor, Role, Source
 from ledger.application import ParLedger
 from ledger.context import CommandContext
 from ledger.importer import import_plan
+from ledger.usecases.task import ReportTaskProgress
 from persistence.settings import parse_database_url
 from planfile.bundled import bundled_plan
 
