@@ -427,7 +427,7 @@ def main() -> int:
     read_ratio = api_p99 / table_p99
     command_ratio = one_rate / domain_rate
     print("\nGoals")
-    print(f"  projection-read p99 / direct-table-read p99 = {read_ratio:.2f}x (goal <= 3x, issue 18) — "
+    print(f"  projection-read p99 / direct-table-read p99 = {read_ratio:.2f}x (goal <= 3x) — "
           f"{'met' if read_ratio <= 3 else 'NOT met'}")  # fmt: skip
     print(f"  API command rate / domain command rate = {command_ratio:.2f} one client, "
           f"{many_rate / domain_rate:.2f} with {args.clients} (goal >= 0.3) — "
