@@ -8,7 +8,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from domain.errors import InvalidValue
-from planfile.reading import NUMBERED, ROMAN, SECTION, ParseState, find, section_lines
+from planfile.reading import (
+    NUMBERED,
+    ROMAN,
+    SECTION,
+    ParseState,
+    PlanRefused,
+    find,
+    section_lines,
+)
 from planfile.schema import Area, ReportingPeriod, Signer, Task
 
 _SCORE = re.compile(
@@ -17,6 +25,8 @@ _SCORE = re.compile(
     re.I,
 )
 _DUE_RULE = re.compile(r"gửi trước ngày (\d{1,2}) tháng cuối của quý")
+
+_SIGNATURE = re.compile(r"^(TM|KT|Q|TL)\.\s*\S", re.I)
 
 
 def read_heading(body: list[str]) -> tuple[str, int, str]:
@@ -155,12 +165,18 @@ def reporting_calendar(state: ParseState, body: list[str], year: int) -> list[Re
 
 
 def read_signer(state: ParseState, body: list[str]) -> Signer:
-    at = find(body, lambda s: s.strip().lstrip("*").upper().startswith("TM."))
+    """The signature block before the appendix ("TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH / name").
+
+    A plan without one is refused: an unsigned text is a draft, or a file cut short, and
+    importing it would record what nobody issued."""
+    at = find(body, lambda s: _SIGNATURE.match(s.strip().lstrip("*")) is not None)
     if at is None:
-        state.warn(len(body), "no_signer", "không tìm thấy phần ký (TM. …)")
-        return Signer(name="", title="")
+        raise PlanRefused(
+            len(body),
+            "không tìm thấy phần ký (TM. …, KT. …) trước phụ lục: văn bản chưa ký "
+            "hoặc tệp không đầy đủ",
+        )
     rest = [s.strip().strip("*").strip() for s in body[at + 1 :] if s.strip()]
     if len(rest) < 2:
-        state.warn(at + 1, "no_signer", "phần ký thiếu chức danh hoặc họ tên")
-        return Signer(name="", title="")
+        raise PlanRefused(at + 1, "phần ký thiếu chức danh hoặc họ tên người ký")
     return Signer(name=rest[1], title=rest[0].capitalize())

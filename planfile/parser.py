@@ -31,7 +31,7 @@ from planfile.body import (
     reporting_calendar,
 )
 from planfile.directory import directory_for
-from planfile.reading import ParseState, check_wording, find
+from planfile.reading import ParseState, PlanRefused, check_wording, find
 from planfile.schema import SCHEMA_ID, PlanFile, Source
 from planfile.targets import read_targets
 from planfile.units import plan_code, qualified, unit_of
@@ -73,7 +73,11 @@ def parse_plan(text: str, *, file_name: str, sha256: str, plan_id: str | None = 
     state = ParseState()
     appendix_at = find(lines, lambda s: s.strip() == "DANH MỤC")
     if appendix_at is None:
-        raise InvalidValue("không tìm thấy phụ lục “DANH MỤC” trong tệp kế hoạch", field="file")
+        raise PlanRefused(
+            len(lines),
+            "không tìm thấy phụ lục “DANH MỤC” trong tệp kế hoạch: tệp không đầy đủ "
+            "hoặc không phải kế hoạch",
+        )
     body = lines[:appendix_at]
     unit, year, title = read_heading(body)
     for number, line in enumerate(lines, start=1):

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from domain.errors import InvalidValue
 from planfile.schema import Warning
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
@@ -24,6 +25,17 @@ _SLIPS = [
     ("Phần đầu", "Phấn đấu", "typo"),
     ("KSTTCH", "KSTTHC", "typo"),
 ]
+
+
+class PlanRefused(InvalidValue):
+    """A text that cannot be taken as a whole plan (cut short, a part missing, a layout that
+    would need a guess): refused before anything is written, naming the line."""
+
+    code = "plan_refused"
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"dòng {line}: {reason}", field="file")
+        self.line = line
 
 
 @dataclass
