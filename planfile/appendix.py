@@ -15,7 +15,8 @@ from planfile.tasks import build_task
 
 _SUBITEM = re.compile(r"^([a-zđ])\)\s*(.+)$")
 _DOC = re.compile(
-    r"Kế hoạch số\s*(\S*?)\s*/\s*KH-UBND\s+ngày\s*(\d*)\s*tháng\s*(\d*)\s*năm\s*(\d{4})"
+    r"(?:Kế hoạch|Quyết định) số\s*(\S*?)\s*/\s*((?:KH|QĐ)-[\wĐ]+)\s+ngày\s*"
+    r"(?:(\d*)\s*tháng\s*(\d*)\s*năm\s*|(\d{1,2})/(\d{1,2})/)(\d{4})"
 )
 
 
@@ -26,7 +27,9 @@ def read_appendix(
     year: int,
     areas: list[Area],
     directory: Directory,
-) -> tuple[Document, list[Task]]:
+) -> tuple[Document, list[Task], dict[str, tuple[str, int]]]:
+    """The document reference, the tasks, and each section's name and line as the appendix
+    writes them."""
     document = read_document(state, lines, at)
     reader = {"tabbed": tabbed_rows, "flattened": flattened_rows, "prose": prose_rows}
     rows = reader[layout_of(lines, at + 1)](state, lines, at + 1)
@@ -39,9 +42,8 @@ def read_appendix(
         table.add(row)
     table.check_complete(lines, areas)
     scored = {a.code for a in areas}
-    return document, [
-        build_task(state, table.raw[n], n, year, directory, scored) for n in table.order
-    ]
+    tasks = [build_task(state, table.raw[n], n, year, directory, scored) for n in table.order]
+    return document, tasks, table.names
 
 
 class _Table:
@@ -52,6 +54,7 @@ class _Table:
         self.raw: dict[str, dict[str, object]] = {}  # number -> fields being assembled
         self.order: list[str] = []
         self.sections: list[tuple[str, int]] = []  # (numeral, line)
+        self.names: dict[str, tuple[str, int]] = {}  # numeral -> (name, line), first seen
         self.area: str | None = None
         self.parent: str | None = None
         self.last: str | None = None
@@ -62,6 +65,7 @@ class _Table:
         if row.kind == "section":
             self.area, self.parent, self.last = row.cells[0], None, None
             self.sections.append((row.cells[0], row.line))
+            self.names.setdefault(row.cells[0], (row.cells[1].strip(), row.line))
             return
         cells = row.cells
         if self.area is None:
@@ -182,10 +186,10 @@ def read_document(state: ParseState, lines: list[str], at: int) -> Document:
             continue
         reference = lines[i].strip().strip("()")
         ref = m.group(0)
-        number = f"{m.group(1)}/KH-UBND" if m.group(1) else None
+        number = f"{m.group(1)}/{m.group(2)}" if m.group(1) else None
         if number is None:
             state.warn(i + 1, "blank_document_number", f"số văn bản để trống: “{ref}”")
-        day, month, year = m.group(2), m.group(3), int(m.group(4))
+        day, month, year = m.group(3) or m.group(5), m.group(4) or m.group(6), int(m.group(7))
         issued: date | None = None
         if day and month:
             try:

@@ -4,18 +4,18 @@ NHIỆM VỤ, GIẢI PHÁP" with their score lines, the reporting rule and the s
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from domain.errors import InvalidValue
 from planfile.reading import (
     NUMBERED,
     ROMAN,
-    SECTION,
     ParseState,
     PlanRefused,
     find,
     section_lines,
+    section_titled,
 )
 from planfile.schema import Area, ReportingPeriod, Signer, Task
 
@@ -29,24 +29,49 @@ _DUE_RULE = re.compile(r"gửi trước ngày (\d{1,2}) tháng cuối của quý
 _SIGNATURE = re.compile(r"^(TM|KT|Q|TL)\.\s*\S", re.I)
 
 
-def read_heading(body: list[str]) -> tuple[str, int, str]:
+@dataclass(frozen=True)
+class Heading:
+    unit: str  # "Huyện Cát Hải", "Tỉnh Bắc Ninh"
+    year: int
+    title: str
+    department: str | None = None  # "Sở Nội vụ" for a department's plan
+
+
+_UNIT_WORDS = r"(?:huyện|quận|thị xã|thành phố|tỉnh|đặc khu|thị trấn|xã|phường)"
+_HEADING = re.compile(rf"({_UNIT_WORDS}\s+.+?)\s+năm\s+(\d{{4}})$")
+_DEPARTMENT = re.compile(r"(Sở\s+.+?)\s+((?:tỉnh|thành phố)\s+.+?)\s+năm\s+(\d{4})$")
+
+
+def read_heading(body: list[str]) -> Heading:
+    """The unit and year from the line after "KẾ HOẠCH" ("Cải cách hành chính huyện Cát Hải
+    năm 2023"); a department's plan names its department and province ("… của Sở Nội vụ tỉnh
+    Bắc Ninh năm 2024"). A plan issued as the annex of a Decision has its own "KẾ HOẠCH"
+    heading after the Decision's articles; the Decision's text is not read."""
     at = find(body, lambda s: s.strip().upper() == "KẾ HOẠCH")
     if at is None:
-        raise InvalidValue("không tìm thấy tiêu đề “KẾ HOẠCH”", field="file")
-    subject = next((s.strip() for s in body[at + 1 :] if s.strip()), "")
-    m = re.search(r"((?:huyện|quận|thị xã|thành phố|xã|phường)\s+.+?)\s+năm\s+(\d{4})$", subject)
+        raise PlanRefused(len(body), "không tìm thấy tiêu đề “KẾ HOẠCH”")
+    subject_at = next((i for i in range(at + 1, len(body)) if body[i].strip()), at)
+    subject = body[subject_at].strip()
+    title = f"Kế hoạch {subject[:1].lower()}{subject[1:]}"
+    if dept := _DEPARTMENT.search(subject):
+        unit = dept.group(2)[:1].upper() + dept.group(2)[1:]
+        return Heading(unit, int(dept.group(3)), title, department=dept.group(1))
+    m = _HEADING.search(subject)
     if m is None:
-        raise InvalidValue(
-            f"tiêu đề “{subject}” không nêu đơn vị và năm (… huyện X năm 2023)", field="file"
+        raise PlanRefused(
+            subject_at + 1,
+            f"tiêu đề “{subject}” không nêu đơn vị và năm (… huyện X năm 2023, "
+            "… xã Y năm 2024, … của Sở Z tỉnh T năm 2024)",
         )
     unit = m.group(1)[:1].upper() + m.group(1)[1:]
-    return unit, int(m.group(2)), f"Kế hoạch {subject[:1].lower()}{subject[1:]}"
+    return Heading(unit, int(m.group(2)), title)
 
 
 def read_areas(state: ParseState, body: list[str], year: int) -> list[Area]:
     areas: list[Area] = []
     current: tuple[int, str, int] | None = None  # (number, name, line)
-    for line, text in section_lines(body, "III"):
+    roman = section_titled(body, ("NHIỆM VỤ",), "III")
+    for line, text in section_lines(body, roman):
         numbered = NUMBERED.match(text)
         if numbered and len(numbered.group(2)) < 120:
             current = (int(numbered.group(1)), numbered.group(2).rstrip("."), line)
@@ -84,13 +109,9 @@ def read_areas(state: ParseState, body: list[str], year: int) -> list[Area]:
 
 
 def name_areas_from_appendix(
-    areas: list[Area], tasks: list[Task], state: ParseState, lines: list[str]
+    areas: list[Area], tasks: list[Task], state: ParseState, names: dict[str, tuple[str, int]]
 ) -> list[Area]:
-    names: dict[str, tuple[str, int]] = {}
-    for i, raw in enumerate(lines, start=1):
-        m = SECTION.match(raw.split("\t", 1)[0].strip())
-        if m and "\t" in raw:
-            names.setdefault(m.group(1), (m.group(2).strip(), i))
+    """Areas named as the appendix names them, where that differs from the body."""
     known = {a.code for a in areas}
     for code in sorted({t.area for t in tasks} - known, key=ROMAN.index):
         state.warn(

@@ -97,6 +97,7 @@ def columns_of(state: ParseState, line: int, names: list[str]) -> Columns:
             raise PlanRefused(line, f"bảng nhiệm vụ thiếu cột “{_LABELS[field]}”")
     for field in ("coordinating", "timeframe", "product"):
         if field not in index:
+            state.absent.add(field)
             state.warn(
                 line,
                 "missing_column",

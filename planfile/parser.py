@@ -30,10 +30,10 @@ from planfile.body import (
     read_signer,
     reporting_calendar,
 )
-from planfile.directory import directory_for
 from planfile.reading import ParseState, PlanRefused, check_wording, find
 from planfile.schema import SCHEMA_ID, PlanFile, Source
 from planfile.targets import read_targets
+from planfile.templates import directory_for
 from planfile.units import plan_code, qualified, unit_of
 
 MAX_BYTES = 5_000_000  # a plan is a few dozen kilobytes; refuse anything absurd early
@@ -79,26 +79,29 @@ def parse_plan(text: str, *, file_name: str, sha256: str, plan_id: str | None = 
             "hoặc không phải kế hoạch",
         )
     body = lines[:appendix_at]
-    unit, year, title = read_heading(body)
+    heading = read_heading(body)
+    unit, year = heading.unit, heading.year
     for number, line in enumerate(lines, start=1):
         check_wording(state, number, line)
     targets = read_targets(state, body)
     areas = read_areas(state, body, year)
-    directory = directory_for(unit)
-    document, tasks = read_appendix(state, lines, appendix_at, year, areas, directory)
-    areas = name_areas_from_appendix(areas, tasks, state, lines)
-    reporting = reporting_calendar(state, body, year)
+    signer = read_signer(state, body)
     unit_code, unit_level = unit_of(unit)
+    directory = directory_for(unit, unit_level, heading.department)
+    document, tasks, names = read_appendix(state, lines, appendix_at, year, areas, directory)
+    areas = name_areas_from_appendix(areas, tasks, state, names)
+    reporting = reporting_calendar(state, body, year)
     plan = PlanFile(
         schema=SCHEMA_ID,
-        id=plan_id or plan_code(unit_code, year),
+        id=plan_id or plan_code(unit_code, year, heading.department),
         unit=unit,
         unit_code=unit_code,
         unit_level=unit_level,
         year=year,
-        title=title,
+        kind="department" if heading.department else "unit_yearly",
+        title=heading.title,
         document=document,
-        signer=read_signer(state, body),
+        signer=signer,
         source=Source(file=file_name, sha256=sha256),
         areas=areas,
         targets=targets,

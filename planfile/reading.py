@@ -47,6 +47,7 @@ class Row:
 @dataclass
 class ParseState:
     warnings: list[Warning] = field(default_factory=list)
+    absent: set[str] = field(default_factory=set)  # task fields the table has no column for
 
     def warn(self, line: int, code: str, message: str) -> None:
         self.warnings.append(Warning(line=line, code=code, message=message))
@@ -76,3 +77,14 @@ def section_lines(body: list[str], roman: str) -> list[tuple[int, str]]:
         if inside:
             out.append((i, raw.strip()))
     return out
+
+
+def section_titled(body: list[str], words: tuple[str, ...], default: str) -> str:
+    """The numeral of the body's first top-level section whose title holds one of ``words``
+    ("MỤC TIÊU" or "CHỈ TIÊU"), or ``default`` when no title does."""
+    titles = [m for raw in body if (m := SECTION.match(raw.strip())) and m.group(2).isupper()]
+    for word in words:  # in order of preference: "I. MỤC TIÊU" yields to "II. CHỈ TIÊU"
+        for m in titles:
+            if word in m.group(2):
+                return m.group(1)
+    return default

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from domain.errors import InvalidValue
-from planfile.reading import NUMBERED, ParseState, section_lines
+from planfile.reading import NUMBERED, ParseState, PlanRefused, section_lines, section_titled
 from planfile.schema import Indicator, Target
 
 _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s?%")
@@ -14,10 +13,19 @@ _RANK = re.compile(r"xếp hạng từ (\d+) đến (\d+) trên (\d+)")
 _LEVELS = re.compile(r"cấp (huyện|xã|tỉnh|thành phố)")
 
 
+_BRACKETED = re.compile(r"^\((\d+)\)\s*(.+)$")
+
+
 def read_targets(state: ParseState, body: list[str]) -> list[Target]:
+    """The numbered targets of the section titled "CHỈ TIÊU" or "MỤC TIÊU". Targets numbered
+    "(1) … (12)" are the targets when there are any; the "1. 2." lines are then the section's
+    own headings ("1. Mục tiêu chung", "2. Chỉ tiêu cụ thể")."""
+    roman = section_titled(body, ("CHỈ TIÊU", "MỤC TIÊU"), "II")
+    lines = section_lines(body, roman)
+    pattern = NUMBERED if not any(_BRACKETED.match(t) for _, t in lines) else _BRACKETED
     targets: list[Target] = []
-    for line, text in section_lines(body, "II"):
-        m = NUMBERED.match(text)
+    for line, text in lines:
+        m = pattern.match(text)
         if m is None:
             continue
         number, wording = int(m.group(1)), m.group(2)
@@ -26,7 +34,11 @@ def read_targets(state: ParseState, body: list[str]) -> list[Target]:
             state.warn(line, "no_indicator", f"chỉ tiêu {number} không nêu con số đo được")
         targets.append(Target(number=number, text=wording, line=line, indicators=indicators))
     if not targets:
-        raise InvalidValue("không tìm thấy chỉ tiêu nào ở mục “II. CHỈ TIÊU CHỦ YẾU”", field="file")
+        raise PlanRefused(
+            max(1, len(body)),
+            f"không tìm thấy chỉ tiêu nào ở mục “{roman}. CHỈ TIÊU” (hoặc “MỤC TIÊU”) "
+            "của thân kế hoạch",
+        )
     return targets
 
 

@@ -10,6 +10,10 @@ from planfile.reading import ParseState
 from planfile.schema import Task, TimeFrame
 from planfile.timeframes import parse_timeframe
 
+# "Sau khi Nghị định … được ban hành", "Khi có hướng dẫn của Bộ": a deadline that depends on
+# another body's act is no date at all until that act happens.
+_CONDITIONAL = re.compile(r"^(?:ngay\s+)?(?:sau\s+khi|khi|sau\s+\d+\s+ngày\s+kể\s+từ)\b", re.I)
+
 
 def build_task(
     state: ParseState,
@@ -49,7 +53,7 @@ def build_task(
     if product.endswith(","):
         state.warn(line, "trailing_comma", f"nhiệm vụ {number}: dấu phẩy thừa cuối ô sản phẩm")
         product = product.rstrip(", ")
-    if not is_heading and not product:
+    if not is_heading and not product and "product" not in state.absent:
         state.warn(line, "empty_product", f"nhiệm vụ {number} không nêu sản phẩm")
     timeframe = _timeframe(state, line, number, str(f["timeframe"]), year, is_heading)
     if missing := re.search(r"\d+% chuyên môn", content):
@@ -83,9 +87,17 @@ def _timeframe(
     state: ParseState, line: int, number: str, text: str, year: int, is_heading: bool
 ) -> TimeFrame:
     if not text:
-        if not is_heading:
+        if not is_heading and "timeframe" not in state.absent:
             state.warn(line, "no_timeframe", f"nhiệm vụ {number} không nêu thời gian thực hiện")
         return TimeFrame(text="", start=None, due=None)
+    if _CONDITIONAL.match(text):
+        state.warn(
+            line,
+            "conditional_timeframe",
+            f"nhiệm vụ {number}: thời gian phụ thuộc một điều kiện (“{text}”); chưa có hạn, "
+            "cần ghi hạn khi điều kiện xảy ra",
+        )
+        return TimeFrame(text=text, start=None, due=None)
     window = parse_timeframe(text)
     if window is None:
         state.warn(
