@@ -91,10 +91,10 @@ def _starts_name(text: str) -> bool:
 def group_kinds(name: str) -> list[AgencyKind]:
     """The members a catch-all group's words name; everyone when they name no kind."""
     key = name.casefold()
-    if _COMMUNES.search(key) and "cơ quan" not in key:
-        return [K.COMMUNE, K.TOWN]
     if "chuyên môn" in key or "phòng" in key:
         return [K.OFFICE, K.SPECIALISED_OFFICE]
+    if _COMMUNES.search(key) and "cơ quan" not in key:
+        return [K.COMMUNE, K.TOWN]
     return [K.OFFICE, K.SPECIALISED_OFFICE, K.PUBLIC_SERVICE_UNIT, K.COMMUNE, K.TOWN]
 
 

@@ -18,6 +18,7 @@ not a plan at all (no appendix, no targets) is refused with a clear error.
 from __future__ import annotations
 
 import hashlib
+import json
 import unicodedata
 from pathlib import Path
 
@@ -60,14 +61,44 @@ def read_plan_text(path: Path) -> tuple[str, str]:
     return text, hashlib.sha256(raw).hexdigest()
 
 
-def parse_plan_text(path: Path, plan_id: str | None = None) -> PlanFile:
+def parse_plan_text(
+    path: Path, plan_id: str | None = None, agencies: dict[str, str] | None = None
+) -> PlanFile:
     """Parse the plan at ``path``; ``plan_id`` defaults to its unit and year as the text
-    states them (``cat-hai-2023``), never to the file's name."""
+    states them (``cat-hai-2023``), never to the file's name. ``agencies`` maps names the
+    built-in directory does not hold to codes (``read_agency_mapping``)."""
     text, digest = read_plan_text(path)
-    return parse_plan(text, file_name=path.name, sha256=digest, plan_id=plan_id)
+    return parse_plan(text, file_name=path.name, sha256=digest, plan_id=plan_id, agencies=agencies)
 
 
-def parse_plan(text: str, *, file_name: str, sha256: str, plan_id: str | None = None) -> PlanFile:
+def read_agency_mapping(path: Path) -> dict[str, str]:
+    """A JSON object {"name as the plan writes it": "code"}, with a clear error if not."""
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except OSError as error:
+        raise NotFound(f"không đọc được tệp {path}: {error.strerror}", field="agencies") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidValue(
+            f"tệp {path.name} không phải JSON UTF-8 hợp lệ: {error}", field="agencies"
+        ) from None
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
+        raise InvalidValue(
+            f"tệp {path.name} phải là một đối tượng JSON {{“tên cơ quan”: “mã”}}",
+            field="agencies",
+        )
+    return {unicodedata.normalize("NFC", k): v for k, v in data.items()}
+
+
+def parse_plan(
+    text: str,
+    *,
+    file_name: str,
+    sha256: str,
+    plan_id: str | None = None,
+    agencies: dict[str, str] | None = None,
+) -> PlanFile:
     text = unicodedata.normalize("NFC", text)
     lines = text.split("\n")
     state = ParseState()
@@ -88,6 +119,7 @@ def parse_plan(text: str, *, file_name: str, sha256: str, plan_id: str | None = 
     signer = read_signer(state, body)
     unit_code, unit_level = unit_of(unit)
     directory = directory_for(unit, unit_level, heading.department)
+    directory.map_names(agencies or {})
     document, tasks, names = read_appendix(state, lines, appendix_at, year, areas, directory)
     areas = name_areas_from_appendix(areas, tasks, state, names)
     reporting = reporting_calendar(state, body, year)

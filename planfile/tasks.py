@@ -36,6 +36,13 @@ def build_task(
                 f"nhiệm vụ {number}: cơ quan {role} “{name}” chưa có trong danh bạ; "
                 "đã thêm, cần xác nhận loại cơ quan",
             )
+        for name in res.groups:
+            state.warn(
+                line,
+                "catch_all_group",
+                f"nhiệm vụ {number}: “{name}” ({role}) là một nhóm cơ quan, không phải một cơ "
+                "quan; được ghi là nhóm",
+            )
         for written, proper in res.miscased:
             state.warn(
                 line,
