@@ -2,7 +2,7 @@
 
 - **tabbed**: one row per line, cells separated by tabs (the seed);
 - **flattened**: one cell per line, as a table copied out of a word processor gives it; an
-  empty cell is an empty line;
+  empty cell is an empty line, and an empty line follows each row;
 - **prose**: each task a numbered line followed by "- Cơ quan chủ trì: …", "- Thời gian: …"
   lines.
 
@@ -207,6 +207,14 @@ def flattened_rows(state: ParseState, lines: list[str], start: int) -> list[Tabl
             cells = _take_cells(lines, i + 1, len(names) - len(first), number)
             rows.append(TableRow(number, "data", columns.canonical(first + cells)))
             i += 1 + len(cells)
+            if i < len(lines) and lines[i].strip():
+                # An empty cell is an empty line, and rows are kept apart by one: a row that
+                # runs on lost a cell somewhere, and which one cannot be told.
+                raise PlanRefused(
+                    i + 1,
+                    f"hàng bắt đầu ở dòng {number} không khớp {len(names)} cột: sau ô cuối phải "
+                    "là một dòng trống ngăn cách các hàng",
+                )
         else:
             raise PlanRefused(
                 number, f"dòng “{_short(text)}” không phải đầu một hàng của bảng (số thứ tự, mục)"
