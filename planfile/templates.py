@@ -87,13 +87,23 @@ def district_directory(level_word: str = "huyện") -> Directory:
             code="ubnd-cac-xa",
             name="UBND các xã, thị trấn",
             kinds=[K.COMMUNE, K.TOWN],
-            aliases=["Ủy ban nhân dân các xã, thị trấn", "UBND các xã, phường, thị trấn"],
+            aliases=[
+                "Ủy ban nhân dân các xã, thị trấn",
+                "UBND các xã, phường, thị trấn",
+                "UBND xã, thị trấn",
+                "UBND xã, thị trấn có liên quan",
+            ],
         ),
         AgencyGroup(
             code="co-quan-chuyen-mon",
             name=f"Các cơ quan chuyên môn thuộc UBND {w}",
             kinds=[K.OFFICE, K.SPECIALISED_OFFICE],
-            aliases=[f"Các phòng, ban chuyên môn thuộc UBND {w}", f"Các phòng, ban {w}"],
+            aliases=[
+                f"Các cơ quan chuyên môn thuộc {w}",
+                f"Các cơ quan CM thuộc UBND {w}",
+                f"Các phòng, ban chuyên môn thuộc UBND {w}",
+                f"Các phòng, ban {w}",
+            ],
         ),
     ]
     return Directory(agencies=agencies, groups=groups)
