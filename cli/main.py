@@ -37,7 +37,7 @@ from ledger.refs import parse_ref
 from ledger.views import plan_overview
 from persistence.settings import ConfigurationError, database_from_env
 from planfile.bundled import bundled_plan, read_plan_json
-from planfile.parser import parse_plan_text
+from planfile.parser import parse_plan_text, read_agency_mapping
 from projections.history import fold_history
 
 # -- commands -----------------------------------------------------------------------------------
@@ -72,7 +72,16 @@ def _import(app: ParLedger, args: argparse.Namespace, plan: Any) -> dict[str, An
 
 def cmd_plan_import(app: ParLedger | None, args: argparse.Namespace) -> int:
     path = Path(args.file)
-    plan = read_plan_json(path) if path.suffix.lower() == ".json" else parse_plan_text(path)
+    mapping = read_agency_mapping(Path(args.agencies)) if args.agencies else None
+    if path.suffix.lower() == ".json":
+        if mapping:
+            raise InvalidValue(
+                "--agencies chỉ dùng với tệp văn bản kế hoạch (.txt), không với tệp .json",
+                field="agencies",
+            )
+        plan = read_plan_json(path)
+    else:
+        plan = parse_plan_text(path, agencies=mapping)
     warnings = [w.model_dump() for w in plan.warnings]
     if args.check:
         emit(
@@ -240,6 +249,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("plan import", cmd_plan_import, "đọc tệp kế hoạch (.txt hoặc .json) và ghi vào sổ cái")
     p.add_argument("file")
     p.add_argument("--check", action="store_true", help="chỉ kiểm tra và in cảnh báo, không ghi gì")
+    p.add_argument(
+        "--agencies",
+        metavar="FILE",
+        help="tệp JSON {“tên cơ quan như kế hoạch viết”: “mã”} cho các tên danh bạ chưa có",
+    )
     p.add_argument("--reason")
     p.add_argument("--idempotency-key")
     p.add_argument("--format", choices=("text", "json"), default="text")

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from domain.errors import InvalidValue
 from planfile.schema import Agency, AgencyGroup, AgencyKind
 
 K = AgencyKind
@@ -55,8 +56,46 @@ def guess_kind(name: str) -> AgencyKind:
 class Resolution:
     codes: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # names added to the directory
+    groups: list[str] = field(default_factory=list)  # catch-all group names added
     miscased: list[tuple[str, str]] = field(default_factory=list)  # (as written, proper name)
     trailing: str = ""  # punctuation left at the end of the cell
+
+
+# Separators between names in a cell: ",", ";" and "và" ("A, B và C" names three agencies).
+_SEPARATOR = re.compile(r"\s*(?:,|;|\svà\s)\s*")
+# First words of an agency's name. A separator splits a cell only where the text after it
+# starts with one of them, capitalised as names are: "Phòng Nội vụ, Lao động - Thương binh và
+# Xã hội huyện" stays one name, "Phòng Tư pháp, Phòng Y tế và Công an xã" is three.
+_HEADS = (
+    "phòng", "văn phòng", "ubnd", "ủy ban", "uỷ ban", "hđnd", "hội đồng", "sở", "ban",
+    "trung tâm", "thanh tra", "công an", "công chức", "chi cục", "cục", "bảo hiểm", "kho bạc",
+    "chi nhánh", "đài", "trường", "bệnh viện", "mặt trận", "hội", "đoàn", "liên đoàn", "đảng ủy",
+    "bộ phận", "trạm", "hạt", "ngân hàng", "tòa án", "viện", "cổng", "quỹ", "các", "tổ",
+)  # fmt: skip
+# A name that stands for many: "Các cơ quan, đơn vị liên quan", "UBND các xã, phường".
+_GROUP = re.compile(
+    r"^(?:(?:ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+)?các\b|\b(?:có\s+)?liên\s+quan$", re.I
+)
+_COMMUNES = re.compile(r"\b(xã|phường|thị trấn|đặc khu|thôn|tổ dân phố)\b", re.I)
+
+
+def _starts_name(text: str) -> bool:
+    words = text.split(" ", 3)
+    if words[0].casefold() == "các" and len(words) > 1:
+        return True  # a catch-all group, often written in lower case after a comma
+    if not text or not text[0].isupper():
+        return False
+    return any(" ".join(words[:n]).casefold() in _HEADS for n in (1, 2, 3))
+
+
+def group_kinds(name: str) -> list[AgencyKind]:
+    """The members a catch-all group's words name; everyone when they name no kind."""
+    key = name.casefold()
+    if "chuyên môn" in key or "phòng" in key:
+        return [K.OFFICE, K.SPECIALISED_OFFICE]
+    if _COMMUNES.search(key) and "cơ quan" not in key:
+        return [K.COMMUNE, K.TOWN]
+    return [K.OFFICE, K.SPECIALISED_OFFICE, K.PUBLIC_SERVICE_UNIT, K.COMMUNE, K.TOWN]
 
 
 @dataclass
@@ -70,16 +109,59 @@ class Directory:
         entries: list[Agency | AgencyGroup] = [*self.agencies, *self.groups]
         for entry in entries:
             for name in (entry.name, *entry.aliases):
-                self._names[_key(name)] = entry.code
-                self._spellings.setdefault(entry.code, set()).add(name)
+                self._know(name, entry.code)
+
+    def _know(self, name: str, code: str) -> None:
+        self._names[_key(name)] = code
+        self._spellings.setdefault(code, set()).add(name)
 
     def _add(self, name: str) -> str:
         code = slug(name)
         if code not in {a.code for a in self.agencies}:
             self.agencies.append(Agency(code=code, name=name, kind=guess_kind(name)))
-        self._names[_key(name)] = code
-        self._spellings.setdefault(code, set()).add(name)
+        self._know(name, code)
         return code
+
+    def _add_group(self, name: str) -> str:
+        code = slug(name)
+        if code not in {g.code for g in self.groups}:
+            self.groups.append(AgencyGroup(code=code, name=name, kinds=group_kinds(name)))
+        self._know(name, code)
+        return code
+
+    def map_names(self, mapping: dict[str, str]) -> None:
+        """Names the plan's officials resolved themselves (``--agencies FILE``): a name mapped
+        to a code the directory holds becomes its alias; to a new code, a new agency."""
+        for name, code in mapping.items():
+            if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", code):
+                raise InvalidValue(
+                    f"mã cơ quan “{code}” (cho “{name}”) chỉ gồm chữ thường, số, “.”, “-”",
+                    field="agencies",
+                )
+            for i, agency in enumerate(self.agencies):
+                if agency.code == code:
+                    aliases = [*agency.aliases, name]
+                    self.agencies[i] = agency.model_copy(update={"aliases": aliases})
+                    break
+            else:
+                if code not in {g.code for g in self.groups}:
+                    self.agencies.append(Agency(code=code, name=name, kind=guess_kind(name)))
+            self._know(name, code)
+
+    def _known_at(self, rest: str, names: list[str]) -> str | None:
+        """The longest known name at the start of ``key`` that ends at a separator after
+        which another name starts (or at the end of the cell)."""
+        key = _key(rest)
+        for name in names:
+            if not key.startswith(name):
+                continue
+            after = rest[len(name) :]
+            if not after:
+                return name
+            sep = _SEPARATOR.match(after)
+            if sep and (_starts_name_key(after[sep.end() :], self._names)):
+                return name
+        return None
 
     def resolve(self, cell: str) -> Resolution:
         """The agency and group codes a cell names, in order, without duplicates."""
@@ -90,25 +172,42 @@ class Directory:
         rest = stripped
         names = sorted(self._names, key=len, reverse=True)
         while rest:
-            key = _key(rest)
-            match = next(
-                (n for n in names if key.startswith(n) and key[len(n) : len(n) + 1] in ("", ",")),
-                None,
-            )
+            match = self._known_at(rest, names)
             if match is not None:
                 written, code = rest[: len(match)], self._names[match]
             else:
-                written = rest.split(",", 1)[0].strip()
-                code = self._add(written)
-                result.unknown.append(written)
+                written = self._piece(rest)
+                if _GROUP.search(written):
+                    code = self._add_group(written)
+                    result.groups.append(written)
+                else:
+                    code = self._add(written)
+                    result.unknown.append(written)
             spellings = self._spellings.get(code, {written})
             if written not in spellings and written.casefold() in {n.casefold() for n in spellings}:
                 proper = next(n for n in spellings if n.casefold() == written.casefold())
                 result.miscased.append((written, proper))
             if code not in result.codes:
                 result.codes.append(code)
-            rest = rest[len(written) :].lstrip(" ,")
+            rest = rest[len(written) :]
+            rest = rest[m.end() :] if (m := _SEPARATOR.match(rest)) else rest.lstrip(" ,;")
         return result
+
+    def _piece(self, rest: str) -> str:
+        """An unknown name: up to the first separator after which another name starts."""
+        for sep in _SEPARATOR.finditer(rest):
+            if sep.start() > 0 and _starts_name_key(rest[sep.end() :], self._names):
+                return rest[: sep.start()]
+        return rest
+
+
+def _starts_name_key(after: str, known: dict[str, str]) -> bool:
+    """Whether ``after`` (a cell's text after a separator) starts another name: a known one,
+    or one that starts with an agency's first words, capitalised."""
+    key = _key(after)
+    if any(key.startswith(n) and key[len(n) : len(n) + 1] in ("", ",", ";", " ") for n in known):
+        return True
+    return _starts_name(after)
 
 
 def cat_hai_directory() -> Directory:
@@ -245,10 +344,3 @@ def cat_hai_directory() -> Directory:
         ),
     ]
     return Directory(agencies=agencies, groups=groups)
-
-
-def directory_for(unit: str) -> Directory:
-    """The directory of a known unit, or an empty one that grows from the plan's own names."""
-    if slug(unit) in ("huyen-cat-hai", "cat-hai"):
-        return cat_hai_directory()
-    return Directory(agencies=[], groups=[])

@@ -44,8 +44,10 @@ def unit_of(unit_name: str) -> tuple[str, str]:
     return slug(unit_name), "commune"
 
 
-def plan_code(unit_code: str, year: int) -> str:
-    return f"{unit_code}-{year}"
+def plan_code(unit_code: str, year: int, department: str | None = None) -> str:
+    """``cat-hai-2023``; a department's plan also names its department:
+    ``bac-ninh-so-noi-vu-2024``."""
+    return f"{unit_code}-{slug(department)}-{year}" if department else f"{unit_code}-{year}"
 
 
 def _all(q: Callable[[str], str], codes: list[str]) -> list[str]:

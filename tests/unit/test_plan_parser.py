@@ -301,3 +301,11 @@ def test_module_command_writes_the_plan_file(
     bad.write_bytes(b"\xff")
     assert planfile_main([str(bad)]) == 2
     assert planfile_main([str(tmp_path / "absent.txt")]) == 3
+
+
+def test_seed_keeps_its_25_warnings_and_regenerates_the_bundled_file_byte_for_byte(
+    plan: PlanFile,
+) -> None:
+    assert len(plan.warnings) == 25
+    bundled = Path(__file__).resolve().parents[2] / "planfile" / "data" / "cat-hai-2023.json"
+    assert plan.model_dump_json(by_alias=True, indent=2) + "\n" == bundled.read_text("utf-8")
