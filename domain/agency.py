@@ -190,3 +190,11 @@ class AgencyGroup(LedgerAggregate):
         self.name = name
         self.kinds = tuple(kinds)
         self.aliases = tuple(aliases)
+
+    @property
+    def plan(self) -> str | None:
+        """The index scope of the group's events: a unit-prefixed code (``thuy-nguyen.…``)
+        files them under that unit, so other units' replays never read them; the legacy
+        directory's groups stay in the shared scope their stored events were filed under."""
+        unit, _, rest = self.code.partition(".")
+        return unit_scope(unit) if rest else None
