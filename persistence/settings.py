@@ -110,7 +110,7 @@ def parse_database_url(url: str) -> Database:
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
             "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
             # Seconds to wait for a pooled connection; dead ones are noticed before use.
-            "POSTGRES_CONNECT_TIMEOUT": _seconds(query, "pool_timeout", "5", 600),
+            "POSTGRES_CONNECT_TIMEOUT": _seconds(query, "pool_timeout", "2", 600),
             "POSTGRES_PRE_PING": "y",
             "POSTGRES_LOCK_TIMEOUT": "10",
             # Seconds to reach the server, and a statement's longest run (factories.py).

@@ -16,6 +16,7 @@ from eventsourcing.postgres import PostgresFactory
 from eventsourcing.utils import Environment, strtobool
 
 import persistence.sqlitelock as sqlitelock
+from persistence.connections import BoundedPostgresDatastore
 from persistence.migrations.runner import Migrated, check, migrate_store
 
 AUTO_MIGRATE = "SCHEMA_AUTO_MIGRATE"
@@ -60,6 +61,7 @@ class LedgerPostgresFactory(PostgresFactory):
     def __init__(self, env: Environment | Any):
         super().__init__(env)
         bounded_waits(self.datastore, self.env)
+        self.datastore = BoundedPostgresDatastore.adopt(self.datastore)
 
     def application_recorder(self) -> ApplicationRecorder:
         recorder = super().application_recorder()

@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 
 import psycopg
+from eventsourcing.persistence import OperationalError
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
 from psycopg.sql import SQL, Identifier
@@ -152,8 +153,11 @@ def migrate_store(datastore: Any, backend: str, events_table: str | None = None)
 
 def schema_version(datastore: Any, backend: str) -> int:
     if backend == "postgres":
-        with psycopg.connect(**_pg_conninfo(datastore), autocommit=True) as conn:
-            return _pg_version(conn, datastore.schema)
+        try:
+            with psycopg.connect(**_pg_conninfo(datastore), autocommit=True) as conn:
+                return _pg_version(conn, datastore.schema)
+        except psycopg.OperationalError as error:  # the server is down: a 503, not a 500
+            raise OperationalError(str(error)) from error
     with datastore.transaction(commit=False) as c:
         return _sqlite_version(c)
 
