@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from domain.errors import (
     AlreadyExists,
@@ -99,6 +100,18 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
+MALFORMED_BODY = "malformed_body"
+
+
+def malformed_body(position: int | None = None) -> JSONResponse:
+    """A body that is not JSON at all (bad syntax, not UTF-8) is the client's mistake in
+    sending, not a value the field check refused: 400, one stable type, said in Vietnamese."""
+    where = f" (lỗi ở ký tự thứ {position + 1})" if position is not None else ""
+    return problem(
+        400, MALFORMED_BODY, f"nội dung yêu cầu không phải JSON hợp lệ, mã hoá UTF-8{where}", "body"
+    )
+
+
 def status_of(error: DomainError) -> int:
     if isinstance(error, IdempotencyConflict) and error.code == "idempotency_key_reused":
         return 422  # the same key with another body: refused; in flight is a 409
@@ -135,6 +148,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        syntax = [e for e in error.errors() if e["type"] == "json_invalid"]
+        if syntax:
+            position = syntax[0]["loc"][-1]
+            return malformed_body(position if isinstance(position, int) else None)
         errors = [
             {"field": _location(tuple(e["loc"])), "problem": e["msg"], "type": e["type"]}
             for e in error.errors()
@@ -144,23 +161,52 @@ def install(app: FastAPI) -> None:
         return problem(422, "invalid_value", detail, first["field"], errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400:
+            # FastAPI's only 400: a body it could not decode (bytes that are not UTF-8).
+            return malformed_body()
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
         detail = str(error.detail)
         if error.status_code == 404 and detail == "Not Found":
             detail = "không có tài nguyên này"
         elif error.status_code == 405:
             detail = "phương thức này không dùng được cho địa chỉ này"
-        return problem(error.status_code, code, detail, headers=dict(error.headers or {}))
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
+        return problem(error.status_code, code, detail, headers=headers)
+
+
+def documented(status: int) -> dict[str, Any]:
+    """One problem status as an OpenAPI response object."""
+    return {
+        "description": TITLES[status],
+        "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path answers: Starlette names only the first route that matched the
+    path, though a path's GET and POST may come from two routers (a read and a command)."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in METHODS
+        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
+    )
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The OpenAPI ``responses`` entry for the problem statuses an operation can return."""
-    return {
-        status: {
-            "model": Problem,
-            "description": TITLES[status],
-            "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        }
-        for status in statuses
-    }
+    return {status: {"model": Problem, **documented(status)} for status in statuses}
+
+
+def document_malformed_bodies(schema: dict[str, Any]) -> None:
+    """Every operation that takes a body can be sent one that is not JSON: say it answers 400."""
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            if "requestBody" in operation:
+                operation["responses"].setdefault("400", documented(400))

@@ -73,10 +73,12 @@ def events_after(ledger: ParLedger, after: int, limit: int, actor: Actor) -> lis
 
 
 def router(ledger: ParLedger, principal: Any) -> APIRouter:
-    api = APIRouter(tags=["Theo dõi sổ cái"], responses=responses(401, 422, 429))
+    api = APIRouter(tags=["ledger"], responses=responses(401, 422, 429))
     Principal = Annotated[Actor, Depends(principal)]
 
-    @api.get("/events", summary="Các sự kiện theo thứ tự ghi, sau vị trí `after`")
+    @api.get(
+        "/events", summary="Các sự kiện theo thứ tự ghi, sau vị trí `after`", name="list_events"
+    )
     def list_events(
         actor: Principal,
         after: Annotated[int, Query(ge=0, le=2**62)] = 0,
@@ -88,6 +90,7 @@ def router(ledger: ParLedger, principal: Any) -> APIRouter:
 
     @api.get(
         "/events/stream",
+        name="stream_events",
         summary="Luồng sự kiện mới (Server-Sent Events)",
         response_class=StreamingResponse,
         responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},

@@ -113,12 +113,13 @@ def _unavailable(failure: IntegrityFailure) -> ProblemError:
 
 
 def router(ledger: ParLedger, principal: Any) -> APIRouter:
-    api = APIRouter(tags=["Bằng chứng toàn vẹn"], responses=responses(401, 422, 429))
+    api = APIRouter(tags=["integrity"], responses=responses(401, 422, 429))
     Principal = Annotated[Actor, Depends(principal)]
     digests = Digests(ledger)
 
     @api.get(
         "/ledger/digest",
+        name="get_ledger_digest",
         summary="Bản tóm lược đã ký của sổ cái (Ed25519): số sự kiện, đầu chuỗi băm, gốc Merkle",
         responses=responses(503),
     )
@@ -127,6 +128,7 @@ def router(ledger: ParLedger, principal: Any) -> APIRouter:
 
     @api.get(
         "/events/{position}/proof",
+        name="get_event_proof",
         summary="Bằng chứng một sự kiện nằm trong sổ cái theo bản tóm lược mới nhất (RFC 9162)",
         responses=responses(404, 503),
     )

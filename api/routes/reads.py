@@ -6,20 +6,21 @@ at that same position: pages never shift under the reader when new events arrive
 """
 
 import json
+import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 from domain import ids
 from domain.errors import NotFound
 from domain.plan import Plan
 from domain.values import Actor
-from httpkit.problems import ProblemError, responses
+from httpkit.problems import responses
 from ledger.application import ParLedger
 from ledger.personal import redact
 from ledger.refs import parse_ref
@@ -30,12 +31,45 @@ from projections.history import fold_history
 from replay.engine import end_of_day, position_known_at, replay_state
 from replay.readmodel import ReadModel, Snapshot, today
 
+
+def _written_as(pattern: str, example: str) -> BeforeValidator:
+    """Dates and moments as the document says, in ISO text: pydantic alone would also read a
+    bare number as a Unix time (``as_of=0`` as 1970-01-01)."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and not re.fullmatch(pattern, value):
+            raise ValueError(f"cần dạng ISO 8601, ví dụ {example}")
+        return value
+
+    return BeforeValidator(check)
+
+
+def _on_the_ledger_clock(moment: datetime | None) -> datetime | None:
+    """A moment compared with the ledger's UTC record times: it needs its offset, and must
+    exist in UTC (0001-01-01T00:00+23:00 does not)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("cần múi giờ, ví dụ +07:00")
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("thời điểm nằm ngoài phạm vi lịch") from None
+    return moment
+
+
+Day = Annotated[date | None, _written_as(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", "2023-06-30")]
+Moment = Annotated[
+    datetime | None,
+    _written_as(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ].+", "2023-07-05T17:00:00+07:00"),
+    AfterValidator(_on_the_ledger_clock),
+]
 AsOf = Annotated[
-    date | None,
+    Day,
     Query(description="Ngày hiệu lực (YYYY-MM-DD); mặc định hôm nay", examples=["2023-06-30"]),
 ]
 KnownAt = Annotated[
-    datetime | None,
+    Moment,
     Query(
         description="Thời điểm hiểu biết (ISO 8601 có múi giờ): sổ cái đã ghi những gì lúc đó",
         examples=["2023-07-05T17:00:00+07:00"],
@@ -134,7 +168,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         }
         return encoded(content, {"ETag": tag} if snap.live else None)
 
-    @api.get("/plans", summary="Các kế hoạch trong sổ cái", tags=["Kế hoạch"])
+    @api.get("/plans", summary="Các kế hoạch trong sổ cái", tags=["plans"], name="list_plans")
     def list_plans(actor: Principal) -> list[dict[str, Any]]:
         found = [
             ledger.load(Plan, uid, "kế hoạch")
@@ -151,14 +185,14 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         ]
 
     @api.get("/plans/{plan}", summary="Cấu trúc và trạng thái hiện tại của một kế hoạch",
-             tags=["Kế hoạch"])  # fmt: skip
+             tags=["plans"], name="get_plan")  # fmt: skip
     def get_plan(plan: str, actor: Principal, response: Response) -> dict[str, Any]:
         overview = plan_overview(ledger, plan)
         response.headers["ETag"] = f'"{overview["version"]}"'
         return dict(jsonable_encoder(overview))
 
     @api.get("/plans/{plan}/tasks", summary="Bảng nhiệm vụ: trạng thái từng nhiệm vụ",
-             tags=["Nhiệm vụ"], response_model=Page)  # fmt: skip
+             tags=["tasks"], name="list_plan_tasks", response_model=Page)  # fmt: skip
     def task_board(
         plan: str,
         request: Request,
@@ -185,8 +219,8 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         summary = {k: board[k] for k in ("by_status", "by_area", "by_lead")}
         return page(request, snap, plan, known_at, rows, summary, offset, limit, actor)
 
-    @api.get("/plans/{plan}/targets", summary="Mức đạt chỉ tiêu", tags=["Chỉ tiêu"],
-             response_model=Page)  # fmt: skip
+    @api.get("/plans/{plan}/targets", summary="Mức đạt chỉ tiêu", tags=["targets"],
+             name="list_plan_targets", response_model=Page)  # fmt: skip
     def targets(
         plan: str,
         request: Request,
@@ -206,7 +240,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         return page(request, snap, plan, known_at, rows, summary, offset, limit, actor)
 
     @api.get("/plans/{plan}/scores", summary="Điểm theo lĩnh vực so với mục tiêu và tối đa",
-             tags=["Điểm"], response_model=Page)  # fmt: skip
+             tags=["scores"], name="list_area_scores", response_model=Page)  # fmt: skip
     def scores(
         plan: str,
         request: Request,
@@ -224,7 +258,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         )  # fmt: skip
 
     @api.get("/plans/{plan}/inspections", summary="Lịch sử kiểm tra theo cơ quan",
-             tags=["Kiểm tra"], response_model=Page)  # fmt: skip
+             tags=["inspections"], name="list_plan_inspections", response_model=Page)  # fmt: skip
     def inspections(
         plan: str,
         request: Request,
@@ -248,7 +282,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         return page(request, snap, plan, known_at, rows, summary, offset, limit, actor)
 
     @api.get("/plans/{plan}/apologies", summary="Sổ theo dõi hồ sơ trễ hạn và xin lỗi",
-             tags=["Hồ sơ trễ hạn"], response_model=Page)  # fmt: skip
+             tags=["dossiers"], name="list_plan_apologies", response_model=Page)  # fmt: skip
     def apologies(
         plan: str,
         request: Request,
@@ -256,8 +290,8 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         as_of: AsOf = None,
         known_at: KnownAt = None,
         agency: Code = None,
-        due_from: Annotated[date | None, Query(description="Hạn trả từ ngày")] = None,
-        due_to: Annotated[date | None, Query(description="Hạn trả đến ngày")] = None,
+        due_from: Annotated[Day, Query(description="Hạn trả từ ngày")] = None,
+        due_to: Annotated[Day, Query(description="Hạn trả đến ngày")] = None,
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> Page | Response:
@@ -294,35 +328,35 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
     Entity = dict[str, Any]  # the document: an object, as the entity's kind has it
 
     @api.get("/plans/{plan}/tasks/{number}", summary="Một nhiệm vụ (ETag là phiên bản)",
-             tags=["Nhiệm vụ"], response_model=Entity)  # fmt: skip
+             tags=["tasks"], name="get_task", response_model=Entity)  # fmt: skip
     def get_task(
         plan: str, number: str, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
     ) -> Response:
         return entity("tasks", ids.task_id(plan, number), actor, as_of, known_at)
 
     @api.get("/plans/{plan}/targets/{target}", summary="Một chỉ tiêu với các số liệu",
-             tags=["Chỉ tiêu"], response_model=Entity)  # fmt: skip
+             tags=["targets"], name="get_target", response_model=Entity)  # fmt: skip
     def get_target(
         plan: str, target: int, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
     ) -> Response:
         return entity("targets", ids.target_id(plan, target), actor, as_of, known_at)
 
-    @api.get("/inspections/{inspection_id}", summary="Một cuộc kiểm tra", tags=["Kiểm tra"],
-             response_model=Entity)  # fmt: skip
+    @api.get("/inspections/{inspection_id}", summary="Một cuộc kiểm tra", tags=["inspections"],
+             name="get_inspection", response_model=Entity)  # fmt: skip
     def get_inspection(
         inspection_id: UUID, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
     ) -> Response:
         return entity("inspections", inspection_id, actor, as_of, known_at)
 
-    @api.get("/dossiers/{dossier_code}", summary="Một hồ sơ trễ hạn", tags=["Hồ sơ trễ hạn"],
-             response_model=Entity)  # fmt: skip
+    @api.get("/dossiers/{dossier_code}", summary="Một hồ sơ trễ hạn", tags=["dossiers"],
+             name="get_dossier", response_model=Entity)  # fmt: skip
     def get_dossier(
         dossier_code: str, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
     ) -> Response:
         return entity("dossiers", ids.dossier_id(dossier_code), actor, as_of, known_at)
 
     @api.get("/entities/{ref}/history", summary="Lịch sử đầy đủ của một thực thể",
-             tags=["Kiểm toán"])  # fmt: skip
+             tags=["audit"], name="get_entity_history")  # fmt: skip
     def history(ref: str, actor: Principal) -> dict[str, Any]:
         uid = parse_ref(ref)
         events = list(ledger.events.get(uid))
@@ -336,7 +370,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         )
 
     @api.get("/entities/{ref}/timeline", summary="Diễn biến của một thực thể theo ngày hiệu lực",
-             tags=["Kiểm toán"])  # fmt: skip
+             tags=["audit"], name="get_entity_timeline")  # fmt: skip
     def entity_timeline(
         ref: str, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
     ) -> dict[str, Any]:
@@ -349,7 +383,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         return dict(jsonable_encoder(redact(found, actor, ledger.vault)))
 
     @api.get("/audit", summary="Nhật ký kiểm toán: ai đã thay đổi gì, khi nào, vì sao",
-             tags=["Kiểm toán"])  # fmt: skip
+             tags=["audit"], name="list_audit_trail")  # fmt: skip
     def audit(
         actor: Principal,
         plan: Code = None,
@@ -361,22 +395,15 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         by: Annotated[str | None, Query(max_length=200, description="Mã người thực hiện")] = None,
         agency: Code = None,
         role: Code = None,
-        recorded_from: Annotated[datetime | None, Query()] = None,
-        recorded_to: Annotated[datetime | None, Query()] = None,
-        effective_from: Annotated[datetime | None, Query()] = None,
-        effective_to: Annotated[datetime | None, Query()] = None,
+        recorded_from: Annotated[Moment, Query()] = None,
+        recorded_to: Annotated[Moment, Query()] = None,
+        effective_from: Annotated[Moment, Query()] = None,
+        effective_to: Annotated[Moment, Query()] = None,
         known_at: KnownAt = None,
         cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Limit = 50,
         newest_first: bool = False,
     ) -> dict[str, Any]:
-
-        for name, moment in (
-            ("recorded_from", recorded_from), ("recorded_to", recorded_to),
-            ("effective_from", effective_from), ("effective_to", effective_to),
-        ):  # fmt: skip
-            if moment is not None and moment.tzinfo is None:
-                raise ProblemError(422, "invalid_value", "cần múi giờ, ví dụ +07:00", name)
         where = audit_filter(
             plan=plan, entity=entity, kind=kind, event_type=type, actor=by, agency=agency,
             role=role, recorded_from=recorded_from, recorded_to=recorded_to,

@@ -24,7 +24,8 @@ def router(ledger: ParLedger, principal: Any) -> APIRouter:
     @api.get(
         "/plans/{plan}/reports/{period}",
         summary="Báo cáo kỳ dưới dạng tệp: Excel, Word, CSV hoặc JSON",
-        tags=["Báo cáo"],
+        tags=["reports"],
+        name="get_report",
         response_class=Response,
         responses={200: {"description": "Tệp báo cáo", "content": _CONTENT}},
     )

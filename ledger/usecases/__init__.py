@@ -1,6 +1,65 @@
-"""The use cases, one module per aggregate: each command's declaration beside the function
-that carries it out. Importing this package registers them all."""
+"""The use cases, one module per aggregate: each command's declaration beside what carries it
+out. Importing this package registers them all; every command is importable from here."""
 
-from ledger.usecases import agency, dossier, inspection, plan, target, task, user
+from __future__ import annotations
 
-__all__ = ["agency", "dossier", "inspection", "plan", "target", "task", "user"]
+from ledger.usecases.agency import DissolveAgency, MergeAgency, RegisterAgency, RenameAgency
+from ledger.usecases.dossier import (
+    EraseCitizenData,
+    IssueApology,
+    ReportLateDossier,
+    ReturnDossierResult,
+    WithdrawApology,
+)
+from ledger.usecases.inspection import (
+    AddRemediationEvidence,
+    CloseFinding,
+    ConcludeInspection,
+    PlanInspection,
+    RecordFinding,
+    RecordInspectionConducted,
+)
+from ledger.usecases.plan import RecordAreaScore, SubmitReport
+from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
+from ledger.usecases.task import (
+    AddTaskEvidence,
+    CancelTask,
+    ChangeTaskDeadline,
+    CompleteTask,
+    ReassignTask,
+    ReopenTask,
+    ReportTaskProgress,
+)
+from ledger.usecases.user import AddUser, RevokeUser
+
+__all__ = [
+    "AddRemediationEvidence",
+    "AddTaskEvidence",
+    "AddUser",
+    "CancelTask",
+    "ChangeTaskDeadline",
+    "CloseFinding",
+    "CompleteTask",
+    "ConcludeInspection",
+    "CorrectMeasurement",
+    "DissolveAgency",
+    "EraseCitizenData",
+    "IssueApology",
+    "MergeAgency",
+    "PlanInspection",
+    "ReassignTask",
+    "RecordAreaScore",
+    "RecordFinding",
+    "RecordInspectionConducted",
+    "RecordMeasurement",
+    "RegisterAgency",
+    "RenameAgency",
+    "ReopenTask",
+    "ReportLateDossier",
+    "ReportTaskProgress",
+    "RetractMeasurement",
+    "ReturnDossierResult",
+    "RevokeUser",
+    "SubmitReport",
+    "WithdrawApology",
+]

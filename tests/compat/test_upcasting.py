@@ -23,6 +23,7 @@ from domain import ids
 from domain.target import FIGURE_FACTS, Target
 from integrity.operations import export, read_export, restore
 from ledger.application import ParLedger
+from ledger.usecases.target import RecordMeasurement
 from persistence.settings import parse_database_url
 from tests.compat.answers import KEY_FILE, PLAN, SQLITE_FILE
 from tests.conftest import ctx, vn
@@ -76,11 +77,19 @@ def test_old_measurement_is_upcast_and_new_ones_are_stored_as_version_2(
         "period_end": date(2023, 6, 10),
     }
 
-    old_ledger.record_measurement(
-        ctx(effective=vn(2023, 9, 30)), PLAN, 7, indicator="7b", value="93",
-        period_start=date(2023, 7, 1), period_end=date(2023, 9, 30), source="Khảo sát quý III",
-        measurement_id="m-7b-q3",
-    )  # fmt: skip
+    old_ledger.handle(
+        ctx(effective=vn(2023, 9, 30)),
+        RecordMeasurement(
+            plan=PLAN,
+            target=7,
+            indicator="7b",
+            value="93",
+            period_start=date(2023, 7, 1),
+            period_end=date(2023, 9, 30),
+            source="Khảo sát quý III",
+            measurement_id="m-7b-q3",
+        ),
+    )
     newest = old_ledger.recorder.select_events(target_id, desc=True, limit=1)[0]
     new_raw = json.loads(newest.state)
     assert new_raw["class_version"] == 2 and "figure" not in new_raw

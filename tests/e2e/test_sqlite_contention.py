@@ -39,6 +39,7 @@ conn.execute("COMMIT")
 SERVER = """
 import sys, time
 from ledger.application import ParLedger
+from ledger.usecases.task import ReportTaskProgress
 from persistence.settings import parse_database_url
 from replay.readmodel import ReadModel
 from tests.conftest import ctx
@@ -48,7 +49,8 @@ print("writing", flush=True)
 end, n = time.monotonic() + float(sys.argv[2]), 0
 while time.monotonic() < end:
     n += 1
-    app.report_task_progress(ctx(), "cat-hai-2023", "7", percent=n % 99 + 1, note=str(n))
+    command = ReportTaskProgress(plan="cat-hai-2023", number="7", percent=n % 99 + 1, note=str(n))
+    app.handle(ctx(), command)
     reads.snapshot("cat-hai-2023")
 print(n, flush=True)
 """

@@ -36,6 +36,7 @@ from integrity.proofs import (
 from integrity.subtrees import from_stored, sync
 from integrity.witness import LOG_KEY_FILE, Witness
 from ledger.application import ParLedger
+from ledger.usecases.task import ReportTaskProgress
 from tests.conftest import ctx, vn
 from tests.integration.test_audit_trail import OFFICER
 from tests.integration.test_tamper_evidence import PLAN, seed
@@ -54,12 +55,9 @@ def consistency_of(old: int, size: int) -> Callable[[RangeRoot], list[bytes]]:
 
 def grow(app: ParLedger, steps: int) -> None:
     for step in range(steps):
-        app.report_task_progress(
+        app.handle(
             ctx(OFFICER, effective=vn(2023, 9, 1 + step)),
-            PLAN,
-            "2",
-            percent=60 + step,
-            note=f"Bước {step}",
+            ReportTaskProgress(plan=PLAN, number="2", percent=60 + step, note=f"Bước {step}"),
         )
 
 

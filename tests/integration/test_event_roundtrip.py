@@ -8,6 +8,7 @@ from datetime import date
 
 from eventsourcing.domain import CanMutateAggregate
 
+import reports.submission  # noqa: F401  (carries out SubmitReport: it hashes the report)
 from domain.agency import Agency, AgencyGroup
 from domain.dossier import LateDossier
 from domain.inspection import Inspection
@@ -33,7 +34,7 @@ from ledger.usecases.inspection import (
     RecordFinding,
     RecordInspectionConducted,
 )
-from ledger.usecases.plan import RecordAreaScore
+from ledger.usecases.plan import RecordAreaScore, SubmitReport
 from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
 from ledger.usecases.task import (
     AddTaskEvidence,
@@ -125,7 +126,7 @@ def drive_every_command(app: ParLedger) -> None:
     )  # type: ignore[arg-type]
     app.handle(c(reason=nfd("Rút")), RetractMeasurement(plan=PLAN, target=7, measurement_id="m2"))
     app.handle(c(), RecordAreaScore(plan=PLAN, area="V", kind="self_assessed", score="10.25"))
-    app.submit_report(c(), PLAN, period="Q2", content_sha256="ab" * 32, position=7)
+    app.handle(c(), SubmitReport(plan=PLAN, period="Q2"))
     result = app.handle(
         c(),
         PlanInspection(

@@ -25,6 +25,7 @@ from typing import Any
 from domain import ids
 from domain.values import VN_TZ
 from ledger.application import ParLedger
+from ledger.usecases.task import ReportTaskProgress
 from persistence.settings import parse_database_url
 from projections import live
 from projections.state import LedgerState, fold
@@ -75,7 +76,12 @@ class Serving:
             percent = 0
             while not self.stop.is_set():
                 percent = percent % 99 + 1
-                app.report_task_progress(ctx(), PLAN, number, percent=percent, note=f"{percent}")
+                app.handle(
+                    ctx(),
+                    ReportTaskProgress(
+                        plan=PLAN, number=number, percent=percent, note=f"{percent}"
+                    ),
+                )
                 version: int = app.repository.get(ids.task_id(PLAN, number)).version
                 with self.lock:
                     self.acked[number] = max(self.acked[number], version)
