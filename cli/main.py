@@ -29,6 +29,7 @@ from cli.database import register_database
 from cli.integrity import cmd_verify_proof, register_integrity
 from cli.views import register as register_views
 from cli.views import register_reports
+from cli.worker import register_worker
 from domain.errors import DomainError, InvalidValue, NotFound
 from domain.ids import plan_id
 from ledger.application import ParLedger
@@ -262,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_integrity(add)
     register_database(add)
+    register_worker(add)
 
     p = add("serve", cmd_serve, "chạy dịch vụ HTTP")
     p.add_argument("--host", default="127.0.0.1")

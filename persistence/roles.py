@@ -19,6 +19,8 @@ VIEW_TABLES = (
     "parledger_view_shadow",
     "parledger_checkpoints",
     "parledger_view_tracking",
+    "parledger_leases",  # schema version 2: shared by the service's processes
+    "parledger_rate_buckets",
 )
 
 

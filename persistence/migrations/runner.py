@@ -16,13 +16,13 @@ from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
 from psycopg.sql import SQL, Identifier
 
-from persistence.migrations import v0001_baseline
+from persistence.migrations import v0001_baseline, v0002_shared_state
 from persistence.settings import ConfigurationError
 
 VERSION_TABLE = "parledger_schema_version"
 # One module per version, in order; a module has NAME, sqlite(datastore, cursor, events
 # table) and postgres(datastore, events table).
-MIGRATIONS: tuple[ModuleType, ...] = (v0001_baseline,)
+MIGRATIONS: tuple[ModuleType, ...] = (v0001_baseline, v0002_shared_state)
 CURRENT = len(MIGRATIONS)
 # The events table each backend's recorder writes (the library names them).
 EVENTS_TABLES = {
