@@ -59,6 +59,15 @@ class BoundedPostgresDatastore(PostgresDatastore):
     def outage_seconds(self) -> float:
         return 0.0 if self._down_since is None else time.monotonic() - self._down_since
 
+    def available(self) -> bool:
+        """Whether the server answers: at once while it is up; while it is down, a probe at
+        most every :data:`PROBE_EVERY` seconds (read routing asks before choosing a replica)."""
+        try:
+            self._gate()
+        except OperationalError:
+            return False
+        return True
+
     @contextmanager
     def get_connection(self) -> Iterator[Connection[DictRow]]:
         self._gate()

@@ -47,6 +47,17 @@ def database_from_env(environ: dict[str, str] | None = None) -> Database:
     return database
 
 
+def read_databases_from_env(environ: dict[str, str] | None = None) -> list[Database]:
+    """The read targets ``PARLEDGER_READ_DATABASE_URL`` names (comma-separated; none if unset).
+    They are read only, so never migrated: their schema comes from the primary."""
+    environ = dict(os.environ) if environ is None else environ
+    urls = [u.strip() for u in environ.get("PARLEDGER_READ_DATABASE_URL", "").split(",")]
+    databases = [parse_database_url(url) for url in urls if url]
+    for database in databases:
+        database.env[AUTO_MIGRATE] = "no"
+    return databases
+
+
 _FLAGS = ("yes", "y", "true", "1", "on", "no", "n", "false", "0", "off")
 
 
