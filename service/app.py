@@ -183,13 +183,19 @@ def from_env() -> FastAPI:
     mode = os.environ.get("PARLEDGER_PROJECTIONS", "inline")
     if mode not in ("inline", "worker"):
         raise ConfigurationError(f"PARLEDGER_PROJECTIONS phải là inline hoặc worker: {mode!r}")
-    wait = os.environ.get("PARLEDGER_READ_WAIT", "2")
-    if not (wait.isascii() and wait.isdigit() and 0 < int(wait) <= 60):
-        raise ConfigurationError(f"PARLEDGER_READ_WAIT phải là số giây từ 1 đến 60: {wait!r}")
     return create_app(
         ParLedger(database_from_env()),
         catch_up=mode == "inline",
         read_targets=read_databases(),
-        read_wait=float(wait),
+        read_wait=_number("PARLEDGER_READ_WAIT", "2", 60),
+        rate=_number("PARLEDGER_RATE", "50", 100_000),
+        burst=_number("PARLEDGER_BURST", "100", 100_000),
         rate_store=os.environ.get("PARLEDGER_RATE_LIMIT_STORE") or None,
     )
+
+
+def _number(name: str, default: str, top: int) -> float:
+    value = os.environ.get(name, default)
+    if not (value.isascii() and value.isdigit() and 0 < int(value) <= top):
+        raise ConfigurationError(f"{name} phải là số nguyên từ 1 đến {top}: {value!r}")
+    return float(value)
