@@ -277,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 _GROUP_HELP = {
     "plan": "kế hoạch",
+    "unit": "đơn vị hành chính: tỉnh, xã, phường, đặc khu (và huyện trước 1/7/2025)",
     "projections": "khung nhìn trực tiếp: trạng thái, dựng lại, điểm chốt",
     "report": "báo cáo định kỳ: nội dung, nộp, đối chiếu",
     "users": "người dùng và mã truy cập",

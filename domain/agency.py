@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -9,6 +10,7 @@ from eventsourcing.domain import event
 from domain import ids
 from domain.base import LedgerAggregate
 from domain.errors import InvalidValue, RuleViolation
+from domain.unit import LEGACY_UNIT, unit_scope
 from domain.values import EventMeta, code, text
 
 AGENCY_KINDS = (
@@ -34,34 +36,79 @@ def _aliases(values: list[str]) -> list[str]:
 
 
 class Agency(LedgerAggregate):
-    """A cơ quan, đơn vị or địa phương; ``active`` is False once merged or dissolved."""
+    """A cơ quan, đơn vị or địa phương of one administrative unit; ``active`` is False once
+    merged or dissolved. The same office name in two units is two agencies."""
 
     ENTITY = "agency"
+
+    class Registered(LedgerAggregate.Created):
+        """Version 2 names the agency's unit. Version 1 (release 0.2 and earlier) named
+        none: every such agency is the legacy unit's (``unit`` None, read as
+        :data:`~domain.unit.LEGACY_UNIT`), and leaving the field None keeps the state,
+        the audit trail and the views of those ledgers exactly as they were."""
+
+        class_version = 2
+        agency_code: str
+        name: str
+        kind: str
+        aliases: list[str]
+        unit: str | None
+        meta: EventMeta
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["unit"] = None
 
     @staticmethod
     def create_id(agency_code: str) -> UUID:
         return ids.agency_id(agency_code)
 
+    @property
+    def unit_code(self) -> str:
+        return self.unit or LEGACY_UNIT
+
+    @property
+    def plan(self) -> str | None:
+        """The index scope of the agency's events (``ledger.core.plan_of``): its unit's, so a
+        plan's replay reads its own unit's directory only. Agencies of the legacy unit stay
+        in the shared directory scope their stored events were filed under."""
+        return None if self.unit is None else unit_scope(self.unit)
+
     @classmethod
     def register(
-        cls, *, agency_code: str, name: str, kind: str, aliases: list[str], meta: EventMeta
+        cls,
+        *,
+        agency_code: str,
+        name: str,
+        kind: str,
+        aliases: list[str],
+        meta: EventMeta,
+        unit: str | None = None,
     ) -> Agency:
         return cls(
             agency_code=code(agency_code, "code"),
             name=text(name, "name", limit=300),
             kind=_kind(kind),
             aliases=_aliases(aliases),
+            unit=None if unit is None else code(unit, "unit"),
             meta=meta,
         )
 
-    @event("Registered")
+    @event(Registered)
     def __init__(
-        self, agency_code: str, name: str, kind: str, aliases: list[str], meta: EventMeta
+        self,
+        agency_code: str,
+        name: str,
+        kind: str,
+        aliases: list[str],
+        unit: str | None,
+        meta: EventMeta,
     ) -> None:
         self.code = agency_code
         self.name = name
         self.kind = kind
         self.aliases = tuple(aliases)
+        self.unit = unit
         self.active = True
         self.successor: str | None = None
 

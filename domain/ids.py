@@ -33,3 +33,7 @@ def dossier_id(dossier_code: str) -> UUID:
 
 def user_id(name: str) -> UUID:
     return uuid5(NAMESPACE, f"user:{name}")
+
+
+def unit_id(unit_code: str) -> UUID:
+    return uuid5(NAMESPACE, f"unit:{unit_code}")

@@ -11,6 +11,7 @@ from eventsourcing.domain import event
 from domain import ids
 from domain.base import LedgerAggregate
 from domain.errors import InvalidValue, NotFound, RuleViolation
+from domain.unit import LEGACY_UNIT
 from domain.values import EventMeta, code, decimal, nfc_deep, text
 
 SCORE_KINDS = ("self_assessed", "appraised")  # tự đánh giá, thẩm định
@@ -25,6 +26,14 @@ PLAN_FIELDS = (
     "source",
     "warnings",
 )
+# Fields a plan has had since units existed: its unit's code and its kind. A plan registered
+# before (release 0.2) has neither: it is the legacy unit's yearly plan (``unit_code_of``).
+UNIT_FIELDS = ("unit_code", "kind")
+PLAN_KINDS = ("unit_yearly", "department")
+
+
+def unit_code_of(fields: dict[str, Any]) -> str:
+    return str(fields.get("unit_code") or LEGACY_UNIT)
 
 
 def _areas(areas: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -60,8 +69,11 @@ class Plan(LedgerAggregate):
         if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
             raise InvalidValue("năm kế hoạch phải trong khoảng 2000–2100", field="year")
         fields = cast(dict[str, Any], nfc_deep(fields))
+        if fields.get("kind", PLAN_KINDS[0]) not in PLAN_KINDS:
+            raise InvalidValue(f"loại kế hoạch phải là một trong {PLAN_KINDS}", field="kind")
         cleaned = {
             **{k: fields[k] for k in PLAN_FIELDS},
+            **{k: code(fields[k], k) for k in UNIT_FIELDS if k in fields},
             "unit": text(fields["unit"], "unit", limit=200),
             "title": text(fields["title"], "title", limit=500),
             "areas": _areas(fields["areas"]),
@@ -74,10 +86,14 @@ class Plan(LedgerAggregate):
         self.fields = dict(fields)
         self.scores: dict[str, dict[str, Decimal]] = {}
 
+    @property
+    def unit_code(self) -> str:
+        return unit_code_of(self.fields)
+
     def amend(self, *, fields: dict[str, Any], meta: EventMeta) -> None:
         """A changed plan file: record exactly the fields that differ."""
         meta.require_reason()
-        unknown = set(fields) - set(PLAN_FIELDS)
+        unknown = set(fields) - {*PLAN_FIELDS, *UNIT_FIELDS}
         if unknown:
             raise InvalidValue(f"trường không hợp lệ {sorted(unknown)}", field="fields")
         fields = cast(dict[str, Any], nfc_deep(fields))

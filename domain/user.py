@@ -88,3 +88,53 @@ class User(LedgerAggregate):
     @event("Revoked")
     def _revoked(self, meta: EventMeta) -> None:
         self.revoked = True
+
+    # -- sign-in (issue 15): what happened, never the secret ---------------------------------
+
+    PASSWORD_KINDS = ("initial", "changed", "reset")
+
+    def set_password(self, *, kind: str, meta: EventMeta) -> None:
+        """A password was set: ``initial`` (with the account), ``changed`` (by the user, who
+        proved the old one) or ``reset`` (by whoever administers users). The hash itself
+        lives outside the ledger (``persistence/credentials.py``)."""
+        if kind not in self.PASSWORD_KINDS:
+            raise InvalidValue(f"kind phải là một trong {list(self.PASSWORD_KINDS)}", field="kind")
+        if self.revoked:
+            raise RuleViolation(f"người dùng {self.name} đã bị thu hồi quyền", field="name")
+        self._password_set(kind=kind, meta=meta)
+
+    @event("PasswordSet")
+    def _password_set(self, kind: str, meta: EventMeta) -> None:
+        self.password_set_at = meta.effective_at
+
+    def lock_out(self, *, until: str, failures: int, meta: EventMeta) -> None:
+        """Sign-in was locked after ``failures`` consecutive wrong passwords, until ``until``
+        (ISO 8601): recorded so that an attack on an account is on the record."""
+        self._locked_out(until=until, failures=failures, meta=meta)
+
+    @event("LockedOut")
+    def _locked_out(self, until: str, failures: int, meta: EventMeta) -> None:
+        self.locked_until = until
+
+    def change_role(self, *, role: str, agency: str | None, meta: EventMeta) -> None:
+        try:
+            role_ = Role(role)
+        except ValueError:
+            raise InvalidValue(
+                f"vai trò phải là một trong {[r.value for r in Role]}", field="role"
+            ) from None
+        if role_ is Role.AGENCY_OFFICER and not agency:
+            raise InvalidValue("cán bộ cơ quan cần có mã cơ quan", field="agency")
+        if self.revoked:
+            raise RuleViolation(f"người dùng {self.name} đã bị thu hồi quyền", field="name")
+        agency_ = None if agency is None else code(agency, "agency")
+        if (role_.value, agency_) == (self.role, self.agency):
+            raise RuleViolation(
+                f"người dùng {self.name} đã có vai trò và cơ quan này", field="role"
+            )
+        self._role_changed(role=role_.value, agency=agency_, meta=meta)
+
+    @event("RoleChanged")
+    def _role_changed(self, role: str, agency: str | None, meta: EventMeta) -> None:
+        self.role = role
+        self.agency = agency

@@ -8,7 +8,7 @@ recording, idempotency, concurrency, loading — is the core (``ledger/core.py``
 from __future__ import annotations
 
 from domain.values import Role
-from ledger import usecases
+from ledger import access, usecases
 from ledger.commands import Command, handler_for
 from ledger.context import CommandContext, CommandResult
 from ledger.core import LedgerCore, cli_operator
@@ -25,6 +25,10 @@ class ParLedger(LedgerCore):
         handler = handler_for(type(command))
         if handler is None:  # a declaration whose use case lives in a layer not loaded
             raise LookupError(f"{type(command).__name__} has no use case registered")
+        # The role's grant, the same for the CLI, the API and the pages; grants scoped to an
+        # agency's own entities are decided by the use case, with the entity.
+        if command.permission and command.permission not in access.SCOPED:
+            access.require(ctx.actor, command.permission)
         result: CommandResult = handler(self, ctx, command)
         return result
 

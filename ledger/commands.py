@@ -114,6 +114,10 @@ class Route:
     positional: tuple[str, ...] = ()  # CLI positionals besides the path fields
     cli_options: frozenset[str] = frozenset()  # path fields the CLI takes as flags
     cli_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # older flags
+    # The role permission (ledger/access.py) it needs: checked by ParLedger.handle before the
+    # use case for every entrypoint, and read by the pages to offer only the forms a person
+    # may submit. Agency scope (an officer's own tasks) stays in the use case.
+    permission: str = ""
 
 
 def _examples() -> dict[str, dict[str, Any]]:
@@ -149,13 +153,15 @@ class Command(BaseModel):
     positional: ClassVar[tuple[str, ...]] = ()
     cli_options: ClassVar[frozenset[str]] = frozenset()
     cli_aliases: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    permission: ClassVar[str] = ""
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         if "route" in cls.__dict__:
             cls.operation = snake(cls.__name__)
-            for name in ("cli", "http", "label", "creates", "reason_required", "positional"):
+            names = ("cli", "http", "label", "creates", "reason_required", "positional")
+            for name in (*names, "permission"):
                 setattr(cls, name, getattr(cls.route, name))
             cls.cli_options, cls.cli_aliases = cls.route.cli_options, cls.route.cli_aliases
             cls.example = EXAMPLES[cls.operation]

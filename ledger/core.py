@@ -36,6 +36,7 @@ from ledger.commands import Command
 from ledger.context import Change, CommandContext, CommandResult
 from ledger.errors import Conflict, IdempotencyConflict, StaleVersion, Unauthenticated
 from ledger.transcodings import register_ledger_transcodings
+from persistence.credentials import Credentials
 from persistence.records import (
     CommandRow,
     IdempotencyKeyReused,
@@ -111,6 +112,15 @@ class LedgerCore(Application[UUID]):
     @cached_property
     def vault(self) -> PersonVault:
         return PersonVault(
+            self.recorder.datastore,  # type: ignore[attr-defined]
+            self.database.backend,
+            create=self.creates_tables,
+        )
+
+    @cached_property
+    def credentials(self) -> Credentials:
+        """Password hashes and sign-in sessions, beside the ledger and never in it."""
+        return Credentials(
             self.recorder.datastore,  # type: ignore[attr-defined]
             self.database.backend,
             create=self.creates_tables,

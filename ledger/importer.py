@@ -14,16 +14,18 @@ from typing import Any
 from domain import ids
 from domain.agency import Agency, AgencyGroup
 from domain.base import LedgerAggregate
-from domain.errors import NotFound
+from domain.errors import InvalidValue, NotFound
 from domain.plan import Plan
 from domain.target import Target
 from domain.task import Task
+from domain.unit import Unit
 from domain.values import VN_TZ, EventMeta
 from ledger import access
 from ledger.application import ParLedger
 from ledger.commands import Command
 from ledger.context import CommandContext, CommandResult
 from planfile.schema import PlanFile
+from planfile.units import unit_of
 
 
 @dataclass
@@ -38,9 +40,17 @@ class ImportReport:
         return bool(self.registered or self.amended)
 
 
+def plan_unit(plan: PlanFile) -> tuple[str, str]:
+    """(code, level) of the plan's unit: as the file says, or as its heading names it."""
+    found = unit_of(plan.unit)
+    return plan.unit_code or found[0], plan.unit_level or found[1]
+
+
 def _plan_fields(plan: PlanFile) -> dict[str, Any]:
     data = plan.model_dump(mode="python", by_alias=False)
     return {
+        "unit_code": plan_unit(plan)[0],
+        "kind": plan.kind,
         "unit": data["unit"],
         "year": data["year"],
         "title": data["title"],
@@ -64,6 +74,7 @@ class _Importer:
     ):
         self.app, self.plan, self.meta, self.report = app, plan, meta, report
         self.touched: list[LedgerAggregate] = []
+        self.unit = plan_unit(plan)[0]
         amend_reason = (
             f"Cập nhật từ tệp kế hoạch {plan.source.file} (sha256 {plan.source.sha256[:12]})"
         )
@@ -88,39 +99,71 @@ class _Importer:
             return None
 
     def run(self) -> list[LedgerAggregate]:
+        self._unit()
         self._directory()
         self._plan()
         self._targets()
         self._tasks()
         return self.touched
 
+    def _unit(self) -> None:
+        """The plan's unit, established from what its heading says when the ledger does not
+        know it yet (its parent is then not recorded: ``parledger unit add`` records units
+        with their parents before their plans are imported)."""
+        unit_code, level = plan_unit(self.plan)
+        if self._existing(Unit, ids.unit_id(unit_code)) is None:
+            self.touched.append(
+                Unit.establish(
+                    unit_code=unit_code,
+                    name=self.plan.unit,
+                    level_=level,
+                    parent=None,
+                    meta=self.meta,
+                )
+            )
+            self.report.registered.append(f"unit:{unit_code}")
+
+    def local(self, code: str) -> str:
+        """An agency the plan names must be its own unit's: a code of another unit's agency
+        is refused, never shared (the parser qualifies codes by unit: ``planfile.units``)."""
+        found = self._existing(Agency, ids.agency_id(code))
+        if found is not None and found.unit_code != self.unit:
+            raise InvalidValue(
+                f"mã cơ quan {code!r} thuộc đơn vị {found.unit_code}, không phải {self.unit}",
+                field="agencies",
+            )
+        return code
+
     def _directory(self) -> None:
         # The directory changes through its own commands (renames, merges); an import only
         # adds the agencies and groups a plan names that the ledger does not know yet.
         for agency in self.plan.agencies:
-            if self._existing(Agency, ids.agency_id(agency.code)) is None:
+            code = self.local(agency.code)
+            if self._existing(Agency, ids.agency_id(code)) is None:
                 self.touched.append(
                     Agency.register(
-                        agency_code=agency.code,
+                        agency_code=code,
                         name=agency.name,
                         kind=agency.kind.value,
                         aliases=list(agency.aliases),
+                        unit=self.unit,
                         meta=self.meta,
                     )
                 )
-                self.report.registered.append(f"agency:{agency.code}")
+                self.report.registered.append(f"agency:{code}")
         for group in self.plan.groups:
-            if self._existing(AgencyGroup, ids.group_id(group.code)) is None:
+            code = self.local(group.code)
+            if self._existing(AgencyGroup, ids.group_id(code)) is None:
                 self.touched.append(
                     AgencyGroup.register(
-                        group_code=group.code,
+                        group_code=code,
                         name=group.name,
                         kinds=[k.value for k in group.kinds],
                         aliases=list(group.aliases),
                         meta=self.meta,
                     )
                 )
-                self.report.registered.append(f"group:{group.code}")
+                self.report.registered.append(f"group:{code}")
 
     def _plan(self) -> None:
         fields = _plan_fields(self.plan)
@@ -128,8 +171,15 @@ class _Importer:
         if existing is None:
             self.touched.append(Plan.register(plan=self.plan.id, fields=fields, meta=self.meta))
             self.report.registered.append(f"plan:{self.plan.id}")
-        elif any(existing.fields.get(k) != v for k, v in fields.items()):
-            existing.amend(fields=fields, meta=self.amend_meta)
+        else:
+            # A plan registered before units existed is the legacy unit's yearly plan.
+            known = {"unit_code": existing.unit_code, "kind": "unit_yearly", **existing.fields}
+            changed = {k: v for k, v in fields.items() if known.get(k) != v}
+            if known["source"]["sha256"] == fields["source"]["sha256"]:
+                changed.pop("source", None)  # the same text under another file name
+            if not changed:
+                return
+            existing.amend(fields=changed, meta=self.amend_meta)
             self.touched.append(existing)
             self.report.amended.append(f"plan:{self.plan.id}")
 
@@ -172,8 +222,8 @@ class _Importer:
                         parent=task.parent,
                         area=task.area,
                         content=task.content,
-                        lead=list(task.lead),
-                        coordinating=list(task.coordinating),
+                        lead=[self.local(c) for c in task.lead],
+                        coordinating=[self.local(c) for c in task.coordinating],
                         lead_text=task.lead_text,
                         coordinating_text=task.coordinating_text,
                         timeframe_text=task.timeframe.text,
@@ -206,10 +256,10 @@ class _Importer:
             existing.change_deadline(
                 start=task.timeframe.start, due=task.timeframe.due, meta=self.amend_meta
             )
-        if (tuple(task.lead), tuple(task.coordinating)) != (existing.lead, existing.coordinating):
-            existing.reassign(
-                lead=list(task.lead), coordinating=list(task.coordinating), meta=self.amend_meta
-            )
+        lead = [self.local(c) for c in task.lead]
+        coordinating = [self.local(c) for c in task.coordinating]
+        if (tuple(lead), tuple(coordinating)) != (existing.lead, existing.coordinating):
+            existing.reassign(lead=lead, coordinating=coordinating, meta=self.amend_meta)
         return existing.version != before
 
 

@@ -19,7 +19,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m planfile", description=__doc__)
     parser.add_argument("plan", type=Path, help="the plan text (UTF-8, appendix with tabs)")
     parser.add_argument("-o", "--output", type=Path, help="write the plan file here")
-    parser.add_argument("--id", help="plan id (default: the file name, e.g. cat-hai-2023)")
+    parser.add_argument(
+        "--id", help="plan id (default: the unit and year the text states, e.g. cat-hai-2023)"
+    )
     args = parser.parse_args(argv)
     try:
         plan = parse_plan_text(args.plan, plan_id=args.id)

@@ -27,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from domain.errors import InvalidValue, NotFound
-from planfile.directory import Directory, directory_for, slug
+from planfile.directory import Directory, directory_for
 from planfile.schema import (
     SCHEMA_ID,
     Area,
@@ -43,6 +43,7 @@ from planfile.schema import (
     Warning,
 )
 from planfile.timeframes import parse_timeframe
+from planfile.units import plan_code, qualified, unit_of
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
 MAX_BYTES = 5_000_000  # a plan is a few dozen kilobytes; refuse anything absurd early
@@ -108,12 +109,13 @@ def read_plan_text(path: Path) -> tuple[str, str]:
 
 
 def parse_plan_text(path: Path, plan_id: str | None = None) -> PlanFile:
-    """Parse the plan at ``path``; ``plan_id`` defaults to the file name (``cat-hai-2023``)."""
+    """Parse the plan at ``path``; ``plan_id`` defaults to its unit and year as the text
+    states them (``cat-hai-2023``), never to the file's name."""
     text, digest = read_plan_text(path)
-    return parse_plan(text, file_name=path.name, sha256=digest, plan_id=plan_id or slug(path.stem))
+    return parse_plan(text, file_name=path.name, sha256=digest, plan_id=plan_id)
 
 
-def parse_plan(text: str, *, file_name: str, sha256: str, plan_id: str) -> PlanFile:
+def parse_plan(text: str, *, file_name: str, sha256: str, plan_id: str | None = None) -> PlanFile:
     text = unicodedata.normalize("NFC", text)
     lines = text.split("\n")
     state = _State()
@@ -130,10 +132,13 @@ def parse_plan(text: str, *, file_name: str, sha256: str, plan_id: str) -> PlanF
     document, tasks = _appendix(state, lines, appendix_at, year, areas, directory)
     areas = _name_areas_from_appendix(areas, tasks, state, lines)
     reporting = _reporting(state, body, year)
+    unit_code, unit_level = unit_of(unit)
     plan = PlanFile(
         schema=SCHEMA_ID,
-        id=plan_id,
+        id=plan_id or plan_code(unit_code, year),
         unit=unit,
+        unit_code=unit_code,
+        unit_level=unit_level,
         year=year,
         title=title,
         document=document,
@@ -147,7 +152,7 @@ def parse_plan(text: str, *, file_name: str, sha256: str, plan_id: str) -> PlanF
         reporting=reporting,
         warnings=sorted(state.warnings, key=lambda w: (w.line, w.code)),
     )
-    return plan
+    return qualified(plan)
 
 
 def _find(lines: list[str], predicate: Callable[[str], bool], start: int = 0) -> int | None:

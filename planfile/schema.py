@@ -33,7 +33,7 @@ class AgencyKind(StrEnum):
 
 
 class Agency(_Frozen):
-    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
     name: str
     kind: AgencyKind
     aliases: list[str] = []  # other spellings met in source texts
@@ -42,7 +42,7 @@ class Agency(_Frozen):
 class AgencyGroup(_Frozen):
     """A name that stands for several agencies ("UBND các xã, thị trấn")."""
 
-    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
     name: str
     kinds: list[AgencyKind]  # members: every agency of these kinds active on the date asked
     aliases: list[str] = []
@@ -144,6 +144,11 @@ class PlanFile(_Frozen):
     schema_: str = Field(SCHEMA_ID, alias="schema")
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     unit: str
+    # The unit's code and level; files written before units existed have neither and are
+    # read as the unit their heading names (``planfile.units.unit_of``).
+    unit_code: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]*$")
+    unit_level: str | None = None
+    kind: Literal["unit_yearly", "department"] = "unit_yearly"
     year: int = Field(ge=2000, le=2100)
     title: str
     document: Document

@@ -22,7 +22,7 @@ from typing import Any
 
 from domain.user import User
 from integrity.chain import utc_text
-from projections.fold import agencies, dossiers, inspections, plans, targets, tasks
+from projections.fold import agencies, dossiers, inspections, plans, targets, tasks, units
 from projections.fold.core import Doc, FoldTable, Handler, LedgerState, Stamp, event_class, plain
 
 __all__ = ["FOLDS", "NOT_IN_VIEWS", "Doc", "LedgerState", "Stamp", "apply", "fold", "plain"]
@@ -35,6 +35,7 @@ TABLES: tuple[FoldTable, ...] = (
     agencies.on_group,
     inspections.on,
     dossiers.on,
+    units.on,
 )
 
 # Event class -> (kind of document it changes, the function folding it in).
@@ -48,6 +49,11 @@ NOT_IN_VIEWS: dict[type[Any], str] = {
     event_class(User, "Registered"): "users are principals, not plan data; the audit trail "
     "shows their events from the event index",
     event_class(User, "Revoked"): "a revoked token changes who may act, not what a plan holds",
+    event_class(User, "PasswordSet"): "sign-in secrets are not plan data; the audit trail "
+    "shows who set or reset a password, never the password",
+    event_class(User, "LockedOut"): "a locked sign-in is a security record, not plan data",
+    event_class(User, "RoleChanged"): "who may act is not what a plan holds; the users page "
+    "reads roles from the user aggregates",
 }
 
 

@@ -20,6 +20,8 @@ from typing import Any
 
 from eventsourcing.persistence import Notification
 
+from domain.errors import NotFound
+from domain.unit import unit_scope
 from domain.values import VN_TZ
 from ledger.application import ParLedger
 from persistence.records import Window
@@ -62,6 +64,23 @@ def _decode(app: ParLedger, notifications: list[Notification]) -> list[tuple[int
     return [(n.id, app.mapper.to_domain_event(n)) for n in notifications]
 
 
+def plan_scopes(app: ParLedger, plan: str) -> tuple[str, ...]:
+    """The index scopes a plan's answers read: its own, and its unit's (the unit and its
+    directory). Other units' events are in scopes of their own and are never read."""
+    try:
+        unit = app.get_plan(plan).unit_code
+    except NotFound:
+        return (plan,)
+    return (plan, unit_scope(unit))
+
+
+def select_plan(app: ParLedger, scopes: tuple[str, ...], window: Window) -> list[Notification]:
+    """The events of ``scopes`` in ``window``, in log order. Each scope's query also returns
+    the directory recorded before units existed; it is kept once."""
+    found = {n.id: n for scope in scopes for n in app.ledger_recorder.select_scoped(scope, window)}
+    return [found[i] for i in sorted(found)]
+
+
 def position_known_at(app: ParLedger, known_at: datetime | None) -> int:
     if known_at is None:
         return int(app.recorder.max_notification_id() or 0)
@@ -81,13 +100,13 @@ def replay_state(
     """``position`` (a log position) may stand for ``known_at``: what was known at it."""
     upto = position if position is not None else position_known_at(app, known_at)
     bound = end_of_day(as_of)
-    rec = app.ledger_recorder
+    scopes = plan_scopes(app, plan)
     found = None
     if use_checkpoints:
         view = view or app.view
         found = view.find_checkpoint(plan, as_of.isoformat(), upto)
     if found is None:
-        notifications = rec.select_scoped(plan, Window(after=0, upto=upto, effective_le=bound))
+        notifications = select_plan(app, scopes, Window(after=0, upto=upto, effective_le=bound))
         state = fold(_decode(app, notifications))
         checkpoint = None
     else:
@@ -95,9 +114,10 @@ def replay_state(
         state = LedgerState.from_json(json.loads(blob))
         # Not in the checkpoint: recorded after it, or recorded before it but effective
         # between its valid date and D.
-        later = rec.select_scoped(plan, Window(after=cp_position, upto=upto, effective_le=bound))
-        between = rec.select_scoped(
-            plan,
+        later = select_plan(app, scopes, Window(after=cp_position, upto=upto, effective_le=bound))
+        between = select_plan(
+            app,
+            scopes,
             Window(
                 after=0,
                 upto=cp_position,
@@ -135,7 +155,7 @@ def make_checkpoints(app: ParLedger, plan: str, view: LedgerView | None = None) 
     position. One pass over the plan's events; returns the number of checkpoints written."""
     view = view or app.view
     upto = position_known_at(app, None)
-    notifications = app.ledger_recorder.select_scoped(plan, Window(after=0, upto=upto))
+    notifications = select_plan(app, plan_scopes(app, plan), Window(after=0, upto=upto))
     events = _decode(app, notifications)
     if not events:
         return 0

@@ -1,31 +1,39 @@
-"""The pages: plan overview, task board, targets, inspections, apologies, reports, and — for
-signed-in users — the audit trail, each entity's timeline and what changed about a submitted
-report. Every page reads as of a valid date (``as_of``) and as known at a moment
-(``known_at``), through the API's own read model; writes stay in the API."""
+"""The pages: "Việc của tôi", plan overview, task board, targets, inspections, apologies,
+reports, the audit trail, each entity's timeline and what changed about a submitted report,
+and the users. Every page needs a signed-in user (as the API needs a token for the same
+data); the audit trail follows ``access.require_audit_reader``, as in the API. Every page
+reads as of a valid date (``as_of``) and as known at a moment (``known_at``), through the
+API's own read model; the forms (``web/actions.py``) write through ``ParLedger.handle``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from importlib.resources import files
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.encoders import jsonable_encoder
 from starlette.responses import RedirectResponse, Response
 
 from domain import ids
 from domain.errors import DomainError, InvalidValue, NotFound
+from domain.user import User
 from domain.values import Actor
+from httpkit import sessions
 from httpkit.files import load_report, report_response
 from httpkit.problems import ProblemError, status_of
+from ledger import access
 from ledger.application import ParLedger
+from ledger.owners import owners
 from ledger.personal import redact
+from ledger.refs import parse_ref
 from replay import VIEWS
 from replay.readmodel import ReadModel, Snapshot
 from reports.charts import CHARTS
 from reports.data import Facts, facts_of, parse_day, parse_known_at
-from web import auth, data
+from web import actions, auth, data, forms, mywork
 from web.render import html
 
 DEFAULT_PLAN = "cat-hai-2023"
@@ -58,8 +66,44 @@ def default_plan(ledger: ParLedger) -> str:
     return codes[0] if codes else DEFAULT_PLAN
 
 
-def router(ledger: ParLedger, model: ReadModel, principal: Callable[..., Actor]) -> APIRouter:
+def router(ledger: ParLedger, model: ReadModel, _principal: Callable[..., Actor]) -> APIRouter:
+    """The pages (``_principal``, the API's bearer tokens, no longer signs anyone in here:
+    pages use sessions)."""
     web = APIRouter(prefix=auth.PREFIX, include_in_schema=False)
+
+    def home_of(found: sessions.SignedIn | None) -> str:
+        remembered = ledger.credentials.plan(found.name) if found else None
+        if remembered and ledger.exists(ids.plan_id(remembered)):
+            return remembered
+        return default_plan(ledger)
+
+    def chrome(request: Request) -> dict[str, Any]:
+        """What every page's frame shows: who is signed in, their CSRF token, the plans."""
+        found = sessions.signed_in(ledger, request)
+        actor = found.actor if found else None
+
+        def may(action: str) -> bool:
+            return actor is not None and access.can(actor, action)
+
+        return {
+            "user": actor,
+            "csrf": found.session.csrf if found else "",
+            "plans": sorted(
+                (p.code, str(p.fields.get("title", p.code))) for p in data.plans(ledger)
+            )
+            if actor
+            else [],
+            "home": home_of(found),
+            "params": {},
+            "may_audit": actor is not None and access.audit_scope(actor) != "none",
+            "may_manage_users": may(access.MANAGE_USERS),
+            "may_write_tasks": may(access.WRITE_TASK),
+            "may_write_dossiers": may(access.WRITE_DOSSIER),
+            "may_report_figures": may(access.REPORT_FIGURES),
+        }
+
+    web.include_router(auth.router(ledger, chrome))
+    web.include_router(actions.router(ledger, chrome))
 
     def facts(plan: str, when: When) -> tuple[Snapshot, Facts]:
         snap = model.snapshot(plan, when.as_of, when.known_at)
@@ -67,7 +111,7 @@ def router(ledger: ParLedger, model: ReadModel, principal: Callable[..., Actor])
         return snap, facts_of(snap.state, plan, snap.as_of, snap.position, views)
 
     def guard(request: Request, build: Callable[[], Response]) -> Response:
-        """HTML for every outcome: the page, the login page, or a readable error page."""
+        """HTML for every outcome: the page, the sign-in page, or a readable error page."""
         try:
             return build()
         except auth.LoginRequired as needed:
@@ -79,12 +123,11 @@ def router(ledger: ParLedger, model: ReadModel, principal: Callable[..., Actor])
         return html(
             "error.html",
             status,
+            **chrome(request),
             code=status,
             message=message,
             field=field,
-            user=auth.current(principal, request),
-            params={},
-            home=default_plan(ledger),
+            crumbs=[("Lỗi", "")],
         )
 
     def page(
@@ -92,165 +135,202 @@ def router(ledger: ParLedger, model: ReadModel, principal: Callable[..., Actor])
         plan: str,
         active: str,
         template: str,
-        build: Callable[[When, Snapshot, Facts, Actor | None], dict[str, Any]],
-        *,
-        login: bool = False,
+        build: Callable[[When, Snapshot, Facts, Actor], dict[str, Any]],
+        crumb: str,
     ) -> Response:
         def render() -> Response:
+            actor = auth.require(ledger, request).actor
             when = When.of(request)
-            actor = auth.require(principal, request) if login else None
             snap, found = facts(plan, when)
             context = build(when, snap, found, actor)
+            frame = {**chrome(request), "params": when.raw}
             return html(
                 template,
-                plan=plan,
-                facts=found,
-                snap=snap,
-                params=when.raw,
-                active=active,
-                user=actor or auth.current(principal, request),
-                path=request.url.path,
-                **context,
+                **{
+                    **frame,
+                    "plan": plan,
+                    "plan_title": found.title,
+                    "facts": found,
+                    "snap": snap,
+                    "active": active,
+                    "path": request.url.path,
+                    "crumbs": [(crumb, "")],
+                    **context,
+                },
             )
 
         return guard(request, render)
 
+    def signed(request: Request, build: Callable[[sessions.SignedIn], Response]) -> Response:
+        def run() -> Response:
+            return build(auth.require(ledger, request))
+
+        return guard(request, run)
+
     @web.get("")
     @web.get("/")
-    def home() -> RedirectResponse:
-        return RedirectResponse(f"{auth.PREFIX}/{default_plan(ledger)}", status_code=303)
+    def home(request: Request) -> Response:
+        found = sessions.signed_in(ledger, request)
+        target = f"/{home_of(found)}/me" if found else "/login"
+        return RedirectResponse(f"{auth.PREFIX}{target}", status_code=303)
 
     @web.get("/static/style.css")
     def style() -> Response:
-        from importlib.resources import files
-
         css = files("web").joinpath("static/style.css").read_bytes()
         return Response(css, media_type="text/css", headers={"Cache-Control": "max-age=300"})
 
-    @web.get("/login")
-    def login_form(request: Request, next: str = "", reason: str = "") -> Response:
-        return html(
-            "login.html",
-            next=auth.safe_next(next),
-            reason=reason,
-            error=None,
-            params={},
-            user=auth.current(principal, request),
-            home=default_plan(ledger),
+    @web.get("/me")
+    def me_anywhere(request: Request) -> Response:
+        return signed(
+            request,
+            lambda found: RedirectResponse(f"{auth.PREFIX}/{home_of(found)}/me", status_code=303),
         )
 
-    @web.post("/login")
-    def login(request: Request, token: str = Form(""), next: str = Form("")) -> Response:
-        target = auth.safe_next(next)
-        try:
-            auth.check(principal, token)
-        except ProblemError as error:
-            message = (
-                "Mã truy cập không hợp lệ hoặc đã bị thu hồi (trường token)."
-                if error.status == 401
-                else error.detail
-            )
-            return html(
-                "login.html",
-                error.status,
-                next=target,
-                reason="",
-                error=message,
-                params={},
-                user=None,
-                home=default_plan(ledger),
-            )
-        return auth.signed_in(RedirectResponse(target, status_code=303), request, token)
+    @web.get("/choose-plan")
+    def choose_plan(request: Request, plan: str = "", page: str = "") -> Response:
+        def chosen(found: sessions.SignedIn) -> Response:
+            ledger.get_plan(plan)  # NotFound naming the field when there is no such plan
+            ledger.credentials.remember_plan(found.name, plan)
+            rest = PAGES.get(page, "")
+            return RedirectResponse(f"{auth.PREFIX}/{plan}{rest}", status_code=303)
 
-    @web.post("/logout")
-    def logout() -> Response:
-        return auth.signed_out(RedirectResponse(f"{auth.PREFIX}/", status_code=303))
+        return signed(request, chosen)
+
+    @web.get("/users")
+    def users(request: Request) -> Response:
+        def listed(found: sessions.SignedIn) -> Response:
+            access.require(found.actor, access.MANAGE_USERS)
+            everyone = [
+                ledger.load(User, uid, "người dùng")
+                for uid in ledger.ledger_recorder.select_originators("User")
+            ]
+            return html(
+                "users.html",
+                **chrome(request),
+                plan=home_of(found),
+                active="users",
+                crumbs=[("Người dùng", "")],
+                users=sorted(everyone, key=lambda u: u.name),
+            )
+
+        return signed(request, listed)
+
+    @web.get("/{plan}/me")
+    def my_work(request: Request, plan: str) -> Response:
+        def build(w: When, s: Snapshot, f: Facts, actor: Actor) -> dict[str, Any]:
+            today = forms.today_vn()
+            return {**mywork.my_work(ledger, f, actor, today), "today": today, "names": f.name}
+
+        return page(request, plan, "me", "mywork.html", build, "Việc của tôi")
 
     @web.get("/{plan}")
     def overview(request: Request, plan: str) -> Response:
-        return page(request, plan, "overview", "overview.html", lambda w, s, f, a: data.overview(f))
+        return page(
+            request,
+            plan,
+            "overview",
+            "overview.html",
+            lambda w, s, f, a: data.overview(f),
+            "Tổng quan",
+        )
 
     @web.get("/{plan}/tasks")
     def tasks(request: Request, plan: str) -> Response:
         filters = {k: request.query_params.get(k, "") for k in ("area", "agency", "status")}
         return page(
-            request, plan, "tasks", "tasks.html", lambda w, s, f, a: data.task_board(f, filters)
+            request,
+            plan,
+            "tasks",
+            "tasks.html",
+            lambda w, s, f, a: data.task_board(f, filters),
+            "Nhiệm vụ",
         )
 
     @web.get("/{plan}/targets")
     def targets(request: Request, plan: str) -> Response:
         return page(
-            request, plan, "targets", "targets.html", lambda w, s, f, a: data.targets(s.state, f)
+            request,
+            plan,
+            "targets",
+            "targets.html",
+            lambda w, s, f, a: data.targets(s.state, f),
+            "Chỉ tiêu",
         )
 
-    def by_agency(name: str, shape: Callable[[Facts, str], dict[str, Any]]) -> None:
+    def by_agency(name: str, crumb: str, shape: Callable[[Facts, str], dict[str, Any]]) -> None:
         """A page of one view with an agency filter: inspections, apologies."""
 
         def show(request: Request, plan: str) -> Response:
             agency = request.query_params.get("agency", "")
-            return page(request, plan, name, f"{name}.html", lambda w, s, f, a: shape(f, agency))
+            return page(
+                request, plan, name, f"{name}.html", lambda w, s, f, a: shape(f, agency), crumb
+            )
 
         web.add_api_route(f"/{{plan}}/{name}", show, methods=["GET"], name=name)
 
-    by_agency("inspections", data.inspections)
-    by_agency("apologies", data.apologies)
+    by_agency("inspections", "Kiểm tra", data.inspections)
+    by_agency("apologies", "Hồ sơ trễ hạn", data.apologies)
 
     @web.get("/{plan}/audit")
     def audit(request: Request, plan: str) -> Response:
         filters = {k: request.query_params.get(k, "") for k in ("entity", "type", "by")}
         cursor = request.query_params.get("cursor", "")
 
-        def build(w: When, s: Snapshot, f: Facts, actor: Actor | None) -> dict[str, Any]:
-            assert actor is not None
+        def build(w: When, s: Snapshot, f: Facts, actor: Actor) -> dict[str, Any]:
+            entity = filters["entity"]
+            access.require_audit_reader(
+                actor, owners(ledger, parse_ref(entity)) if entity else None
+            )
             found = data.audit(ledger, plan, w.as_of, s.position, filters, cursor)
             return {**redact(found, actor, ledger.vault), "filters": filters}
 
-        return page(request, plan, "audit", "audit.html", build, login=True)
+        return page(request, plan, "audit", "audit.html", build, "Nhật ký kiểm toán")
 
     @web.get("/{plan}/timeline")
     def entity_timeline(request: Request, plan: str, ref: str = "") -> Response:
-        def build(w: When, s: Snapshot, f: Facts, actor: Actor | None) -> dict[str, Any]:
-            assert actor is not None
+        def build(w: When, s: Snapshot, f: Facts, actor: Actor) -> dict[str, Any]:
             if not ref:
                 raise InvalidValue("cần chọn thực thể, ví dụ task:cat-hai-2023:1.b", field="ref")
+            access.require_audit_reader(actor, owners(ledger, parse_ref(ref)))
             found = data.timeline(ledger, ref, w.as_of, s.position)
             return {"timeline": redact(found, actor, ledger.vault), "ref": ref}
 
-        return page(request, plan, "audit", "timeline.html", build, login=True)
+        return page(request, plan, "audit", "timeline.html", build, "Diễn biến")
 
     @web.get("/{plan}/reports")
     def reports(request: Request, plan: str) -> Response:
-        return page(request, plan, "reports", "reports.html", lambda w, s, f, a: data.reports(f))
+        return page(
+            request, plan, "reports", "reports.html", lambda w, s, f, a: data.reports(f), "Báo cáo"
+        )
 
     @web.get("/{plan}/reports/{period}/download")
     def download(request: Request, plan: str, period: str, format: str = "docx") -> Response:
-
-        def build() -> Response:
+        def build(found: sessions.SignedIn) -> Response:
             known = request.query_params.get("known_at") or None
             return report_response(load_report(ledger, plan, period, known), format, None)
 
-        return guard(request, build)
+        return signed(request, build)
 
     @web.get("/{plan}/reports/{period}/changes")
     def changes(request: Request, plan: str, period: str) -> Response:
-        def build(w: When, s: Snapshot, f: Facts, actor: Actor | None) -> dict[str, Any]:
-            assert actor is not None
+        def build(w: When, s: Snapshot, f: Facts, actor: Actor) -> dict[str, Any]:
+            access.require_audit_reader(actor, None)
             shown: dict[str, Any] = redact(
                 jsonable_encoder(data.changes(ledger, f, period)), actor, ledger.vault
             )
             return shown
 
-        return page(request, plan, "reports", "changes.html", build, login=True)
+        return page(request, plan, "reports", "changes.html", build, "Thay đổi của báo cáo")
 
     @web.get("/{plan}/charts/{name}.png")
     def chart(request: Request, plan: str, name: str) -> Response:
-        def build() -> Response:
+        def build(found: sessions.SignedIn) -> Response:
             if name not in CHARTS:
                 raise NotFound(f"không có biểu đồ {name!r}; có: {', '.join(CHARTS)}", field="name")
-            _, found = facts(plan, When.of(request))
-            return Response(CHARTS[name][1](found), media_type="image/png")
+            _, found_facts = facts(plan, When.of(request))
+            return Response(CHARTS[name][1](found_facts), media_type="image/png")
 
-        return guard(request, build)
+        return signed(request, build)
 
     @web.get("/{rest:path}")
     def missing(request: Request, rest: str) -> Response:
@@ -260,3 +340,17 @@ def router(ledger: ParLedger, model: ReadModel, principal: Callable[..., Actor])
         return guard(request, build)
 
     return web
+
+
+# The pages the plan picker returns to, by the name the navigation gives them.
+PAGES = {
+    "me": "/me",
+    "overview": "",
+    "tasks": "/tasks",
+    "targets": "/targets",
+    "inspections": "/inspections",
+    "apologies": "/apologies",
+    "reports": "/reports",
+    "audit": "/audit",
+    "forms": "/forms",
+}

@@ -48,6 +48,19 @@ def _moment(value: Any) -> str:
     return vn_moment(value) if isinstance(value, datetime) else "—"
 
 
+def _dmy(value: Any) -> str:
+    """A date typed or stored as ISO, shown as Vietnamese type it (30/06/2023); other text
+    (already dd/mm/yyyy, or a mistake to correct) as it is."""
+    if not value:
+        return ""
+    if isinstance(value, date):
+        return vn_short(value)
+    try:
+        return vn_short(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
 def _status(value: str) -> str:
     return (
         STATUS_VN.get(value)
@@ -84,6 +97,7 @@ environment.filters.update(
     yes_no=lambda v: YES_NO.get(v, "—"),
     role_vn=lambda v: ROLE_VN.get(v, v),
     shown=_shown,
+    dmy=_dmy,
 )
 
 

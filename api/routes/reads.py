@@ -21,7 +21,9 @@ from domain.errors import NotFound
 from domain.plan import Plan
 from domain.values import Actor
 from httpkit.problems import responses
+from ledger import access
 from ledger.application import ParLedger
+from ledger.owners import owners
 from ledger.personal import redact
 from ledger.refs import parse_ref
 from ledger.views import plan_overview
@@ -359,6 +361,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
              tags=["audit"], name="get_entity_history")  # fmt: skip
     def history(ref: str, actor: Principal) -> dict[str, Any]:
         uid = parse_ref(ref)
+        access.require_audit_reader(actor, owners(ledger, uid))
         events = list(ledger.events.get(uid))
         if not events:
             raise NotFound(f"không có lịch sử cho {ref}", field="ref")
@@ -374,6 +377,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
     def entity_timeline(
         ref: str, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
     ) -> dict[str, Any]:
+        access.require_audit_reader(actor, owners(ledger, parse_ref(ref)))
         upto = position_known_at(ledger, known_at) if known_at else None
         found = timeline(
             ledger, parse_ref(ref), as_of=end_of_day(as_of) if as_of else None, upto=upto
@@ -404,6 +408,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         limit: Limit = 50,
         newest_first: bool = False,
     ) -> dict[str, Any]:
+        access.require_audit_reader(actor, owners(ledger, parse_ref(entity)) if entity else None)
         where = audit_filter(
             plan=plan, entity=entity, kind=kind, event_type=type, actor=by, agency=agency,
             role=role, recorded_from=recorded_from, recorded_to=recorded_to,

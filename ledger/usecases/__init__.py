@@ -30,7 +30,8 @@ from ledger.usecases.task import (
     ReopenTask,
     ReportTaskProgress,
 )
-from ledger.usecases.user import AddUser, RevokeUser
+from ledger.usecases.unit import DissolveUnit, EstablishUnit, MergeUnit, RenameUnit, SplitUnit
+from ledger.usecases.user import AddUser, ChangeUserRole, ResetPassword, RevokeUser
 
 __all__ = [
     "AddRemediationEvidence",
@@ -38,14 +39,18 @@ __all__ = [
     "AddUser",
     "CancelTask",
     "ChangeTaskDeadline",
+    "ChangeUserRole",
     "CloseFinding",
     "CompleteTask",
     "ConcludeInspection",
     "CorrectMeasurement",
     "DissolveAgency",
+    "DissolveUnit",
     "EraseCitizenData",
+    "EstablishUnit",
     "IssueApology",
     "MergeAgency",
+    "MergeUnit",
     "PlanInspection",
     "ReassignTask",
     "RecordAreaScore",
@@ -54,12 +59,15 @@ __all__ = [
     "RecordMeasurement",
     "RegisterAgency",
     "RenameAgency",
+    "RenameUnit",
     "ReopenTask",
     "ReportLateDossier",
     "ReportTaskProgress",
+    "ResetPassword",
     "RetractMeasurement",
     "ReturnDossierResult",
     "RevokeUser",
+    "SplitUnit",
     "SubmitReport",
     "WithdrawApology",
 ]

@@ -16,6 +16,7 @@ from ledger import access
 from ledger.commands import Code, Command, Route, Short, use_case
 from ledger.context import CommandContext, CommandResult
 from ledger.core import LedgerCore
+from ledger.usecases.unit import UNIT, require_active_unit
 
 # The domain's kinds as an enumeration for the schemas and the CLI's choices (not retyped).
 AgencyKind = StrEnum("AgencyKind", {kind: kind for kind in AGENCY_KINDS})  # type: ignore[misc]
@@ -31,10 +32,12 @@ class RegisterAgency(Command):
         creates=True,
         positional=("agency_code",),
         cli_aliases={"aliases": ("--alias",)},
+        permission=access.MANAGE_DIRECTORY,
     )
     tag: ClassVar[str] = "agencies"
 
     agency_code: Annotated[Code, AGENCY]
+    unit: Annotated[Code, UNIT]
     name: Short = Field(description="Tên cơ quan")
     kind: AgencyKind = Field(description="Loại cơ quan")
     aliases: Annotated[list[Short], Field(max_length=20)] = Field(
@@ -65,7 +68,12 @@ def change_agency(app: LedgerCore, ctx: CommandContext, cmd: AgencyCommand) -> C
 
 
 class RenameAgency(AgencyCommand):
-    route = Route("agency rename", "/agencies/{agency_code}/rename", "Đổi tên cơ quan (cần lý do)")
+    route = Route(
+        "agency rename",
+        "/agencies/{agency_code}/rename",
+        "Đổi tên cơ quan (cần lý do)",
+        permission=access.MANAGE_DIRECTORY,
+    )
 
     name: Short = Field(description="Tên mới")
 
@@ -79,6 +87,7 @@ class MergeAgency(AgencyCommand):
         "/agencies/{agency_code}/merge",
         "Sáp nhập cơ quan vào cơ quan khác (cần lý do)",
         cli_aliases={"successor": ("--into",)},
+        permission=access.MANAGE_DIRECTORY,
     )
 
     successor: Code = Field(description="Mã cơ quan tiếp nhận")
@@ -93,7 +102,10 @@ class MergeAgency(AgencyCommand):
 
 class DissolveAgency(AgencyCommand):
     route = Route(
-        "agency dissolve", "/agencies/{agency_code}/dissolve", "Giải thể cơ quan (cần lý do)"
+        "agency dissolve",
+        "/agencies/{agency_code}/dissolve",
+        "Giải thể cơ quan (cần lý do)",
+        permission=access.MANAGE_DIRECTORY,
     )
 
     def apply(self, agency: Agency, meta: EventMeta) -> None:
@@ -103,6 +115,7 @@ class DissolveAgency(AgencyCommand):
 @use_case(RegisterAgency)
 def register_agency(app: LedgerCore, ctx: CommandContext, cmd: RegisterAgency) -> CommandResult:
     access.require(ctx.actor, access.MANAGE_DIRECTORY)
+    require_active_unit(app, cmd.unit, "unit", ctx.effective_at)
 
     def decide(meta: EventMeta) -> list[LedgerAggregate]:
         code = cmd.agency_code
@@ -114,6 +127,7 @@ def register_agency(app: LedgerCore, ctx: CommandContext, cmd: RegisterAgency) -
                 name=cmd.name,
                 kind=cmd.kind.value,
                 aliases=list(cmd.aliases),
+                unit=cmd.unit,
                 meta=meta,
             )
         ]

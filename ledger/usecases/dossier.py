@@ -33,6 +33,7 @@ class ReportLateDossier(Command):
             "received_on": ("--received",),
             "due_on": ("--due",),
         },
+        permission=access.WRITE_DOSSIER,
     )
     tag: ClassVar[str] = "dossiers"
 
@@ -60,6 +61,7 @@ class IssueApology(DossierCommand):
         "/dossiers/{dossier_code}/apologies",
         "Ghi phiếu xin lỗi và hẹn lại ngày trả kết quả",
         cli_aliases={"reason_text": ("--text",)},
+        permission=access.WRITE_DOSSIER,
     )
     personal = frozenset({"citizen_name", "citizen_contact"})
 
@@ -81,6 +83,7 @@ class ReturnDossierResult(DossierCommand):
         "dossier return",
         "/dossiers/{dossier_code}/result",
         "Ghi nhận đã trả kết quả (ngày = ngày hiệu lực)",
+        permission=access.WRITE_DOSSIER,
     )
 
     def apply(self, dossier: LateDossier, meta: EventMeta) -> None:
@@ -94,6 +97,7 @@ class WithdrawApology(DossierCommand):
         "Rút phiếu xin lỗi ghi nhầm (cần lý do)",
         reason_required=True,
         cli_options=frozenset({"apology_id"}),
+        permission=access.WRITE_DOSSIER,
     )
 
     apology_id: Annotated[Code, Field(description="Mã phiếu xin lỗi")]
@@ -108,6 +112,7 @@ class EraseCitizenData(DossierCommand):
         "/dossiers/{dossier_code}/citizen-data/erase",
         "Xoá dữ liệu cá nhân của công dân trong hồ sơ (huỷ khoá; cần lý do)",
         reason_required=True,
+        permission=access.ERASE_PERSONAL_DATA,
     )
 
 

@@ -26,6 +26,7 @@ class PlanInspection(Command):
         "/plans/{plan}/inspections",
         "Lập kế hoạch kiểm tra một cơ quan",
         creates=True,
+        permission=access.INSPECT,
     )
     tag: ClassVar[str] = "inspections"
 
@@ -78,6 +79,7 @@ class RecordInspectionConducted(InspectionCommand):
         "inspection conducted",
         "/inspections/{inspection_id}/conducted",
         "Ghi nhận đã tiến hành kiểm tra (ngày = ngày hiệu lực)",
+        permission=access.INSPECT,
     )
 
     note: Text | None = Field(default=None, description="Ghi chú")
@@ -92,6 +94,7 @@ class RecordFinding(InspectionCommand):
         "/inspections/{inspection_id}/findings",
         "Ghi một phát hiện và kiến nghị",
         cli_aliases={"remediation_deadline": ("--deadline",)},
+        permission=access.INSPECT,
     )
 
     finding: Text = Field(description="Nội dung phát hiện")
@@ -115,6 +118,7 @@ class AddRemediationEvidence(InspectionCommand):
         "/inspections/{inspection_id}/findings/{finding_id}/remediation",
         "Thêm bằng chứng khắc phục",
         cli_options=frozenset({"finding_id"}),
+        permission=access.INSPECT,
     )
 
     finding_id: Annotated[Code, FINDING_ID]
@@ -137,6 +141,7 @@ class CloseFinding(InspectionCommand):
         "/inspections/{inspection_id}/findings/{finding_id}/close",
         "Đóng một phát hiện đã khắc phục",
         cli_options=frozenset({"finding_id"}),
+        permission=access.INSPECT,
     )
 
     finding_id: Annotated[Code, FINDING_ID]
@@ -150,6 +155,7 @@ class ConcludeInspection(InspectionCommand):
         "inspection conclude",
         "/inspections/{inspection_id}/conclusion",
         "Ghi thông báo kết luận kiểm tra",
+        permission=access.INSPECT,
     )
 
     notice_number: Short = Field(description="Số thông báo kết luận")

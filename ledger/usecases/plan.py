@@ -27,6 +27,7 @@ class RecordAreaScore(Command):
         "/plans/{plan}/scores",
         "Ghi điểm tự đánh giá hoặc điểm thẩm định của một lĩnh vực",
         positional=("area",),
+        permission=access.REPORT_FIGURES,
     )
     tag: ClassVar[str] = "scores"
 
@@ -43,6 +44,7 @@ class SubmitReport(Command):
         "report submit",
         "/plans/{plan}/reports/{period}/submit",
         "Nộp báo cáo kỳ: ghi mã băm nội dung và vị trí sổ cái",
+        permission=access.REPORT_FIGURES,
     )
     tag: ClassVar[str] = "reports"
 

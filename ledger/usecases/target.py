@@ -66,6 +66,7 @@ class RecordMeasurement(Figures):
         "target measure",
         "/plans/{plan}/targets/{target}/measurements",
         "Ghi số liệu của một chỉ số",
+        permission=access.REPORT_FIGURES,
     )
 
     indicator: Code = Field(description="Mã chỉ số, ví dụ 7b")
@@ -80,6 +81,7 @@ class CorrectMeasurement(Figures):
         "/plans/{plan}/targets/{target}/corrections",
         "Sửa một số liệu đã ghi: ghi số đo mới thay thế (cần lý do)",
         reason_required=True,
+        permission=access.REPORT_FIGURES,
     )
 
     replaces: Code = Field(description="Mã số đo bị thay thế")
@@ -94,6 +96,7 @@ class RetractMeasurement(TargetCommand):
         "/plans/{plan}/targets/{target}/retractions",
         "Rút một số liệu đã ghi (cần lý do)",
         reason_required=True,
+        permission=access.REPORT_FIGURES,
     )
 
     measurement_id: Code = Field(description="Mã số đo bị rút")

@@ -54,7 +54,10 @@ def change_task(app: LedgerCore, ctx: CommandContext, cmd: TaskCommand) -> Comma
 
 class ReportTaskProgress(TaskCommand):
     route = Route(
-        "task progress", "/plans/{plan}/tasks/{number}/progress", "Báo cáo tiến độ nhiệm vụ"
+        "task progress",
+        "/plans/{plan}/tasks/{number}/progress",
+        "Báo cáo tiến độ nhiệm vụ",
+        permission=access.WRITE_TASK,
     )
 
     percent: Percent | None = Field(default=None, description="Phần trăm hoàn thành (0–100)")
@@ -69,6 +72,7 @@ class AddTaskEvidence(TaskCommand):
         "task evidence",
         "/plans/{plan}/tasks/{number}/evidence",
         "Thêm văn bản, sản phẩm chứng minh",
+        permission=access.WRITE_TASK,
     )
 
     title: Short = Field(description="Tên văn bản hoặc sản phẩm")
@@ -95,6 +99,7 @@ class CompleteTask(TaskCommand):
         "task complete",
         "/plans/{plan}/tasks/{number}/complete",
         "Ghi nhận hoàn thành nhiệm vụ (ngày hoàn thành = ngày hiệu lực)",
+        permission=access.WRITE_TASK,
     )
 
     note: Text | None = Field(default=None, description="Ghi chú")
@@ -109,6 +114,7 @@ class ReopenTask(TaskCommand):
         "/plans/{plan}/tasks/{number}/reopen",
         "Mở lại nhiệm vụ (cần lý do)",
         reason_required=True,
+        permission=access.WRITE_TASK,
     )
 
     def apply(self, task: Task, meta: EventMeta) -> None:
@@ -121,6 +127,7 @@ class CancelTask(TaskCommand):
         "/plans/{plan}/tasks/{number}/cancel",
         "Hủy nhiệm vụ (cần lý do)",
         reason_required=True,
+        permission=access.MANAGE_PLAN,
     )
     guard = access.MANAGE_PLAN
 
@@ -134,6 +141,7 @@ class ChangeTaskDeadline(TaskCommand):
         "/plans/{plan}/tasks/{number}/deadline",
         "Điều chỉnh thời hạn nhiệm vụ (cần lý do)",
         reason_required=True,
+        permission=access.MANAGE_PLAN,
     )
     guard = access.MANAGE_PLAN
 
@@ -150,6 +158,7 @@ class ReassignTask(TaskCommand):
         "/plans/{plan}/tasks/{number}/reassign",
         "Giao lại cơ quan chủ trì, phối hợp (cần lý do)",
         reason_required=True,
+        permission=access.MANAGE_PLAN,
     )
     guard = access.MANAGE_PLAN
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.agency import Agency, AgencyGroup
+from domain.unit import LEGACY_UNIT
 from projections.fold.core import FoldTable, LedgerState, Stamp, base, put
 
 on_agency = FoldTable("agencies", Agency)
@@ -15,6 +16,7 @@ on_group = FoldTable("groups", AgencyGroup)
 def _agency_registered(state: LedgerState, e: Any, stamp: Stamp) -> None:
     doc = base(state, "agencies", e, stamp)
     doc.update(code=e.agency_code, kind=e.kind, aliases=list(e.aliases))
+    doc["unit"] = e.unit or LEGACY_UNIT  # release 0.2's agencies name none: the legacy unit
     put(doc, "name", e.name, stamp)
     put(doc, "status", {"state": "active", "on": stamp[0][:10], "successor": None}, stamp)
 

@@ -1,5 +1,8 @@
-"""The app served by uvicorn in a thread, on a free port, over a SQLite ledger holding the
-Cát Hải plan, and Debian's Chromium driven headless by Playwright.
+"""The app served by uvicorn in a thread, on a free port, over a ledger holding the Cát Hải
+plan (SQLite and PostgreSQL: every browser test runs on both), with users of every role who
+sign in with passwords, and Debian's Chromium driven headless by Playwright. axe-core (from
+npm: ``tests/browser/package.json``, installed by ``.ci/run``) checks each page's
+accessibility.
 
 Chromium comes from apt (``.ci/run`` installs it); Playwright's own browser download is not
 used. Without ``/usr/bin/chromium`` these tests skip on a developer's machine and fail under
@@ -13,18 +16,21 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from uuid import uuid4
 
+import psycopg
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from ledger.application import ParLedger
 from persistence.settings import parse_database_url
 from service.app import create_app
 from tests.cat_hai import Seeded, seed
-from tests.conftest import REQUIRE_POSTGRES, ctx
+from tests.conftest import POSTGRES_URL, REQUIRE_POSTGRES, ctx, postgres_available
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -37,6 +43,18 @@ ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+
+# Who signs in, with which role and agency (task 3, 4.a, 6, 18–21 are led by Nội vụ).
+USERS = {
+    "quantri": ("admin", None),
+    "thu": ("secretariat", None),
+    "lan": ("agency_officer", "phong-noi-vu-ldtbxh"),
+    "hoa": ("agency_officer", "phong-tu-phap"),
+    "doc": ("reader", None),
+    "kiem": ("auditor", None),
+    "khoa": ("agency_officer", "phong-tu-phap"),  # locked out by its test
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +63,18 @@ class Site:
     ledger: ParLedger
     seeded: Seeded
     token: str
+    backend: str
+    passwords: dict[str, str]
+
+    def sign_in(self, page: Page, name: str, then: str = "") -> None:
+        page.goto(f"{self.url}/web/login" + (f"?next={then}" if then else ""))
+        page.fill("#name", name)
+        page.fill("#password", self.passwords[name])
+        page.click("main button[type=submit]")
+        expect(page.locator("header .user")).to_contain_text("Đăng xuất")
+
+    def position(self) -> int:
+        return int(self.ledger.recorder.max_notification_id() or 0)
 
 
 def _free_port() -> int:
@@ -53,12 +83,47 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    path = tmp_path_factory.mktemp("site") / "cat-hai.sqlite3"
-    ledger = ParLedger(parse_database_url(f"sqlite:///{path}"))
+@contextmanager
+def store_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A SQLite file, or a PostgreSQL schema of the module's own, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('site') / 'cat-hai.sqlite3'}"
+        return
+    if not postgres_available():
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL not reachable at {POSTGRES_URL} (required under CI)")
+        pytest.skip("PostgreSQL not reachable")
+    schema = f"b_{uuid4().hex[:16]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{POSTGRES_URL}?schema={schema}"
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(
+    scope="module",
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    with store_url(request.param, tmp_path_factory) as url:
+        yield from _serve(request.param, url)
+
+
+def _serve(backend: str, url: str) -> Iterator[Site]:
+    ledger = ParLedger(parse_database_url(url))
     seeded = seed(ledger)
-    _, token = ledger.add_user(ctx(), name="kiem", display_name="Kiểm", role="auditor", agency=None)
+    passwords, token = {}, ""
+    for name, (role, agency) in USERS.items():
+        result, issued = ledger.add_user(
+            ctx(), name=name, display_name=name.title(), role=role, agency=agency
+        )
+        token = issued if name == "kiem" else token
+        passwords[name] = result.detail["password"]
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(ledger), host="127.0.0.1", port=port, log_level="warning")
@@ -71,7 +136,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             pytest.fail("the server did not start")
         time.sleep(0.05)
     try:
-        yield Site(f"http://127.0.0.1:{port}", ledger, seeded, token)
+        yield Site(f"http://127.0.0.1:{port}", ledger, seeded, token, backend, passwords)
     finally:
         server.should_exit = True
         thread.join(10)
@@ -92,3 +157,21 @@ def browser() -> Iterator[Browser]:
             yield launched
         finally:
             launched.close()
+
+
+def check_accessibility(page: Page) -> None:
+    """axe-core on the page as shown: no serious or critical violation (WCAG 2.1 AA)."""
+    if not AXE.exists():
+        message = f"{AXE} missing (npm ci --prefix tests/browser)"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message)
+        pytest.skip(message)
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async () => (await axe.run(document, {runOnly: {type: 'tag',
+             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}}))
+             .violations.filter(v => ['serious', 'critical'].includes(v.impact))
+             .map(v => `${v.id}: ${v.help} — `
+                  + v.nodes.slice(0, 3).map(n => n.target).join(' | '))"""
+    )
+    assert found == [], f"{page.url}: {found}"

@@ -15,7 +15,9 @@ def test_health_and_plan(app: ParLedger) -> None:
     import_plan(app, small_plan(), ctx())
     client = TestClient(create_app(app))
     health = client.get("/health").json()
-    assert health["status"] == "ok" and health["position"] == 9
+    assert (
+        health["status"] == "ok" and health["position"] == 10
+    )  # the unit, 2 agencies, plan, 2 targets, 4 tasks
     _, token = app.add_user(ctx(), name="an", display_name="An", role="reader", agency=None)
     plan = client.get("/plans/thu-nghiem-2023", headers={"Authorization": f"Bearer {token}"})
     assert plan.headers["etag"] == '"1"'
