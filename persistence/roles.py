@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from psycopg.sql import SQL, Composed, Identifier
 
+from persistence.credentials import CREDENTIALS_TABLE, SESSIONS_TABLE
 from persistence.merkle import MERKLE_TABLE
 from persistence.records import APPEND_ONLY_TABLES
 
@@ -21,6 +22,8 @@ VIEW_TABLES = (
     "parledger_view_tracking",
     "parledger_leases",  # schema version 2: shared by the service's processes
     "parledger_rate_buckets",
+    CREDENTIALS_TABLE,  # the pages' passwords and sessions
+    SESSIONS_TABLE,
 )
 
 
