@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
 from api.routes import commands, events, integrity, reads, reports
+from httpkit.observability import AccessLog, json_logging
 from httpkit.problems import ProblemError, document_malformed_bodies, install, responses
 from httpkit.routing import LedgerProxy, ModelProxy, ReadRouting, Routing, Target
 from httpkit.security import BodyLimit, Principals
@@ -135,6 +136,7 @@ def create_app(
     replicas = [Target(f"replica-{i + 1}", database=d) for i, d in enumerate(read_targets or [])]
     routing = ReadRouting(primary, replicas, wait=read_wait)
     app.add_middleware(Routing, routing=routing)
+    app.add_middleware(AccessLog)  # outermost: it also times the routing's wait
     # The routers reach the ledger and read model of the target each request was routed to.
     model = cast(ReadModel, ModelProxy(routing))
     reader = cast(ParLedger, LedgerProxy(routing))
@@ -180,6 +182,7 @@ def from_env() -> FastAPI:
     """The service over the store ``PARLEDGER_DATABASE_URL`` names (uvicorn's factory), reads
     also from ``PARLEDGER_READ_DATABASE_URL``; ``PARLEDGER_PROJECTIONS=worker`` where
     ``parledger projections run`` keeps the live view (default ``inline``: reads fold)."""
+    json_logging()
     mode = os.environ.get("PARLEDGER_PROJECTIONS", "inline")
     if mode not in ("inline", "worker"):
         raise ConfigurationError(f"PARLEDGER_PROJECTIONS phải là inline hoặc worker: {mode!r}")
