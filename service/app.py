@@ -55,6 +55,7 @@ TAGS: dict[str, str] = {
     "ledger": "Theo dõi sổ cái",
     "integrity": "Bằng chứng toàn vẹn",
     "agencies": "Danh mục cơ quan",
+    "units": "Đơn vị hành chính",
     "users": "Người dùng",
     "service": "Dịch vụ",
 }
