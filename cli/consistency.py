@@ -86,7 +86,7 @@ def cmd_verify_consistency(_: ParLedger | None, args: argparse.Namespace) -> int
                 raise ProofFailure(f"{args.proof} không nói về {args.old} và {args.new}")
             path = sizes[4]
         check_consistency(old.head, new.head, path)
-    except (OSError, json.JSONDecodeError) as error:
+    except (OSError, ValueError, RecursionError) as error:  # ValueError: JSON, UTF-8
         raise InvalidValue(f"không đọc được {args.proof}: {error}", field="proof") from error
     except ProofFailure as failure:
         print(f"parledger: không nhất quán: {failure}", file=sys.stderr)

@@ -13,6 +13,7 @@ from cli.common import (
     EXIT_OK,
 )
 from cli.consistency import register_consistency
+from cli.evidence import register_evidence
 from domain.errors import InvalidValue, NotFound
 from integrity.digests import Digest, DigestError, key_path, load_or_create_key, public_hex
 from integrity.operations import (
@@ -37,8 +38,10 @@ def _digests(paths: list[Path] | None) -> list[Digest]:
     for path in paths or []:
         try:
             found.append(Digest.load(path))
-        except DigestError as error:
-            raise InvalidValue(f"bản tóm lược {path}: {error}", field="digest") from error
+        except (DigestError, ValueError, RecursionError) as error:
+            # Not a digest at all (binary, nested without end) is the user's mistake too.
+            why = "lồng quá sâu" if isinstance(error, RecursionError) else str(error)
+            raise InvalidValue(f"bản tóm lược {path}: {why}", field="digest") from error
     return found
 
 
@@ -121,6 +124,18 @@ def cmd_verify(app: ParLedger, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+MAX_POSITION = 2**62  # positions are 64-bit integers in both stores
+
+
+def _position(text: str) -> int:
+    """A ledger position in ASCII digits (int() would take ٤ and overflow the store)."""
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_POSITION:
+        raise argparse.ArgumentTypeError(
+            f"vị trí {text!r} phải là số nguyên dương viết bằng chữ số 0–9, tối đa {MAX_POSITION}"
+        )
+    return int(text)
+
+
 def cmd_prove(app: ParLedger, args: argparse.Namespace) -> int:
     if args.digest:
         (digest,) = _digests([args.digest])
@@ -142,8 +157,9 @@ def cmd_verify_proof(_: ParLedger | None, args: argparse.Namespace) -> int:
             (kept,) = _digests([args.digest])
             if (kept.size, kept.root) != (checked.digest.size, checked.digest.root):
                 raise IntegrityFailure("bằng chứng không thuộc bản tóm lược đang giữ")
-    except (OSError, json.JSONDecodeError) as error:
-        raise InvalidValue(f"không đọc được {args.proof}: {error}", field="proof") from error
+    except (OSError, ValueError, RecursionError) as error:  # ValueError: JSON, UTF-8
+        why = "JSON lồng quá sâu" if isinstance(error, RecursionError) else str(error)
+        raise InvalidValue(f"không đọc được {args.proof}: {why}", field="proof") from error
     except IntegrityFailure as failure:
         print(f"parledger: bằng chứng không hợp lệ: {failure}", file=sys.stderr)
         return EXIT_BROKEN
@@ -178,9 +194,14 @@ def cmd_restore(app: ParLedger, args: argparse.Namespace) -> int:
     try:
         with Path(args.file).open(encoding="utf-8") as lines:
             links, digest = read_export(lines, trusted_key=args.trusted_key)
-    except OSError as error:
-        raise InvalidValue(f"không đọc được {args.file}: {error}", field="file") from error
+    except (OSError, ValueError, RecursionError) as error:  # ValueError: not UTF-8 text
+        why = "JSON lồng quá sâu" if isinstance(error, RecursionError) else str(error)
+        raise InvalidValue(f"không đọc được {args.file}: {why}", field="file") from error
     except IntegrityFailure as failure:
+        if str(failure).startswith("line 1: not a"):  # not an export at all: a wrong file
+            raise InvalidValue(
+                f"{args.file} không phải tệp xuất của ParLedger", field="file"
+            ) from failure
         print(f"parledger: tệp xuất không toàn vẹn: {failure}", file=sys.stderr)
         return EXIT_BROKEN
     if app.recorder.max_notification_id():
@@ -230,7 +251,7 @@ def register_integrity(add: Add) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text")
 
     p = add("prove", cmd_prove, "bằng chứng một sự kiện nằm trong sổ cái (cây Merkle)")
-    p.add_argument("position", type=int, help="vị trí của sự kiện (xem parledger audit)")
+    p.add_argument("position", type=_position, help="vị trí của sự kiện (xem parledger audit)")
     p.add_argument("--digest", type=Path, help="chứng minh theo bản tóm lược này")
     p.add_argument("--output", help="ghi vào tệp thay vì màn hình")
 
@@ -256,3 +277,4 @@ def register_integrity(add: Add) -> None:
     p.add_argument("role", help="vai trò PostgreSQL đã tạo (CREATE ROLE … LOGIN)")
 
     register_consistency(add)
+    register_evidence(add)

@@ -271,6 +271,38 @@ class Task(LedgerAggregate):
             "file_sha256": file_sha256,
         }
 
+    def record_contribution(
+        self,
+        *,
+        agency: str,
+        note: str,
+        document_number: str | None,
+        document_date: date | None,
+        meta: EventMeta,
+    ) -> None:
+        """A coordinating agency's part of the work (phần phối hợp): recorded beside the lead's
+        progress, never changing the task's status, progress or completion."""
+        self._require_open()
+        self._require_not_completed()
+        self._contribution_recorded(
+            agency=code(agency, "agency"),
+            note=text(note, "note"),
+            document_number=optional_text(document_number, "document_number", limit=100),
+            document_date=optional_day(document_date, "document_date"),
+            meta=meta,
+        )
+
+    @event("ContributionRecorded")
+    def _contribution_recorded(
+        self,
+        agency: str,
+        note: str,
+        document_number: str | None,
+        document_date: date | None,
+        meta: EventMeta,
+    ) -> None:
+        self.contributions = (*getattr(self, "contributions", ()), agency)
+
     def complete(self, *, note: str | None, meta: EventMeta) -> None:
         """Mark done; the completion date is the event's effective date."""
         self._require_open()

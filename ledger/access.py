@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from domain.values import Actor, Role
 from ledger.errors import Forbidden
@@ -68,8 +69,9 @@ def require(actor: Actor, action: str) -> None:
 
 
 def require_task_writer(actor: Actor, covers: Callable[[str], bool]) -> None:
-    """Officers write only to tasks their agency leads or coordinates (``covers(agency)``
-    tells whether the task's agencies, groups expanded, include it; asked only for them)."""
+    """Officers write only to tasks whose agencies ``covers(agency)`` says include theirs (the
+    task use case asks :func:`require_task_lead` and :func:`require_task_contributor`, which
+    say why; this stays for callers that only ask whether)."""
     if actor.role in (Role.ADMIN, Role.SECRETARIAT):
         return
     if actor.role is Role.AGENCY_OFFICER and actor.agency and covers(actor.agency):
@@ -78,6 +80,103 @@ def require_task_writer(actor: Actor, covers: Callable[[str], bool]) -> None:
         "chỉ cơ quan chủ trì hoặc phối hợp của nhiệm vụ mới được cập nhật nhiệm vụ này",
         field="agency",
     )
+
+
+@dataclass(frozen=True)
+class TaskParties:
+    """Who a task names, within its plan's unit: the agencies named as lead and as
+    coordinating (groups are names for many agencies: "Các cơ quan, đơn vị, địa phương",
+    "UBND các xã, thị trấn" … and grant no write authority to any of them)."""
+
+    number: str
+    lead: frozenset[str]
+    coordinating: frozenset[str]
+    groups: frozenset[str]  # group codes among the lead and the coordinating
+
+
+def _officer_agency(actor: Actor, action: str, who: str = "chủ trì") -> str:
+    if actor.role is not Role.AGENCY_OFFICER or not actor.agency:
+        raise Forbidden(
+            f"vai trò {actor.role.value} không được {action}: chỉ cán bộ của cơ quan {who} "
+            "hoặc bộ phận thường trực CCHC của đơn vị có kế hoạch mới được",
+            field="role",
+        )
+    return actor.agency
+
+
+def require_task_lead(actor: Actor, task: TaskParties, action: str) -> None:
+    """Progress, evidence, completion, reopening: the lead agency's officers only (the
+    secretariat and administrators are checked by :func:`require_unit_manager`)."""
+    agency = _officer_agency(actor, action)
+    if agency in task.lead:
+        return
+    if agency in task.coordinating:
+        why = (
+            f"cơ quan {agency} chỉ phối hợp thực hiện nhiệm vụ {task.number}: cơ quan phối hợp "
+            "ghi nhận phần phối hợp của mình, không báo cáo tiến độ hay hoàn thành"
+        )
+    elif task.groups:
+        why = (
+            f"cơ quan {agency} không được nêu tên là cơ quan chủ trì nhiệm vụ {task.number}; "
+            "nhóm cơ quan (như «Các cơ quan, đơn vị, địa phương») không trao quyền cập nhật"
+        )
+    else:
+        why = f"cơ quan {agency} không chủ trì nhiệm vụ {task.number}"
+    raise Forbidden(f"chỉ cơ quan chủ trì mới được {action}: {why}", field="agency")
+
+
+def require_task_contributor(actor: Actor, task: TaskParties, agency: str) -> None:
+    """A contribution is recorded by an officer of a coordinating agency named by the task,
+    for that agency, never for another."""
+    own = _officer_agency(actor, "ghi nhận phần phối hợp", "phối hợp")
+    if own != agency:
+        raise Forbidden(
+            f"cán bộ của {own} chỉ ghi nhận phần phối hợp của cơ quan mình, không của {agency}",
+            field="agency",
+        )
+    if agency not in task.coordinating:
+        raise Forbidden(
+            f"cơ quan {agency} không được nêu tên là cơ quan phối hợp của nhiệm vụ "
+            f"{task.number}; nhóm cơ quan không trao quyền ghi nhận",
+            field="agency",
+        )
+
+
+def require_unit_manager(actor: Actor, actor_unit: str | None, plan: str, plan_unit: str) -> None:
+    """Administrators manage every plan; a secretariat manages its own unit's plans only (one
+    with no agency, hence no unit, is national, as administrators are)."""
+    if actor.role is Role.ADMIN:
+        return
+    if actor.role is not Role.SECRETARIAT:
+        raise Forbidden(f"vai trò {actor.role.value} không quản lý kế hoạch", field="role")
+    if actor.agency is None or actor_unit == plan_unit:
+        return
+    raise Forbidden(
+        f"bộ phận thường trực CCHC của đơn vị {actor_unit or '(không rõ)'} chỉ quản lý kế hoạch "
+        f"của đơn vị mình; kế hoạch {plan} thuộc đơn vị {plan_unit}",
+        field="plan",
+    )
+
+
+def may_read_unit(actor: Actor, actor_unit: str | None, lineage: Iterable[str]) -> bool:
+    """Read authority over a plan whose unit and its ancestors are ``lineage`` (the plan's
+    unit first): a unit's secretariat reads its own unit's plans and every plan of the
+    units under it (a province reads its communes'); the national roles read all."""
+    if actor.role is not Role.SECRETARIAT or actor.agency is None:
+        return True
+    return actor_unit is not None and actor_unit in set(lineage)
+
+
+def require_unit_reader(
+    actor: Actor, actor_unit: str | None, plan: str, lineage: list[str]
+) -> None:
+    if not may_read_unit(actor, actor_unit, lineage):
+        raise Forbidden(
+            f"bộ phận thường trực CCHC của đơn vị {actor_unit or '(không rõ)'} chỉ xem kế hoạch "
+            f"của đơn vị mình và các đơn vị trực thuộc; kế hoạch {plan} thuộc đơn vị "
+            f"{lineage[0] if lineage else '(không rõ)'}",
+            field="plan",
+        )
 
 
 def require_dossier_writer(actor: Actor, dossier_agency: str) -> None:

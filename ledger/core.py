@@ -358,20 +358,25 @@ class LedgerCore(Application[UUID]):
             pass
         raise NotFound(f"không có cơ quan hay nhóm cơ quan mã {agency_code!r}", field=field)
 
-    def agencies_of(self, codes: Iterable[str]) -> set[str]:
-        """Expand agency and group codes to agency codes (groups: every active member)."""
+    def agencies_of(self, codes: Iterable[str], unit: str | None = None) -> set[str]:
+        """Expand agency and group codes to agency codes (groups: every active member of the
+        group's unit, see :meth:`group_unit`; ``unit``, the plan's, when the caller knows it)."""
         expanded: set[str] = set()
         for code_ in codes:
             found = self.require_agency(code_, "agency")
             if isinstance(found, Agency):
                 expanded.add(found.code)
             else:
-                expanded |= {a.code for a in self.directory() if a.active and a.kind in found.kinds}
+                within = unit or self.group_unit(found.code)
+                expanded |= {
+                    a.code for a in self.directory(within) if a.active and a.kind in found.kinds
+                }
         return expanded
 
-    def covers(self, codes: Iterable[str], agency_code: str) -> bool:
+    def covers(self, codes: Iterable[str], agency_code: str, unit: str | None = None) -> bool:
         """Whether ``codes`` (agencies and groups) include ``agency_code``, reading only the
-        entities concerned rather than the whole directory."""
+        entities concerned rather than the whole directory. A group covers agencies of its
+        own unit only (``unit``: the plan's, when the caller knows it)."""
         codes = list(codes)
         if agency_code in codes:
             return True
@@ -381,12 +386,25 @@ class LedgerCore(Application[UUID]):
             return False
         for code_ in codes:
             found = self.require_agency(code_, "agency")
-            if isinstance(found, AgencyGroup) and agency.active and agency.kind in found.kinds:
+            if not isinstance(found, AgencyGroup) or not agency.active:
+                continue
+            within = unit or self.group_unit(found.code)
+            if agency.kind in found.kinds and within in (None, agency.unit_code):
                 return True
         return False
 
-    def directory(self) -> list[Agency]:
-        return [a for a in self._all(Agency) if isinstance(a, Agency)]
+    @staticmethod
+    def group_unit(group_code: str) -> str | None:
+        """The unit a group's code is qualified by ("thuy-nguyen.cac-co-quan-…"), None for a
+        bare code (the legacy unit's, or a plan's whose parser did not qualify it): callers
+        that know the plan's unit pass it instead."""
+        head, dot, _ = group_code.partition(".")
+        return head if dot else None
+
+    def directory(self, unit: str | None = None) -> list[Agency]:
+        """Every agency, or those of ``unit``."""
+        found = [a for a in self._all(Agency) if isinstance(a, Agency)]
+        return found if unit is None else [a for a in found if a.unit_code == unit]
 
     def _all(self, cls: type[A]) -> list[A]:
         """Every aggregate of one class (for small collections: agencies, groups)."""

@@ -34,6 +34,7 @@ from persistence.viewstore import (
     SQLiteLedgerView,
     StaleGeneration,
 )
+from projections.rows import RowDecoder
 from projections.state import LedgerState, apply, fold, kind_of
 
 PAGE = 500
@@ -79,12 +80,15 @@ def process_page(
 
 
 def _pages(app: ParLedger, after: int, upto: int) -> Iterator[list[tuple[int, Any]]]:
+    """The log after ``after`` up to ``upto`` in pages of decoded rows (``projections.rows``):
+    one page in memory at a time."""
+    decoder = RowDecoder(app.mapper)
     position = after
     while position < upto:
         notifications = app.recorder.select_notifications(start=position + 1, limit=PAGE, stop=upto)
         if not notifications:
             return
-        yield [(n.id, app.mapper.to_domain_event(n)) for n in notifications]
+        yield decoder.rows(notifications)
         position = notifications[-1].id
 
 

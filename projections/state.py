@@ -24,6 +24,7 @@ from domain.user import User
 from integrity.chain import utc_text
 from projections.fold import agencies, dossiers, inspections, plans, targets, tasks, units
 from projections.fold.core import Doc, FoldTable, Handler, LedgerState, Stamp, event_class, plain
+from projections.rows import class_of
 
 __all__ = ["FOLDS", "NOT_IN_VIEWS", "Doc", "LedgerState", "Stamp", "apply", "fold", "plain"]
 
@@ -59,20 +60,21 @@ NOT_IN_VIEWS: dict[type[Any], str] = {
 
 def kind_of(event: Any) -> str | None:
     """The kind of document ``event`` changes, or None for events no view shows."""
-    found = FOLDS.get(type(event))
+    found = FOLDS.get(class_of(event))
     return None if found is None else found[0]
 
 
 def event_name(event: Any) -> str:
     """ "Task.ProgressReported": the name users and API clients see for an event's class."""
-    return ".".join(type(event).__qualname__.split(".")[-2:])
+    return ".".join(class_of(event).__qualname__.split(".")[-2:])
 
 
 def apply(state: LedgerState, event: Any, position: int) -> list[tuple[str, str]]:
-    """Fold one event in; returns the documents it touched as (kind, key)."""
+    """Fold one event in (a library event or an ``EventRow``); returns the documents it
+    touched as (kind, key)."""
     state.position = max(state.position, position)
     state.count += 1
-    found = FOLDS.get(type(event))
+    found = FOLDS.get(class_of(event))
     if found is None:
         return []  # NOT_IN_VIEWS: users, which no view shows
     kind, handler = found

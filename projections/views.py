@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from projections.scope import plan_unit, unit_agencies
 from projections.state import Doc, LedgerState
 
 TASK_STATUSES = (
@@ -190,17 +191,13 @@ def _derived(state: LedgerState, plan: str, ind: Doc, as_of: date, year: int) ->
         basis = f"{on_time}/{len(leaves)} nhiệm vụ hoàn thành đúng hạn; {failed} quá hạn"
         return {"value": value, "best_possible": best, "basis": basis}
     kinds = SPECIALISED_KINDS if source == "specialised_offices_inspected" else COMMUNE_KINDS
-    return _inspected_share(state, plan, kinds, year)
+    return _inspected_share(state, plan, kinds, year, as_of)
 
 
 def _inspected_share(
-    state: LedgerState, plan: str, kinds: tuple[str, ...], year: int
+    state: LedgerState, plan: str, kinds: tuple[str, ...], year: int, as_of: date
 ) -> dict[str, Any]:
-    population = {
-        d["code"]
-        for d in state.kind("agencies").values()
-        if d.get("kind") in kinds and d.get("status", {}).get("state") == "active"
-    }
+    population = unit_agencies(state, plan_unit(state, plan), kinds, as_of)
     inspected = {
         d["agency"]
         for d in _plan_docs(state, "inspections", plan)
@@ -356,7 +353,7 @@ def inspection_history(
     year = plan_year(state, plan) or as_of.year
     coverage = {}
     for name, kinds in (("specialised_offices", SPECIALISED_KINDS), ("communes", COMMUNE_KINDS)):
-        share = _inspected_share(state, plan, kinds, year)
+        share = _inspected_share(state, plan, kinds, year, as_of)
         value = share["value"]
         coverage[name] = {"value": None if value is None else str(value), "basis": share["basis"]}
     for rows in by_agency.values():

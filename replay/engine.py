@@ -27,6 +27,7 @@ from ledger.application import ParLedger
 from persistence.records import Window
 from persistence.viewstore import LedgerView
 from projections import live
+from projections.rows import RowDecoder
 from projections.state import LedgerState, fold
 
 
@@ -61,7 +62,8 @@ class ReplayInfo:
 
 
 def _decode(app: ParLedger, notifications: list[Notification]) -> list[tuple[int, Any]]:
-    return [(n.id, app.mapper.to_domain_event(n)) for n in notifications]
+    """Straight into the fold's input (``projections.rows``), no library event objects."""
+    return RowDecoder(app.mapper).rows(notifications)
 
 
 def plan_scopes(app: ParLedger, plan: str) -> tuple[str, ...]:

@@ -9,15 +9,19 @@ inspections, apologies) that Excel sheets, Word tables and CSV sections all show
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from domain.errors import InvalidValue, NotFound
 from domain.values import VN_TZ
+from integrity.digests import key_path, load_or_create_key
+from integrity.sealing import PUBLISHED_ENV, Evidence, evidence_at
 from ledger.application import ParLedger
 from projections.state import LedgerState
 from projections.views import STATUS_VN, TASK_STATUSES, plan_doc
@@ -204,6 +208,7 @@ class Report:
     issued_on: date  # the date the document bears
     sha256: str  # of ``content``, as ``parledger report submit`` records it
     content: dict[str, Any]
+    evidence: Evidence | None = None  # the checkpoint at ``facts.position``, to seal files
 
     @property
     def plan(self) -> str:
@@ -229,6 +234,7 @@ def build_report(
     views = {k: v for k, v in content.items() if k not in ("plan", "period", "position")}
     facts = facts_of(state, plan, period.cutoff_to, content["position"], views)
     when = issued_on or (known_at.astimezone(VN_TZ).date() if known_at else None)
+    published = os.environ.get(PUBLISHED_ENV)
     return Report(
         facts=facts,
         period=period,
@@ -236,6 +242,12 @@ def build_report(
         issued_on=when or datetime.now(VN_TZ).date(),
         sha256=built["sha256"],
         content=content,
+        evidence=evidence_at(
+            app.ledger_recorder,
+            load_or_create_key(key_path()),
+            content["position"],
+            Path(published) if published else None,
+        ),
     )
 
 

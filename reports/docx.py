@@ -1,11 +1,15 @@
 """The report as a Word document in the usual layout of a Vietnamese administrative report
 (Decree 30/2020/NĐ-CP): the issuing body and the number on the left, the national motto and
 the place and date on the right, the title, sections numbered I., II., III., the charts and
-tables, then the recipients and the signature block."""
+tables, then the recipients and the signature block; at the foot of every page the report's
+seal (``reports.evidence``): its verification code, ledger position and checkpoint, with the
+whole seal as JSON in the custom document property ``parledger-report-seal``."""
 
 from __future__ import annotations
 
 import io
+import json
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -14,12 +18,17 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.shared import Cm, Pt
 from docx.table import _Cell
 
 from projections.views import STATUS_VN
 from reports import charts
 from reports.data import Cell, Report, Table, status_counts, tables
+from reports.evidence import SEAL_LABEL, footer_lines, seal_of
 from reports.vn_dates import (
     issuing_body,
     place_and_date,
@@ -31,6 +40,12 @@ from reports.vn_dates import (
 )
 
 FONT = "Times New Roman"
+CUSTOM_PART = "/docProps/custom.xml"
+CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the fmtid of user-defined properties
+ET.register_namespace("", CUSTOM_NS)
+ET.register_namespace("vt", VT_NS)
 
 
 def text_of(cell: Cell) -> str:
@@ -212,7 +227,48 @@ def _signature(doc: DocumentObject, report: Report) -> None:
     _write(grid.cell(0, 1), f"TM. ỦY BAN NHÂN DÂN\n{title}\n\n\n\n{name}", bold=True)
 
 
+def shown_tables(doc: DocumentObject) -> list[list[list[str]]]:
+    """The report's data tables as written (every cell's text): the tables between the
+    header grid and the signature block."""
+    return [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables[1:-1]]
+
+
+def _seal(doc: DocumentObject, report: Report) -> None:
+    seal = seal_of(report, "docx", shown_tables(doc))
+    if seal is None:
+        return
+    footer = doc.sections[0].footer
+    for n, line in enumerate(footer_lines(seal)):
+        paragraph = footer.paragraphs[0] if n == 0 else footer.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        run = paragraph.add_run(line)
+        run.font.size = Pt(8)
+    _custom_property(doc, SEAL_LABEL, json.dumps(seal, ensure_ascii=False, sort_keys=True))
+
+
+def _custom_property(doc: DocumentObject, name: str, value: str) -> None:
+    """A custom document property (File › Properties › Custom in Word): the core ones hold at
+    most 255 characters, python-docx writes no others, so the part is added here."""
+    root = ET.Element(f"{{{CUSTOM_NS}}}Properties")
+    prop = ET.SubElement(root, f"{{{CUSTOM_NS}}}property", fmtid=CUSTOM_FMTID, pid="2", name=name)
+    ET.SubElement(prop, f"{{{VT_NS}}}lpwstr").text = value
+    blob = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    part = Part(PackURI(CUSTOM_PART), CT.OFC_CUSTOM_PROPERTIES, blob, doc.part.package)
+    doc.part.package.relate_to(part, RT.CUSTOM_PROPERTIES)
+
+
 def to_docx(report: Report) -> bytes:
+    buffer = io.BytesIO()
+    _document(report).save(buffer)
+    return buffer.getvalue()
+
+
+def shown_of(report: Report) -> list[list[list[str]]]:
+    """The data tables a Word document of ``report`` writes, cell by cell."""
+    return shown_tables(_document(report))
+
+
+def _document(report: Report) -> DocumentObject:
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -253,6 +309,5 @@ def to_docx(report: Report) -> bytes:
     _signature(doc, report)
     doc.core_properties.title = f"Báo cáo {report.period.name}"
     doc.core_properties.author = "ParLedger"
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    _seal(doc, report)
+    return doc

@@ -1,9 +1,10 @@
 """CSV and JSON renderings of a report: the same tables as the spreadsheet, as data.
 
 CSV is UTF-8 with a byte-order mark (so spreadsheet programs read the diacritics) and ISO
-dates; without ``table`` it holds every table as a section (a title line, the header, the
-rows, a blank line), with ``table`` exactly one table. JSON holds the content exactly as
-its SHA-256 was computed, plus the tables with names resolved.
+dates; without ``table`` it is the report: a first row ``parledger-report-seal,SEAL-JSON``
+(``reports.evidence``), then every table as a section (a title line, the header, the rows, a
+blank line); with ``table`` it is a data extract of exactly one table, unsealed. JSON holds the
+content exactly as its SHA-256 was computed, plus the tables with names resolved and the seal.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from domain.errors import InvalidValue
 from reports.data import Cell, Report, Table, tables
+from reports.evidence import SEAL_LABEL, seal_of
 
 TABLE_NAMES = ("tasks", "targets", "scores", "inspections", "apologies")
 
@@ -63,6 +65,9 @@ def to_csv(report: Report, table: str | None = None) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     chosen = pick(report, table)
+    seal = seal_of(report, "csv") if table is None else None
+    if seal is not None:
+        writer.writerow([SEAL_LABEL, json.dumps(seal, ensure_ascii=False, sort_keys=True)])
     for t in chosen:
         if table is None:
             writer.writerow([f"{t.title} — {report.period.name} — SHA-256 {report.sha256}"])
@@ -88,4 +93,7 @@ def to_json(report: Report) -> bytes:
             for t in tables(report.facts)
         },
     }
+    seal = seal_of(report, "json")
+    if seal is not None:
+        document["seal"] = seal
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")

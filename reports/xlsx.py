@@ -1,10 +1,14 @@
 """The report as an Excel workbook: a cover sheet, then one sheet per table (tasks, targets,
-scores, inspections, apologies), with real dates and numbers, frozen headers and filters."""
+scores, inspections, apologies), with real dates and numbers, frozen headers and filters, and
+last the sheet "Xác thực" with the report's seal (``reports.evidence``), its JSON in cell B2
+and in the workbook's description."""
 
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -13,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from projections.views import STATUS_VN
 from reports.data import Report, Table, tables
+from reports.evidence import SEAL_LABEL, seal_of, seal_summary
 from reports.vn_dates import issuing_body, place_and_date, vn_date, vn_moment
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
@@ -97,6 +102,19 @@ def _sheet(sheet: Worksheet, table: Table, report: Report) -> None:
     sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(width)}{last}"
 
 
+def _seal_on_cover(sheet: Worksheet, seal: dict[str, Any]) -> None:
+    """Below the cover's lines: the seal for a person to read, then its JSON for a program."""
+    row = sheet.max_row + 2
+    sheet.cell(row=row, column=1, value="XÁC THỰC VỚI SỔ CÁI").font = Font(bold=True)
+    for n, (label, value) in enumerate(seal_summary(seal), start=row + 1):
+        sheet.cell(row=n, column=1, value=f"{label}: {value}")
+    row = sheet.max_row + 1
+    note = "Kiểm tra: parledger verify-report <tệp> --trusted-key <khoá công khai của sổ cái>"
+    sheet.cell(row=row, column=1, value=note).font = Font(italic=True)
+    sheet.cell(row=row + 1, column=1, value=SEAL_LABEL)
+    sheet.cell(row=row + 1, column=2, value=json.dumps(seal, ensure_ascii=False, sort_keys=True))
+
+
 def to_xlsx(report: Report) -> bytes:
     book = Workbook()
     cover = book.active
@@ -104,6 +122,10 @@ def to_xlsx(report: Report) -> bytes:
     _cover(cover, report)
     for table in tables(report.facts):
         _sheet(book.create_sheet(), table, report)
+    seal = seal_of(report, "xlsx")
+    if seal is not None:
+        _seal_on_cover(cover, seal)
+        book.properties.description = json.dumps(seal, ensure_ascii=False, sort_keys=True)
     book.properties.title = f"Báo cáo {report.period.name} — {report.facts.title}"
     book.properties.creator = "ParLedger"
     buffer = io.BytesIO()

@@ -23,6 +23,7 @@ from httpkit.problems import ProblemError, document_malformed_bodies, install, r
 from httpkit.routing import LedgerProxy, ModelProxy, ReadRouting, Routing, Target
 from httpkit.security import BodyLimit, Principals
 from httpkit.shared_limits import limiter_for
+from httpkit.strict import StrictInput
 from ledger.application import ParLedger
 from persistence.migrations import CURRENT, schema_version
 from persistence.settings import ConfigurationError, Database, database_from_env
@@ -131,6 +132,7 @@ def create_app(
         generate_unique_id_function=operation_id,
     )
     install(app)
+    app.add_middleware(StrictInput)  # inside BodyLimit, added next: what it reads is bounded
     app.add_middleware(BodyLimit, **({"limit": body_limit} if body_limit else {}))
     principal = Principals(ledger, limiter_for(ledger, rate, burst, rate_store))
     primary = Target("primary", ledger=ledger, model=ReadModel(ledger, catch_up=catch_up))

@@ -1,13 +1,17 @@
 """The ledger's signed digest, inclusion and consistency proofs over HTTP
-(``GET /ledger/digest``, ``GET /events/{position}/proof``, ``GET /ledger/consistency``): what an
+(``GET /ledger/digest``, ``GET /events/{position}/proof``, ``GET /ledger/consistency``) and
+inspection evidence packages (``GET /plans/{plan}/evidence``): what an
 auditor or another agency's script keeps and checks with ``parledger verify-proof``,
 ``parledger verify-consistency`` or any RFC 9162 verifier and the ledger's public key."""
 
+import os
 import threading
+from datetime import date
+from pathlib import Path as PathLib
 from typing import Annotated, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel
 
 from domain.values import Actor
@@ -15,7 +19,9 @@ from httpkit.problems import ProblemError, responses
 from integrity.digests import Digest, key_path, load_or_create_key
 from integrity.operations import IntegrityFailure, make_digest, prove
 from integrity.proofs import ProofFailure, TreeHead, digest_head, prefix_root, prove_consistency
+from integrity.sealing import PUBLISHED_ENV, evidence_at
 from ledger.application import ParLedger
+from reports.package import build_package, package_request
 
 
 class CheckpointOut(BaseModel):
@@ -193,5 +199,46 @@ def router(ledger: ParLedger, principal: Any) -> APIRouter:
         except ProofFailure as failure:
             raise ProblemError(503, "ledger_integrity", str(failure)) from failure
         return ConsistencyOut.model_validate(made)
+
+    @api.get(
+        "/plans/{plan}/evidence",
+        summary="Gói bằng chứng (ZIP) cho một cơ quan trong một khoảng thời gian: sự kiện kèm "
+        "bằng chứng Merkle, điểm kiểm, báo cáo có dấu xác thực; kiểm bằng parledger evidence "
+        "verify",
+        response_class=Response,
+        responses={**responses(404, 503), 200: {"content": {"application/zip": {}}}},
+    )
+    def evidence(
+        actor: Principal,
+        plan: Annotated[str, Path(description="mã kế hoạch")],
+        agency: Annotated[str, Query(min_length=1, max_length=100, description="mã cơ quan")],
+        from_: Annotated[date, Query(alias="from", description="từ ngày (2023-01-01)")],
+        to: Annotated[date, Query(description="đến ngày (2023-06-30)")],
+        inspection: Annotated[
+            str | None, Query(description="mã cuộc kiểm tra (UUID): thêm mọi sự kiện của nó")
+        ] = None,
+    ) -> Response:
+        request = package_request(plan, agency, from_, to, inspection)
+        position = int(ledger.recorder.max_notification_id() or 0)
+        published = os.environ.get(PUBLISHED_ENV)
+        try:
+            sealed = evidence_at(
+                ledger.ledger_recorder,
+                digests.key(),
+                position,
+                PathLib(published) if published else None,
+            )
+        except IntegrityFailure as failure:
+            raise _unavailable(failure) from failure
+        data = build_package(ledger, actor, request, sealed)
+        name = f"bang-chung-{plan}-{agency}-{from_.isoformat()}-{to.isoformat()}.zip"
+        return Response(
+            content=data,
+            media_type="application/zip",
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "X-Ledger-Position": str(position),
+            },
+        )
 
     return api

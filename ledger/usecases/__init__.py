@@ -27,6 +27,7 @@ from ledger.usecases.task import (
     ChangeTaskDeadline,
     CompleteTask,
     ReassignTask,
+    RecordTaskContribution,
     ReopenTask,
     ReportTaskProgress,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "RecordFinding",
     "RecordInspectionConducted",
     "RecordMeasurement",
+    "RecordTaskContribution",
     "RegisterAgency",
     "RenameAgency",
     "RenameUnit",

@@ -12,12 +12,20 @@ from uuid import uuid4
 from pydantic import Field
 
 from domain import ids
+from domain.errors import InvalidValue
 from domain.task import Task
-from domain.values import EventMeta
-from ledger import access
+from domain.values import Actor, EventMeta, Role
+from ledger import access, scope
 from ledger.commands import Code, Command, Day, Percent, Route, Short, Text, use_case
 from ledger.context import CommandContext, CommandResult
 from ledger.core import LedgerCore
+
+# Who may carry a task command out, besides the plan's managers (administrators, the
+# secretariat of the plan's own unit): the lead agency's officers, a coordinating agency's
+# officers (their contribution only), or nobody else.
+LEAD = "lead"
+CONTRIBUTOR = "contributor"
+MANAGER = "manager"
 
 
 class TaskCommand(Command):
@@ -25,12 +33,24 @@ class TaskCommand(Command):
 
     tag: ClassVar[str] = "tasks"
     guard: ClassVar[str | None] = None  # a permission needed besides writing to the task
+    writer: ClassVar[str] = LEAD
+    action: ClassVar[str] = "cập nhật nhiệm vụ"  # what the denial says was refused
 
     plan: Annotated[Code, Field(description="Mã kế hoạch, ví dụ cat-hai-2023")]
     number: Annotated[Code, Field(description="Số nhiệm vụ, ví dụ 7 hoặc 1.b")]
 
     def check(self, app: LedgerCore) -> None:
         """What must hold before the task is loaded (the directory, …)."""
+
+    def authorise(self, app: LedgerCore, actor: Actor, task: Task) -> None:
+        """Write authority follows the plan: managers of the plan's unit do anything; officers
+        what their agency's part in the task allows (groups give none)."""
+        if actor.role in (Role.ADMIN, Role.SECRETARIAT):
+            scope.require_plan_manager(app, actor, task.plan)
+        elif self.writer == LEAD:
+            access.require_task_lead(actor, scope.parties(app, task), self.action)
+        else:
+            access.require(actor, access.MANAGE_PLAN)  # says which role was refused
 
     def apply(self, task: Task, meta: EventMeta) -> None:
         raise NotImplementedError
@@ -43,9 +63,7 @@ def change_task(app: LedgerCore, ctx: CommandContext, cmd: TaskCommand) -> Comma
     cmd.check(app)
 
     def act(task: Task, meta: EventMeta) -> None:
-        # Officers write only to tasks their agency leads or coordinates.
-        agencies = [*task.lead, *task.coordinating]
-        access.require_task_writer(ctx.actor, lambda agency: app.covers(agencies, agency))
+        cmd.authorise(app, ctx.actor, task)
         cmd.apply(task, meta)
 
     target = (Task, ids.task_id(cmd.plan, cmd.number), f"nhiệm vụ {cmd.number}")
@@ -59,6 +77,8 @@ class ReportTaskProgress(TaskCommand):
         "Báo cáo tiến độ nhiệm vụ",
         permission=access.WRITE_TASK,
     )
+
+    action = "báo cáo tiến độ"
 
     percent: Percent | None = Field(default=None, description="Phần trăm hoàn thành (0–100)")
     note: Text = Field(description="Nội dung tiến độ")
@@ -74,6 +94,8 @@ class AddTaskEvidence(TaskCommand):
         "Thêm văn bản, sản phẩm chứng minh",
         permission=access.WRITE_TASK,
     )
+
+    action = "thêm minh chứng"
 
     title: Short = Field(description="Tên văn bản hoặc sản phẩm")
     document_number: Short | None = Field(default=None, description="Số, ký hiệu văn bản")
@@ -102,6 +124,8 @@ class CompleteTask(TaskCommand):
         permission=access.WRITE_TASK,
     )
 
+    action = "ghi nhận hoàn thành"
+
     note: Text | None = Field(default=None, description="Ghi chú")
 
     def apply(self, task: Task, meta: EventMeta) -> None:
@@ -116,6 +140,7 @@ class ReopenTask(TaskCommand):
         reason_required=True,
         permission=access.WRITE_TASK,
     )
+    action = "mở lại nhiệm vụ"
 
     def apply(self, task: Task, meta: EventMeta) -> None:
         task.reopen(meta=meta)
@@ -130,6 +155,7 @@ class CancelTask(TaskCommand):
         permission=access.MANAGE_PLAN,
     )
     guard = access.MANAGE_PLAN
+    writer = MANAGER
 
     def apply(self, task: Task, meta: EventMeta) -> None:
         task.cancel(meta=meta)
@@ -144,6 +170,7 @@ class ChangeTaskDeadline(TaskCommand):
         permission=access.MANAGE_PLAN,
     )
     guard = access.MANAGE_PLAN
+    writer = MANAGER
 
     start: Day | None = Field(default=None, description="Ngày bắt đầu mới")
     due: Day = Field(description="Hạn hoàn thành mới")
@@ -161,6 +188,7 @@ class ReassignTask(TaskCommand):
         permission=access.MANAGE_PLAN,
     )
     guard = access.MANAGE_PLAN
+    writer = MANAGER
 
     lead: Annotated[list[Code], Field(min_length=1, max_length=50)] = Field(
         description="Mã cơ quan chủ trì"
@@ -177,3 +205,58 @@ class ReassignTask(TaskCommand):
 
     def apply(self, task: Task, meta: EventMeta) -> None:
         task.reassign(lead=list(self.lead), coordinating=list(self.coordinating), meta=meta)
+
+
+class RecordTaskContribution(TaskCommand):
+    route = Route(
+        "task contribute",
+        "/plans/{plan}/tasks/{number}/contributions",
+        "Ghi nhận phần phối hợp của cơ quan phối hợp",
+        permission=access.WRITE_TASK,
+    )
+    writer = CONTRIBUTOR
+
+    agency: Code | None = Field(
+        default=None,
+        description="Mã cơ quan phối hợp (bỏ trống: cơ quan của người ghi nhận)",
+    )
+    note: Text = Field(description="Nội dung đã phối hợp thực hiện")
+    document_number: Short | None = Field(default=None, description="Số, ký hiệu văn bản")
+    document_date: Day | None = Field(default=None, description="Ngày ban hành văn bản")
+
+    def contributor(self, actor: Actor) -> str:
+        if self.agency:
+            return self.agency
+        if actor.agency:
+            return actor.agency
+        raise InvalidValue("cần nêu mã cơ quan phối hợp", field="agency")
+
+    def authorise(self, app: LedgerCore, actor: Actor, task: Task) -> None:
+        """An officer records their own coordinating agency's part; a manager of the plan's
+        unit records any coordinating agency's, a member of a coordinating group included
+        (the group names who may be credited, it gives no officer authority)."""
+        agency = self.contributor(actor)
+        parties = scope.parties(app, task)
+        if actor.role not in (Role.ADMIN, Role.SECRETARIAT):
+            access.require_task_contributor(actor, parties, agency)
+            return
+        scope.require_plan_manager(app, actor, task.plan)
+        unit = scope.plan_unit(app, task.plan)
+        named = agency in parties.coordinating or (
+            scope.is_agency(app, agency)
+            and app.covers(parties.groups & set(task.coordinating), agency, unit)
+        )
+        if not named:
+            raise InvalidValue(
+                f"cơ quan {agency} không phối hợp thực hiện nhiệm vụ {task.number}",
+                field="agency",
+            )
+
+    def apply(self, task: Task, meta: EventMeta) -> None:
+        task.record_contribution(
+            agency=self.contributor(meta.actor),
+            note=self.note,
+            document_number=self.document_number,
+            document_date=self.document_date,
+            meta=meta,
+        )

@@ -73,6 +73,20 @@ def _task_evidence(state: LedgerState, e: Any, stamp: Stamp) -> None:
     }
 
 
+@on("ContributionRecorded")
+def _task_contribution(state: LedgerState, e: Any, stamp: Stamp) -> None:
+    doc = base(state, "tasks", e, stamp)
+    # Keyed by position: contributions accumulate, each once, whatever the fold order.
+    doc.setdefault("contributions", {})[str(stamp[1])] = {
+        "agency": e.agency,
+        "note": e.note,
+        "document_number": e.document_number,
+        "document_date": plain(e.document_date),
+        "on": local_day(e),
+        "at": stamp,
+    }
+
+
 @on("Completed")
 def _task_completed(state: LedgerState, e: Any, stamp: Stamp) -> None:
     status = {"state": "completed", "on": local_day(e)}

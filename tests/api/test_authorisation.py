@@ -8,7 +8,16 @@ from typing import Any
 
 import pytest
 
+from ledger import scope
+from ledger.errors import Forbidden
+from ledger.importer import import_plan
+from ledger.usecases.agency import AgencyKind, RegisterAgency
+from ledger.usecases.task import ReassignTask
+from ledger.usecases.unit import EstablishUnit, UnitLevel
+from planfile.units import qualified
 from tests.api.conftest import PLAN, USERS, Api
+from tests.conftest import ctx
+from tests.factories import small_plan
 
 Q1 = {"period_start": "2023-01-01", "period_end": "2023-03-31", "source": "Báo cáo quý"}
 ADMINS = {"admin", "secretariat"}
@@ -139,3 +148,110 @@ def test_server_controlled_fields_are_refused_everywhere(api: Api, field: str) -
     events = api.client.get("/events?limit=1000", headers=api.headers("auditor")).json()["events"]
     # Only the seeding principals ever appear as actors: nothing injected was stored.
     assert {e["data"]["meta"]["actor"]["id"] for e in events} == {"os:tester", "user:admin"}
+
+
+# --- authority follows the plan, across units (issue 13) ---------------------------------------
+
+COMMUNE_PLAN = "xa-dong-2023"
+# Who acts, beside the users of tests/api/conftest.py: (role, agency).
+UNIT_USERS = {
+    "lead": ("agency_officer", "phong-noi-vu"),  # leads task 2 of PLAN
+    "coordinating": ("agency_officer", "phong-tu-phap"),  # named as coordinating task 2
+    "catch_all": ("agency_officer", "xa-hien-hao"),  # only in "UBND các xã, thị trấn"
+    "other_unit": ("agency_officer", "xa-dong.phong-noi-vu"),  # leads the commune plan's tasks
+    "province": ("secretariat", "hai-phong.van-phong-ubnd"),  # the commune's province
+    "other_secretariat": ("secretariat", "xa-dong.phong-tu-phap"),
+}
+PROGRESS = {"percent": 40, "note": "Đã kiểm tra 4 xã"}
+CONTRIBUTION = {"note": "Đã cử cán bộ tham gia đoàn kiểm tra"}
+DEADLINE = {"due": "2023-12-30", "reason": "Lùi hạn"}
+# (path on PLAN's task 2, body, who may): everyone else is refused, saying why.
+UNIT_MATRIX: list[tuple[str, dict[str, Any], set[str], str]] = [
+    ("progress", PROGRESS, {"lead"}, "chủ trì"),
+    ("evidence", {"title": "Thông báo kết luận"}, {"lead"}, "chủ trì"),
+    ("contributions", CONTRIBUTION, {"coordinating"}, "phối hợp"),
+    ("deadline", DEADLINE, set(), ""),
+    ("complete", {"note": "Xong"}, {"lead"}, "chủ trì"),
+]
+
+
+def _second_unit(api: Api) -> dict[str, str]:
+    """A province, a commune of it with a plan of its own, and the users of UNIT_USERS."""
+    ledger = api.ledger
+    ledger.handle(ctx(), EstablishUnit(unit_code="hai-phong", name="Thành phố Hải Phòng",
+                                       level=UnitLevel("province")))  # fmt: skip
+    ledger.handle(ctx(), EstablishUnit(unit_code="xa-dong", name="Xã Đông",
+                                       level=UnitLevel("commune"), parent="hai-phong"))  # fmt: skip
+    ledger.handle(ctx(), RegisterAgency(agency_code="hai-phong.van-phong-ubnd", unit="hai-phong",
+                                        name="Văn phòng UBND thành phố",
+                                        kind=AgencyKind("office")))  # fmt: skip
+    commune = small_plan(COMMUNE_PLAN).model_copy(
+        update={"unit": "Xã Đông", "unit_code": "xa-dong", "unit_level": "commune"}
+    )
+    import_plan(ledger, qualified(commune), ctx())
+    ledger.handle(
+        ctx(reason="Phân công lại"),
+        ReassignTask(plan=PLAN, number="2", lead=["phong-noi-vu"],
+                     coordinating=["phong-tu-phap", "ubnd-cac-xa-thi-tran"]),
+    )  # fmt: skip
+    tokens = {}
+    for name, (role, agency) in UNIT_USERS.items():
+        _, tokens[name] = ledger.add_user(
+            ctx(), name=f"u-{name}", display_name=name, role=role, agency=agency
+        )
+    return tokens
+
+
+def test_authority_follows_the_plan_across_units(api: Api) -> None:
+    tokens = _second_unit(api)
+    for action, body, allowed, why in UNIT_MATRIX:
+        for who, token in tokens.items():
+            headers = {"Authorization": f"Bearer {token}", "If-Match": "*"}
+            before = api.head()
+            response = api.client.post(
+                f"/plans/{PLAN}/tasks/2/{action}", headers=headers, json=body
+            )
+            if who in allowed:
+                assert response.status_code == 200, (action, who, response.text)
+                continue
+            assert response.status_code == 403, (action, who, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+            assert api.head() == before, (action, who)
+            detail = response.json()["detail"]
+            assert why in detail or "thường trực" in detail, (action, who, detail)
+    # The national secretariat manages the plan; a unit's secretariat its own unit's only.
+    admin = api.headers("secretariat", **{"If-Match": "*"})
+    assert api.client.post(f"/plans/{PLAN}/tasks/2/deadline", headers=admin,
+                           json=DEADLINE).status_code == 200  # fmt: skip
+    own = {"Authorization": f"Bearer {tokens['other_secretariat']}", "If-Match": "*"}
+    done = api.client.post(f"/plans/{COMMUNE_PLAN}/tasks/2/deadline", headers=own, json=DEADLINE)
+    assert done.status_code == 200, done.text
+    # The commune plan's lead reports on it; the province reads it but does not manage it.
+    lead = {"Authorization": f"Bearer {tokens['other_unit']}", "If-Match": "*"}
+    done = api.client.post(f"/plans/{COMMUNE_PLAN}/tasks/1/progress", headers=lead, json=PROGRESS)
+    assert done.status_code == 200, done.text
+    province = {"Authorization": f"Bearer {tokens['province']}", "If-Match": "*"}
+    before = api.head()
+    refused = api.client.post(
+        f"/plans/{COMMUNE_PLAN}/tasks/1/progress", headers=province, json=PROGRESS
+    )
+    assert refused.status_code == 403 and "thuộc đơn vị xa-dong" in refused.json()["detail"]
+    assert api.head() == before
+    board = api.client.get(f"/plans/{COMMUNE_PLAN}/tasks", headers=province)
+    assert board.status_code == 200, board.text
+
+
+def test_a_province_reads_its_communes_plans_only(api: Api) -> None:
+    tokens = _second_unit(api)
+    ledger = api.ledger
+    province = ledger.authenticate(tokens["province"])
+    commune = ledger.authenticate(tokens["other_secretariat"])
+    scope.require_plan_reader(ledger, province, COMMUNE_PLAN)  # its commune's
+    scope.require_plan_reader(ledger, commune, COMMUNE_PLAN)  # its own
+    for actor, plan in ((commune, PLAN), (province, PLAN)):
+        with pytest.raises(Forbidden) as refused:
+            scope.require_plan_reader(ledger, actor, plan)
+        assert "chỉ xem kế hoạch của đơn vị mình" in str(refused.value)
+    national = ledger.authenticate(api.tokens["secretariat"])
+    for plan in (PLAN, COMMUNE_PLAN):
+        scope.require_plan_reader(ledger, national, plan)

@@ -18,6 +18,7 @@ from domain.ids import task_id
 from domain.values import VN_TZ, Actor, Role
 from ledger.application import ParLedger
 from ledger.importer import import_plan
+from ledger.usecases.agency import AgencyKind, RegisterAgency
 from ledger.usecases.target import RecordMeasurement
 from ledger.usecases.task import ChangeTaskDeadline, CompleteTask, ReportTaskProgress
 from persistence.records import IndexFilter
@@ -35,6 +36,16 @@ SECRETARIAT = Actor(id="user:minh", name="minh", role=Role.SECRETARIAT, agency="
 
 def _seed(app: ParLedger) -> dict[str, int]:
     import_plan(app, small_plan(), ctx())
+    # The secretariat's office, in the plan's unit: a secretariat manages its own unit's plans.
+    app.handle(
+        ctx(),
+        RegisterAgency(
+            agency_code="vp-ubnd",
+            unit="thu-nghiem",
+            name="Văn phòng UBND",
+            kind=AgencyKind("office"),
+        ),
+    )
     marks = {"imported": int(app.recorder.max_notification_id() or 0)}
     app.handle(
         ctx(OFFICER, effective=vn(2023, 3, 1)),

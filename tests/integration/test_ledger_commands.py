@@ -69,7 +69,7 @@ def positions(app: ParLedger) -> int:
 
 def test_import_registers_every_row_and_is_idempotent(ledger: ParLedger) -> None:
     before = positions(ledger)
-    assert before == 9  # 4 agencies, 1 group, plan, target, 2 tasks
+    assert before == 10  # its unit, 4 agencies, 1 group, plan, target, 2 tasks
     report = import_plan(ledger, small_plan(), ctx())
     assert not report.changed and positions(ledger) == before
     task = ledger.get_task(PLAN, "1")
@@ -337,11 +337,14 @@ def test_officers_write_only_their_own_tasks(ledger: ParLedger) -> None:
     ledger.handle(
         ctx(OFFICER), ReportTaskProgress(plan=PLAN, number="1", percent=20, note="Lead agency")
     )
-    # Task 2 is coordinated by a group: every commune in it may write.
-    ledger.handle(
-        ctx(COMMUNE_OFFICER), ReportTaskProgress(plan=PLAN, number="2", percent=20, note="Member")
-    )
     before = positions(ledger)
+    # Task 2 is coordinated by a group ("UBND các xã, thị trấn"): a name for many agencies,
+    # which gives none of them write authority (issue 13).
+    with pytest.raises(Forbidden) as refused:
+        ledger.handle(
+            ctx(COMMUNE_OFFICER), ReportTaskProgress(plan=PLAN, number="2", percent=20, note="x")
+        )
+    assert "nhóm cơ quan" in str(refused.value)
     for actor in (OTHER_OFFICER, AUDITOR, INSPECTOR):
         with pytest.raises(Forbidden):
             ledger.handle(

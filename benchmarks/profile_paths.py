@@ -1,0 +1,124 @@
+"""Where the time goes on each hot path: cProfile summaries, for before/after comparisons.
+
+    python benchmarks/profile_paths.py [--events 10000] [--commands 300] [--top 12]
+                                       [--backend sqlite|postgres] [--postgres-url URL]
+
+Grows one ledger with the realistic mix (``benchmarks/ledger_mix.py``), then profiles, on it:
+``rebuild`` (every view from scratch), ``verify`` (the whole chain), ``replay`` (one plan as of
+30/06/2023 without checkpoints) and ``commands`` (task progress through ``ParLedger.handle``),
+printing for each the wall time and the functions with the most time of their own. Figures
+under the profiler are slower than without it; compare them only with each other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from uuid import uuid4
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.ledger_mix import Mix
+from domain.values import Actor, Role, Source
+from integrity.verify import verify
+from ledger.application import ParLedger
+from ledger.context import CommandContext
+from ledger.usecases.task import ReportTaskProgress
+from persistence.migrations import migrate
+from persistence.settings import parse_database_url
+from planfile.bundled import bundled_plan
+from projections import live
+from replay import replay
+
+ADMIN = Actor(id="bench", name="bench", role=Role.ADMIN)
+
+
+def profiled(name: str, top: int, fn: Callable[[], object]) -> None:
+    profile = cProfile.Profile()
+    started = time.perf_counter()
+    profile.runcall(fn)
+    wall = time.perf_counter() - started
+    out = io.StringIO()
+    stats = pstats.Stats(profile, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    body = out.getvalue()
+    table = body[body.find("   ncalls") :] if "   ncalls" in body else body
+    print(f"\n== {name}: {wall:.2f} s under the profiler\n{table.rstrip()}", flush=True)
+
+
+def run(url: str, events: int, commands: int, top: int) -> None:
+    app = ParLedger(parse_database_url(url))
+    try:
+        started = time.perf_counter()
+        Mix(app).grow_to(events)
+        head = app.recorder.max_notification_id()
+        print(f"ledger of {head} events made in {time.perf_counter() - started:.0f} s")
+        profiled("rebuild", top, lambda: live.rebuild(app))
+        profiled("verify", top, lambda: verify(app.ledger_recorder))
+        profiled(
+            "replay",
+            top,
+            lambda: replay(app, "cat-hai-2023", date(2023, 6, 30), use_checkpoints=False),
+        )
+        ctx = CommandContext(actor=ADMIN, source=Source.CLI)
+        leaves = [t.number for t in bundled_plan("cat-hai-2023").tasks if t.lead]
+
+        def progress() -> None:
+            for i in range(commands):
+                app.handle(
+                    ctx,
+                    ReportTaskProgress(
+                        plan="cat-hai-2023",
+                        number=leaves[i % len(leaves)],
+                        percent=i % 100,
+                        note=f"hồ sơ lần {i}",
+                    ),
+                )
+
+        profiled(f"commands ({commands})", top, progress)
+    finally:
+        app.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--commands", type=int, default=300)
+    parser.add_argument("--top", type=int, default=12)
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "PARLEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+        ),
+    )
+    args = parser.parse_args()
+    if args.backend == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            run(f"sqlite:///{Path(tmp) / 'p.sqlite3'}", args.events, args.commands, args.top)
+        return 0
+    schema = f"prof_{uuid4().hex[:10]}"
+    with psycopg.connect(args.postgres_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    migrate(parse_database_url(f"{args.postgres_url}?schema={schema}"))
+    try:
+        run(f"{args.postgres_url}?schema={schema}", args.events, args.commands, args.top)
+    finally:
+        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
