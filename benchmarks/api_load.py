@@ -57,6 +57,7 @@ from domain import ids
 from domain.values import Actor, Role, Source
 from ledger.application import ParLedger
 from ledger.context import CommandContext
+from persistence.migrations import migrate
 from persistence.settings import parse_database_url
 from persistence.viewstore import CHECKPOINTS_TABLE, DOCS_TABLE
 from planfile.bundled import bundled_plan
@@ -363,6 +364,8 @@ def main() -> int:
     with psycopg.connect(args.postgres_url, autocommit=True) as conn:
         for schema in schemas:
             conn.execute(f'CREATE SCHEMA "{schema}"')
+    for schema in schemas:
+        migrate(parse_database_url(f"{args.postgres_url}?schema={schema}"))
     url = f"{args.postgres_url}?schema={schemas[0]}"
     print(f"ParLedger API load benchmark — PostgreSQL, {args.clients} clients, ~{budget:.0f} s")
     try:

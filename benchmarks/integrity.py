@@ -38,6 +38,7 @@ from integrity.digests import Digest
 from integrity.operations import make_digest
 from integrity.verify import verify
 from ledger.application import ParLedger
+from persistence.migrations import migrate
 from persistence.postgres import LedgerPostgresRecorder
 from persistence.records import IndexRow
 from persistence.settings import parse_database_url
@@ -167,6 +168,7 @@ def main() -> int:
         schemas.append(schema)
         with psycopg.connect(args.postgres_url, autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{schema}"')
+        migrate(parse_database_url(f"{args.postgres_url}?schema={schema}"))
         return f"{args.postgres_url}?schema={schema}"
 
     print("\nPostgreSQL (loopback)")

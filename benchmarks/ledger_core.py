@@ -38,6 +38,7 @@ from ledger.application import ParLedger
 from ledger.context import CommandContext
 from ledger.importer import import_plan
 from ledger.usecases.task import ReportTaskProgress
+from persistence.migrations import migrate
 from persistence.settings import parse_database_url
 from planfile.bundled import bundled_plan
 
@@ -244,7 +245,13 @@ def main() -> int:
             conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
         url = parse_database_url(f"{args.postgres_url}?schema={schemas[1]}")
-        pg_env = {k: v for k, v in url.env.items() if k != "APPLICATION_RECORDER_TOPIC"}
+        migrate(url)
+        # The library as it comes: its own factory and recorder, creating its tables.
+        pg_env = {
+            **{k: v for k, v in url.env.items() if k != "APPLICATION_RECORDER_TOPIC"},
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "CREATE_TABLE": "yes",
+        }
         raw_pg = raw_postgres(n, args.postgres_url, schemas[0])
         lib_pg = library_default(n, pg_env)
         lib_fn = library_default(

@@ -35,6 +35,7 @@ from integrity.verify import verify
 from ledger.application import ParLedger
 from ledger.context import CommandContext
 from ledger.usecases.task import ReportTaskProgress
+from persistence.migrations import migrate
 from persistence.settings import parse_database_url
 from planfile.bundled import bundled_plan
 from projections import live
@@ -110,6 +111,7 @@ def main() -> int:
     schema = f"prof_{uuid4().hex[:10]}"
     with psycopg.connect(args.postgres_url, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
+    migrate(parse_database_url(f"{args.postgres_url}?schema={schema}"))
     try:
         run(f"{args.postgres_url}?schema={schema}", args.events, args.commands, args.top)
     finally:

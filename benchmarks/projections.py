@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.ledger_mix import Mix
 from ledger.application import ParLedger
+from persistence.migrations import migrate
 from persistence.settings import parse_database_url
 from projections import live
 from replay import replay
@@ -147,6 +148,7 @@ def main() -> int:
         schema = f"bench_{uuid4().hex[:10]}"
         with psycopg.connect(args.postgres_url, autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{schema}"')
+        migrate(parse_database_url(f"{args.postgres_url}?schema={schema}"))
         try:
             rows = run(f"{args.postgres_url}?schema={schema}", sizes, args.queries)
         finally:

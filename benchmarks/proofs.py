@@ -34,6 +34,7 @@ from integrity.merkle import consistency_path, inclusion_path, node, root
 from integrity.proofs import TreeHead, inclusion, prove_consistency
 from integrity.subtrees import sync
 from ledger.application import ParLedger
+from persistence.migrations import migrate
 from persistence.settings import parse_database_url
 
 GENESIS = bytes(32)
@@ -174,6 +175,7 @@ def main() -> int:
     schema = f"bench_proofs_{uuid4().hex[:8]}"
     with psycopg.connect(args.postgres_url, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
+    migrate(parse_database_url(f"{args.postgres_url}?schema={schema}"))
     try:
         app = ParLedger(parse_database_url(f"{args.postgres_url}?schema={schema}"))
         try:

@@ -25,9 +25,11 @@ from cli.common import (
     vn,
 )
 from cli.consistency import LEDGER_FREE
+from cli.database import register_database
 from cli.integrity import cmd_verify_proof, register_integrity
 from cli.views import register as register_views
 from cli.views import register_reports
+from cli.worker import register_worker
 from domain.errors import DomainError, InvalidValue, NotFound
 from domain.ids import plan_id
 from ledger.application import ParLedger
@@ -35,6 +37,7 @@ from ledger.errors import Conflict, Forbidden, IdempotencyConflict, StaleVersion
 from ledger.importer import import_plan
 from ledger.refs import parse_ref
 from ledger.views import plan_overview
+from persistence.migrations import migrate
 from persistence.settings import ConfigurationError, database_from_env
 from planfile.bundled import bundled_plan, read_plan_json
 from planfile.parser import parse_plan_text, read_agency_mapping
@@ -273,6 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     register_audit(add)
 
     register_integrity(add)
+    register_database(add)
+    register_worker(add)
 
     p = add("serve", cmd_serve, "chạy dịch vụ HTTP")
     p.add_argument("--host", default="127.0.0.1")
@@ -297,7 +302,7 @@ _GROUP_HELP = {
     "dossier": "hồ sơ trễ hẹn và phiếu xin lỗi",
     "agency": "danh mục cơ quan",
     "key": "khoá ký bản tóm lược của sổ cái",
-    "db": "cơ sở dữ liệu: quyền của vai trò dịch vụ",
+    "db": "cơ sở dữ liệu: lược đồ và quyền của vai trò dịch vụ",
 }
 
 
@@ -334,7 +339,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.handler is cmd_verify_proof or args.handler in LEDGER_FREE:
             alone: int = args.handler(None, args)  # a proof is checked without the ledger
             return alone
-        app = ParLedger(database_from_env())
+        database = database_from_env()
+        if args.handler is cmd_init:
+            migrate(database)  # init creates the store: the schema first, on any backend
+        app = ParLedger(database)
         try:
             code: int = args.handler(app, args)
         finally:

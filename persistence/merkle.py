@@ -1,6 +1,6 @@
 """Stored Merkle subtree roots (``integrity.subtrees``) on both backends: one table
-``parledger_merkle (level, idx, hash)``, created on first use so that ledgers stored by earlier
-releases gain it without a migration; rows are only ever inserted.
+``parledger_merkle (level, idx, hash)``, created by schema version 1 (``persistence/migrations``,
+which adopts stores of earlier releases); rows are only ever inserted.
 
 Mixins for the two recorders, kept apart from them: they use only the datastore.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 from persistence.records import CHAIN_TABLE
 
@@ -23,22 +23,26 @@ def _split_keys(keys: Sequence[Key]) -> tuple[list[int], list[Key]]:
     return leaves, [key for key in keys if key[0] > 0]
 
 
+def merkle_table_statement() -> str:
+    """The SQLite table (schema version 1, ``persistence/migrations``)."""
+    return (
+        f"CREATE TABLE IF NOT EXISTS {MERKLE_TABLE} (level INTEGER NOT NULL, "
+        "idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID"
+    )
+
+
+def postgres_merkle_table_statement(schema: str) -> Composed:
+    """The PostgreSQL table (schema version 1)."""
+    return SQL(
+        "CREATE TABLE IF NOT EXISTS {schema}.{merkle} (level smallint NOT NULL, "
+        "idx bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (level, idx))"
+    ).format(schema=Identifier(schema), merkle=Identifier(MERKLE_TABLE))
+
+
 class SQLiteMerkleNodes:
     datastore: Any
-    _merkle_ready = False
-
-    def _merkle_table(self) -> None:
-        if not self._merkle_ready:
-            with self.datastore.transaction(commit=True) as c:
-                c.execute(
-                    f"CREATE TABLE IF NOT EXISTS {MERKLE_TABLE} (level INTEGER NOT NULL, "
-                    "idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) "
-                    "WITHOUT ROWID"
-                )
-            self._merkle_ready = True
 
     def merkle_extent(self) -> int:
-        self._merkle_table()
         with self.datastore.transaction(commit=False) as c:
             c.execute(f"SELECT MAX(idx) FROM {MERKLE_TABLE} WHERE level = 1")
             top = c.fetchone()[0]
@@ -47,7 +51,6 @@ class SQLiteMerkleNodes:
     def select_merkle_nodes(self, keys: Sequence[Key]) -> dict[Key, bytes]:
         leaves, inner = _split_keys(keys)
         found: dict[Key, bytes] = {}
-        self._merkle_table()
         with self.datastore.transaction(commit=False) as c:
             if leaves:
                 c.execute(
@@ -77,7 +80,6 @@ class SQLiteMerkleNodes:
             return [bytes(row[0]) for row in c.fetchall()]
 
     def insert_merkle_nodes(self, rows: Sequence[tuple[int, int, bytes]]) -> None:
-        self._merkle_table()
         with self.datastore.transaction(commit=True) as c:
             c.executemany(
                 f"INSERT INTO {MERKLE_TABLE} VALUES (?, ?, ?) ON CONFLICT DO NOTHING", rows
@@ -86,7 +88,6 @@ class SQLiteMerkleNodes:
 
 class PostgresMerkleNodes:
     datastore: Any
-    _merkle_ready = False
 
     def _merkle_sql(self, text: str) -> Any:
         return SQL(text).format(
@@ -95,19 +96,7 @@ class PostgresMerkleNodes:
             chain=Identifier(CHAIN_TABLE),
         )
 
-    def _merkle_table(self) -> None:
-        if not self._merkle_ready:
-            with self.datastore.transaction(commit=True) as curs:
-                curs.execute(
-                    self._merkle_sql(
-                        "CREATE TABLE IF NOT EXISTS {schema}.{merkle} (level smallint NOT NULL, "
-                        "idx bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (level, idx))"
-                    )
-                )
-            self._merkle_ready = True
-
     def merkle_extent(self) -> int:
-        self._merkle_table()
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(
                 self._merkle_sql("SELECT MAX(idx) AS top FROM {schema}.{merkle} WHERE level = 1")
@@ -117,7 +106,6 @@ class PostgresMerkleNodes:
         return 0 if top is None else (int(top) + 1) * 2
 
     def select_merkle_nodes(self, keys: Sequence[Key]) -> dict[Key, bytes]:
-        self._merkle_table()
         leaves, inner = _split_keys(keys)
         found: dict[Key, bytes] = {}
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -153,7 +141,6 @@ class PostgresMerkleNodes:
             return [bytes(r["leaf"]) for r in curs.fetchall()]
 
     def insert_merkle_nodes(self, rows: Sequence[tuple[int, int, bytes]]) -> None:
-        self._merkle_table()
         if not rows:
             return
         with self.datastore.transaction(commit=True) as curs:

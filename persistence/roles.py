@@ -2,28 +2,34 @@
 through ``parledger_append`` (SECURITY DEFINER, owned by the tables' owner); it keeps the live
 views. It cannot UPDATE, DELETE or TRUNCATE a ledger row, nor INSERT one past the chain.
 
-Run by the owner (``parledger db grant-service ROLE``); the service then starts with
-``CREATE_TABLE=no`` (``PARLEDGER_CREATE_TABLES=no``) since it may not run DDL.
+Run by the owner after ``parledger db migrate`` (``parledger db grant-service ROLE``); the
+service only checks the schema's version on start (``persistence/migrations``), never runs DDL.
 """
 
 from __future__ import annotations
 
 from psycopg.sql import SQL, Composed, Identifier
 
+from persistence.credentials import CREDENTIALS_TABLE, SESSIONS_TABLE
 from persistence.merkle import MERKLE_TABLE
 from persistence.records import APPEND_ONLY_TABLES
 
+VERSION_TABLE = "parledger_schema_version"  # read by the service to check the schema's version
 VIEW_TABLES = (
     "parledger_view_docs",
     "parledger_view_shadow",
     "parledger_checkpoints",
     "parledger_view_tracking",
+    "parledger_leases",  # schema version 2: shared by the service's processes
+    "parledger_rate_buckets",
+    CREDENTIALS_TABLE,  # the pages' passwords and sessions
+    SESSIONS_TABLE,
 )
 
 
 def grant_service_statements(schema: str, role: str, events_table: str) -> list[Composed]:
     names = {"schema": Identifier(schema), "role": Identifier(role)}
-    ledger_tables = (events_table, *APPEND_ONLY_TABLES)
+    ledger_tables = (events_table, *APPEND_ONLY_TABLES, VERSION_TABLE)
     statements = [SQL("GRANT USAGE ON SCHEMA {schema} TO {role}").format(**names)]
     for table in ledger_tables:
         statements += [

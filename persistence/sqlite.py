@@ -99,12 +99,17 @@ class LedgerSQLiteRecorder(SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerR
 
     def create_table(self) -> None:
         with self.datastore.transaction(commit=True) as c:
-            c.execute(f"PRAGMA table_info({INDEX_TABLE})")
-            present = {row["name"] for row in c.fetchall()}
-            for name, kind in ADDED_COLUMNS:
-                if present and name not in present:
-                    c.execute(f"ALTER TABLE {INDEX_TABLE} ADD COLUMN {name} {kind}")
-        super().create_table()
+            self.create_tables_in(c)
+
+    def create_tables_in(self, c: SQLiteCursor) -> None:
+        """Schema version 1 of the ledger's tables, in the caller's transaction
+        (``persistence/migrations``): columns added since 0.1 first, then every table."""
+        c.execute(f"PRAGMA table_info({INDEX_TABLE})")
+        present = {row["name"] for row in c.fetchall()}
+        for name, kind in ADDED_COLUMNS:
+            if present and name not in present:
+                c.execute(f"ALTER TABLE {INDEX_TABLE} ADD COLUMN {name} {kind}")
+        self._create_table(c)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -41,6 +41,16 @@ def _normal(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
+def vault_table_statement(backend: str, schema: str | None) -> str:
+    """The key table (schema version 1, ``persistence/migrations``)."""
+    table = f'"{schema}".{VAULT_TABLE}' if backend == "postgres" else VAULT_TABLE
+    blob = "bytea" if backend == "postgres" else "BLOB"
+    return (
+        f"CREATE TABLE IF NOT EXISTS {table} (subject text PRIMARY KEY, "
+        f"lookup text UNIQUE, key {blob}, created_at text NOT NULL, erased_at text)"
+    )
+
+
 class PersonVault:
     """Keys per person in the ledger's own database (SQLite or PostgreSQL)."""
 
@@ -51,11 +61,7 @@ class PersonVault:
         self._lookup_secret: bytes | None = None
         self.table = f'"{datastore.schema}".{VAULT_TABLE}' if self.postgres else VAULT_TABLE
         if create:
-            blob = "bytea" if self.postgres else "BLOB"
-            self._run(
-                f"CREATE TABLE IF NOT EXISTS {self.table} (subject text PRIMARY KEY, "
-                f"lookup text UNIQUE, key {blob}, created_at text NOT NULL, erased_at text)"
-            )
+            self._run(vault_table_statement(backend, datastore.schema if self.postgres else None))
 
     def _run(self, sql: str, *params: Any) -> list[Any]:
         reads = sql.lstrip().upper().startswith("SELECT")

@@ -127,12 +127,23 @@ class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
 
     def create_table(self) -> None:
         with self.datastore.transaction(commit=True) as c:
-            c.execute(f"PRAGMA table_info({DOCS_TABLE})")
-            present = {row["name"] for row in c.fetchall()}
-            if present and "plan" not in present:  # a store from before the plan column
-                c.execute(f"DROP TABLE {DOCS_TABLE}")
-                c.execute("DELETE FROM tracking")  # the view is rebuilt on the next catch-up
-        super().create_table()
+            self.create_tables_in(c)
+
+    def create_tables_in(self, c: SQLiteCursor) -> None:
+        """Schema version 1 of the view tables, in the caller's transaction
+        (``persistence/migrations``), with the library's tracking-table upgrade."""
+        c.execute(f"PRAGMA table_info({DOCS_TABLE})")
+        present = {row["name"] for row in c.fetchall()}
+        if present and "plan" not in present:  # a store from before the plan column
+            c.execute(f"DROP TABLE {DOCS_TABLE}")
+            c.execute("DELETE FROM tracking")  # the view is rebuilt on the next catch-up
+        c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tracking'")
+        if c.fetchone() is not None:
+            self.tracking_table_exists = True
+            self.tracking_migration_current = self.tracking_migration_previous = (
+                self._max_tracking_id(self.table_migration_identifier, c)
+            )
+        self._create_table(c)
 
     def save(
         self, rows: Sequence[Row], tracking: Tracking | None, generation: int | None = None

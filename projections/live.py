@@ -114,21 +114,23 @@ def catch_up(
     on_progress: Callable[[Progress], None] | None = None,
     state: LedgerState | None = None,
     name: str | None = None,
+    on_page: Callable[[int, int], None] | None = None,
 ) -> Progress:
     """Apply every event after the view's position; returns how many and how fast.
 
     ``name`` is the tracking name (a rebuild's shadow has its own); the live view's pages are
     saved only while its generation is the one read before its documents were, and when a
     rebuild is promoted meanwhile the catch-up starts again on the new generation (a reader
-    must not be left behind the events acknowledged before it asked).
+    must not be left behind the events acknowledged before it asked). ``on_page(first,
+    last)`` hears of each page of positions once it is saved (the worker's report).
     """
     view = view or view_for(app)
     if name is not None:
-        return _catch_up(app, view, name, None, on_progress, state or LedgerState())
+        return _catch_up(app, view, name, None, on_progress, state or LedgerState(), on_page)
     for _ in range(PROMOTE_ATTEMPTS):
         try:
             generation = view.generation()
-            return _catch_up(app, view, app.name, generation, on_progress, LedgerState())
+            return _catch_up(app, view, app.name, generation, on_progress, LedgerState(), on_page)
         except StaleGeneration:
             continue
     raise Conflict("khung nhìn trực tiếp liên tục được dựng lại; hãy thử lại")
@@ -141,6 +143,7 @@ def _catch_up(
     generation: int | None,
     on_progress: Callable[[Progress], None] | None,
     state: LedgerState,
+    on_page: Callable[[int, int], None] | None = None,
 ) -> Progress:
     after = view.max_tracking_id(name) or 0
     head = int(app.recorder.max_notification_id() or 0)
@@ -148,6 +151,8 @@ def _catch_up(
     done = 0
     for page in _pages(app, after, head):
         process_page(view, state, page, name, generation)
+        if on_page:
+            on_page(page[0][0], page[-1][0])
         done += len(page)
         if on_progress:
             on_progress(Progress(done, head - after, time.perf_counter() - started))

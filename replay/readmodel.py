@@ -3,9 +3,10 @@ other (valid date, knowledge time).
 
 A present read first brings the live view up to the head of the log (a cheap check when
 nothing is new; one writer at a time in this process, the tracking table keeping it exactly
-once across processes), then loads the plan's documents with one indexed query. The loaded
-state is kept per plan while the view's position does not move, so repeated reads between
-writes cost one position query; so are the views computed from it (an answer is a pure
+once across processes; not at all where a projection worker keeps the view, ``catch_up=False``),
+then loads the plan's documents with one indexed query. The loaded state is kept per plan
+while the view's position does not move, so repeated reads between writes cost one position
+query; so are the views computed from it (an answer is a pure
 function of plan, date and position).
 
 A read as of another date, as known now, keeps the state it replayed per (plan, date): a later
@@ -56,8 +57,11 @@ def today() -> date:
 
 
 class ReadModel:
-    def __init__(self, app: ParLedger):
+    def __init__(self, app: ParLedger, *, catch_up: bool = True):
         self.app = app
+        # False where a projection worker keeps the view (``parledger projections run``):
+        # a read then serves the view's position and never folds inside the request.
+        self.catch_up = catch_up
         self.view: LedgerView = app.view
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[int, LedgerState]] = {}
@@ -74,7 +78,7 @@ class ReadModel:
             self._cache.clear()
             self._memo.clear()
             self._generation = generation
-        head = int(self.app.recorder.max_notification_id() or 0)
+        head = int(self.app.recorder.max_notification_id() or 0) if self.catch_up else 0
         position = self.view.max_tracking_id(self.app.name) or 0
         if position < head:
             # Another process may apply the same events first; its tracking rows say so.

@@ -8,8 +8,9 @@ application, as for the CLI), ETag/If-Match, Idempotency-Key, and RFC 9457 probl
 
 from __future__ import annotations
 
+import os
 import re
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
@@ -17,11 +18,16 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
 from api.routes import commands, events, integrity, reads, reports
-from httpkit.problems import document_malformed_bodies, install, responses
-from httpkit.security import BodyLimit, Principals, RateLimiter
+from httpkit.observability import AccessLog, json_logging
+from httpkit.problems import ProblemError, document_malformed_bodies, install, responses
+from httpkit.routing import LedgerProxy, ModelProxy, ReadRouting, Routing, Target
+from httpkit.security import BodyLimit, Principals
+from httpkit.shared_limits import limiter_for
 from httpkit.strict import StrictInput
 from ledger.application import ParLedger
-from persistence.settings import database_from_env
+from persistence.migrations import CURRENT, schema_version
+from persistence.settings import ConfigurationError, Database, database_from_env
+from persistence.settings import read_databases_from_env as read_databases
 from replay.readmodel import ReadModel
 from web import pages as web
 
@@ -50,6 +56,7 @@ TAGS: dict[str, str] = {
     "ledger": "Theo dõi sổ cái",
     "integrity": "Bằng chứng toàn vẹn",
     "agencies": "Danh mục cơ quan",
+    "units": "Đơn vị hành chính",
     "users": "Người dùng",
     "service": "Dịch vụ",
 }
@@ -73,9 +80,49 @@ def _require_if_match(schema: dict[str, Any]) -> None:
                         parameter["required"] = True
 
 
+READY_LAG = 1000  # events the live view may trail the log by and the service still be ready
+
+
+def _service_routes(app: FastAPI, ledger: ParLedger, catch_up: bool) -> None:
+    @app.get("/health", summary="Tình trạng dịch vụ", tags=["service"], name="get_health")
+    def health() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "backend": ledger.database.backend,
+            "position": ledger.recorder.max_notification_id() or 0,
+        }
+
+    @app.get("/ready", summary="Sẵn sàng phục vụ", tags=["service"], name="get_readiness")
+    def ready() -> dict[str, Any]:
+        """Ready: the schema at this code's version, the live view close to the log's head."""
+        datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
+        version = schema_version(datastore, ledger.database.backend)
+        head = int(ledger.recorder.max_notification_id() or 0)
+        lag = head - (ledger.view.max_tracking_id(ledger.name) or 0)
+        if version != CURRENT:
+            detail = f"lược đồ ở phiên bản {version}, cần {CURRENT}"
+            raise ProblemError(503, "not_ready", detail, None, **{"Retry-After": "5"})
+        if lag > READY_LAG and not catch_up:
+            detail = f"khung nhìn trực tiếp chậm {lag} sự kiện so với sổ cái"
+            raise ProblemError(503, "not_ready", detail, None, **{"Retry-After": "5"})
+        return {"status": "ready", "schema_version": version, "lag": lag}
+
+
 def create_app(
-    ledger: ParLedger, *, rate: float = 50.0, burst: float = 100.0, body_limit: int | None = None
+    ledger: ParLedger,
+    *,
+    rate: float = 50.0,
+    burst: float = 100.0,
+    body_limit: int | None = None,
+    catch_up: bool = True,
+    read_targets: list[Database] | None = None,
+    read_wait: float = 2.0,
+    rate_store: str | None = None,
 ) -> FastAPI:
+    """``catch_up``: reads fold new events into the live view inside the request (embedded
+    mode); False where ``parledger projections run`` keeps it. ``read_targets``: replicas that
+    GET requests are sent to (``httpkit/routing.py``); ``read_wait``: seconds a read waits for
+    its ``min_position``. ``rate_store``: "database" or "memory" (``httpkit/shared_limits``)."""
     app = FastAPI(
         title="ParLedger",
         description=DESCRIPTION,
@@ -87,16 +134,16 @@ def create_app(
     install(app)
     app.add_middleware(StrictInput)  # inside BodyLimit, added next: what it reads is bounded
     app.add_middleware(BodyLimit, **({"limit": body_limit} if body_limit else {}))
-    principal = Principals(ledger, RateLimiter(rate=rate, burst=burst))
-    model = ReadModel(ledger)
-
-    @app.get("/health", summary="Tình trạng dịch vụ", tags=["service"], name="get_health")
-    def health() -> dict[str, Any]:
-        return {
-            "status": "ok",
-            "backend": ledger.database.backend,
-            "position": ledger.recorder.max_notification_id() or 0,
-        }
+    principal = Principals(ledger, limiter_for(ledger, rate, burst, rate_store))
+    primary = Target("primary", ledger=ledger, model=ReadModel(ledger, catch_up=catch_up))
+    replicas = [Target(f"replica-{i + 1}", database=d) for i, d in enumerate(read_targets or [])]
+    routing = ReadRouting(primary, replicas, wait=read_wait)
+    app.add_middleware(Routing, routing=routing)
+    app.add_middleware(AccessLog)  # outermost: it also times the routing's wait
+    # The routers reach the ledger and read model of the target each request was routed to.
+    model = cast(ReadModel, ModelProxy(routing))
+    reader = cast(ParLedger, LedgerProxy(routing))
+    _service_routes(app, ledger, catch_up)
 
     @app.get("/", include_in_schema=False, response_model=None)
     def index(request: Request) -> dict[str, Any] | RedirectResponse:
@@ -105,12 +152,13 @@ def create_app(
             return RedirectResponse(f"/web/{web.default_plan(ledger)}", status_code=303)
         return {"service": "ParLedger", "plans": "/plans", "docs": "/docs", "pages": "/web/"}
 
-    app.include_router(reads.router(ledger, model, principal))
+    app.include_router(reads.router(reader, model, principal))
     app.include_router(commands.router(ledger, principal))
-    app.include_router(events.router(ledger, principal))
+    app.include_router(events.router(reader, principal))
+    # Proofs extend the Merkle cache even when read: always the primary's.
     app.include_router(integrity.router(ledger, principal))
-    app.include_router(reports.router(ledger, principal))
-    app.include_router(web.router(ledger, model, principal))
+    app.include_router(reports.router(reader, principal))
+    app.include_router(web.router(reader, model, principal))
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -134,5 +182,26 @@ def create_app(
 
 
 def from_env() -> FastAPI:
-    """The service over the store ``PARLEDGER_DATABASE_URL`` names (uvicorn's factory)."""
-    return create_app(ParLedger(database_from_env()))
+    """The service over the store ``PARLEDGER_DATABASE_URL`` names (uvicorn's factory), reads
+    also from ``PARLEDGER_READ_DATABASE_URL``; ``PARLEDGER_PROJECTIONS=worker`` where
+    ``parledger projections run`` keeps the live view (default ``inline``: reads fold)."""
+    json_logging()
+    mode = os.environ.get("PARLEDGER_PROJECTIONS", "inline")
+    if mode not in ("inline", "worker"):
+        raise ConfigurationError(f"PARLEDGER_PROJECTIONS phải là inline hoặc worker: {mode!r}")
+    return create_app(
+        ParLedger(database_from_env()),
+        catch_up=mode == "inline",
+        read_targets=read_databases(),
+        read_wait=_number("PARLEDGER_READ_WAIT", "2", 60),
+        rate=_number("PARLEDGER_RATE", "50", 100_000),
+        burst=_number("PARLEDGER_BURST", "100", 100_000),
+        rate_store=os.environ.get("PARLEDGER_RATE_LIMIT_STORE") or None,
+    )
+
+
+def _number(name: str, default: str, top: int) -> float:
+    value = os.environ.get(name, default)
+    if not (value.isascii() and value.isdigit() and 0 < int(value) <= top):
+        raise ConfigurationError(f"{name} phải là số nguyên từ 1 đến {top}: {value!r}")
+    return float(value)

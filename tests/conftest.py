@@ -24,6 +24,7 @@ import tests.hypothesis_profiles  # noqa: F401  (registers and loads the profile
 from domain.values import VN_TZ, Actor, Role, Source
 from ledger.application import ParLedger
 from ledger.context import CommandContext
+from persistence.migrations import migrate
 from persistence.settings import parse_database_url
 
 POSTGRES_URL = os.environ.get(
@@ -68,8 +69,10 @@ def postgres_schema(postgres_url: str) -> Iterator[str]:
     schema = f"t_{uuid4().hex[:16]}"
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
+    url = f"{postgres_url}?schema={schema}"
+    migrate(parse_database_url(url))  # what `parledger db migrate` does before a service starts
     try:
-        yield f"{postgres_url}?schema={schema}"
+        yield url
     finally:
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
@@ -130,6 +133,7 @@ def fresh_postgres_schemas(base: str, request: pytest.FixtureRequest) -> Callabl
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
             conn.execute(f'CREATE SCHEMA "{schema}"')
         created.append(schema)
+        migrate(parse_database_url(f"{base}?schema={schema}"))
         return f"{base}?schema={schema}"
 
     def drop() -> None:

@@ -27,6 +27,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from ledger.application import ParLedger
+from persistence.migrations import migrate
 from persistence.settings import parse_database_url
 from service.app import create_app
 from tests.cat_hai import Seeded, seed
@@ -96,6 +97,7 @@ def store_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     schema = f"b_{uuid4().hex[:16]}"
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
+    migrate(parse_database_url(f"{POSTGRES_URL}?schema={schema}"))
     try:
         yield f"{POSTGRES_URL}?schema={schema}"
     finally:

@@ -35,6 +35,7 @@ from ledger.usecases.dossier import IssueApology, ReportLateDossier
 from ledger.usecases.inspection import PlanInspection, RecordInspectionConducted
 from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
 from ledger.usecases.task import CancelTask, CompleteTask, ReopenTask, ReportTaskProgress
+from persistence.migrations import migrate
 from persistence.settings import parse_database_url
 from projections import live
 from projections.state import LedgerState
@@ -78,6 +79,7 @@ def fresh_app(backend: str) -> Iterator[ParLedger]:
     schema = f"p_{uuid4().hex[:16]}"
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
+    migrate(parse_database_url(f"{POSTGRES_URL}?schema={schema}"))
     app = ParLedger(parse_database_url(f"{POSTGRES_URL}?schema={schema}"))
     try:
         yield app

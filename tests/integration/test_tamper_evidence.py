@@ -30,6 +30,7 @@ from integrity.operations import make_digest, read_export, restore
 from integrity.verify import verify
 from ledger.application import ParLedger
 from ledger.usecases.task import ReportTaskProgress
+from persistence.migrations import migrate
 from persistence.settings import parse_database_url
 from projections.live import stored_state
 from replay.engine import rebuild, replay_state
@@ -75,6 +76,7 @@ class Seeded:
             with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
                 conn.execute(f'CREATE SCHEMA "{schema}"')
             url = f"{POSTGRES_URL}?schema={schema}"
+            migrate(parse_database_url(url))
         app = ParLedger(parse_database_url(url))
         try:
             restore(app.ledger_recorder, self.links, self.digest)
