@@ -89,8 +89,16 @@ class LedgerCore(Application[UUID]):
     """The ledger: commands append events; reads rebuild aggregates from them."""
 
     name = "parledger"
+    # Hot aggregates come from the cache, brought up to date on every get by reading only the
+    # events after the cached version (fast-forward): correct with several processes writing
+    # one store. The cache is never filled from a save (the library does that only without
+    # fast-forward), and each get hands out a deep copy, so a command refused after deciding
+    # leaves the cached aggregate as stored. Skipping a fast-forward another thread is running
+    # would hand out a stale aggregate: off.
     env: ClassVar[dict[str, str]] = {
         "AGGREGATE_CACHE_MAXSIZE": "2000",
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+        "AGGREGATE_CACHE_FASTFORWARD_SKIPPING": "n",
         "DEEPCOPY_FROM_AGGREGATE_CACHE": "y",
     }
 
