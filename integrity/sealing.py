@@ -27,10 +27,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from integrity.chain import ChainStore
-from integrity.checkpoints import checkpoint_of
 from integrity.digests import canonical_json, public_hex
 from integrity.notes import Checkpoint, NoteError, log_verifier, origin_for, parse
-from integrity.operations import make_digest
+from integrity.prefix import verified_root
 
 SEAL_FORMAT = "parledger-report-seal/1"
 PUBLISHED_ENV = "PARLEDGER_CHECKPOINTS"  # the directory ``parledger checkpoint`` publishes to
@@ -100,12 +99,12 @@ def evidence_at(
     store: ChainStore, key: Ed25519PrivateKey, position: int, published: Path | None = None
 ) -> Evidence:
     """The checkpoint of the tree at ``position``: the published one of that size when it
-    exists (with the cosignatures witnesses added), otherwise signed now after the chain
-    verifies (``IntegrityFailure`` when it does not)."""
+    exists (with the cosignatures witnesses added), otherwise signed now after the chain up to
+    there verifies (``IntegrityFailure`` when it does not; ``integrity/prefix.py``)."""
     size = size_at(store, position)
-    digest, _ = make_digest(store, key, size)
     origin = origin_for(key)
-    own = checkpoint_of(digest, origin, key)
+    # Checked from where this process last checked the chain: O(new events) per export.
+    own = Checkpoint(origin, size, verified_root(store, key, size)).signed(key)
     candidate = (published / f"{size}.checkpoint") if published else None
     if candidate is not None and candidate.is_file():
         try:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
@@ -233,6 +234,23 @@ class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, L
     def _append(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
         if not stored_events:
             return []
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            return self._call_append(curs, stored_events, kwargs)
+
+    def insert_batch(
+        self, members: Sequence[tuple[Sequence[StoredEvent], dict[str, Any]]]
+    ) -> list[Sequence[int]]:
+        # The server function once per member, in one transaction: one commit (one fsync);
+        # each call links its events after the previous call's, under the same lock.
+        with self.datastore.transaction(commit=True) as curs:
+            return [
+                self._call_append(curs, stored, kwargs) if stored else []
+                for stored, kwargs in members
+            ]
+
+    def _call_append(
+        self, curs: Any, stored_events: Sequence[StoredEvent], kwargs: dict[str, Any]
+    ) -> list[int]:
         events = [
             self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
             for e in stored_events
@@ -256,10 +274,11 @@ class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, L
             self._digests(stored_events, rows),
         )
         try:
-            with self.datastore.get_connection() as conn, conn.cursor() as curs:
-                curs.execute(self.sql_append, params, prepare=True)
-                return [row["parledger_append"] for row in curs.fetchall()]
-        except IntegrityError as e:
+            curs.execute(self.sql_append, params, prepare=True)
+            return [row["parledger_append"] for row in curs.fetchall()]
+        except psycopg.IntegrityError as e:
+            # Raised inside the datastore's connection block, which translates psycopg's
+            # errors on the way out: ours passes through as it is.
             if command is not None and f"{COMMANDS_TABLE}_pkey" in str(e):
                 raise IdempotencyKeyReused(str(e)) from e
             raise

@@ -80,6 +80,15 @@ class LedgerRecorder:
     def get_command(self, key: str) -> CommandRow | None:
         raise NotImplementedError
 
+    def insert_batch(
+        self, members: Sequence[tuple[Sequence[StoredEvent], dict[str, Any]]]
+    ) -> list[Sequence[int]]:
+        """Several commands' events (each with its ``insert_events`` keyword arguments:
+        index rows, command row) appended in one transaction, chain links in member order;
+        the notification ids of each member. All or nothing: any member's error fails the
+        whole batch."""
+        raise NotImplementedError
+
     def select_index(self, *, gt: int = 0, limit: int = 1000) -> list[tuple[int, IndexRow]]:
         raise NotImplementedError
 

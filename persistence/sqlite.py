@@ -48,6 +48,14 @@ from persistence.records import (
 )
 
 
+def _rows_of(stored: Sequence[StoredEvent], kwargs: dict[str, Any]) -> Sequence[IndexRow]:
+    rows: Sequence[IndexRow] = kwargs.get("index_rows", ())
+    # A batch's rows must stay aligned with its events: every member brings one per event.
+    if len(rows) != len(stored):
+        raise ValueError("a batch member without an index row for each event")
+    return rows
+
+
 class LedgerSQLiteRecorder(SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerRecorder):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name)
@@ -115,18 +123,19 @@ class LedgerSQLiteRecorder(SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerR
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         command: CommandRow | None = kwargs.get("command")
-        if command is not None:
+        commands: Sequence[CommandRow] = kwargs.get("commands", ())
+        for row in (*commands, *([command] if command is not None else [])):
             # First, so that a reused key fails before any event is written.
-            c.execute(f"SELECT 1 FROM {COMMANDS_TABLE} WHERE key=?", (command.key,))
+            c.execute(f"SELECT 1 FROM {COMMANDS_TABLE} WHERE key=?", (row.key,))
             if c.fetchone() is not None:
-                raise IdempotencyKeyReused(command.key)
+                raise IdempotencyKeyReused(row.key)
             c.execute(
                 f"INSERT INTO {COMMANDS_TABLE} VALUES (?, ?, ?, ?)",
                 (
-                    command.key,
-                    command.fingerprint,
-                    command.recorded_at.isoformat(),
-                    json.dumps(command.result, sort_keys=True),
+                    row.key,
+                    row.fingerprint,
+                    row.recorded_at.isoformat(),
+                    json.dumps(row.result, sort_keys=True),
                 ),
             )
         ids = super()._insert_events(c, stored_events, **kwargs)
@@ -155,6 +164,22 @@ class LedgerSQLiteRecorder(SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerR
         if ids:
             self._link(c, ids, stored_events, rows)
         return ids
+
+    def insert_batch(
+        self, members: Sequence[tuple[Sequence[StoredEvent], dict[str, Any]]]
+    ) -> list[Sequence[int]]:
+        # One _insert_events for all: one transaction, one head read for the chain links.
+        events = [e for stored, _ in members for e in stored]
+        rows = [r for stored, kw in members for r in _rows_of(stored, kw)]
+        commands = [kw["command"] for _, kw in members if kw.get("command") is not None]
+        with self.datastore.transaction(commit=True) as c:
+            ids = self._insert_events(c, events, index_rows=rows, commands=commands)
+        assert ids is not None and len(ids) == len(events)
+        found: list[Sequence[int]] = []
+        for stored, _ in members:
+            found.append(ids[: len(stored)])
+            ids = ids[len(stored) :]
+        return found
 
     def _link(
         self,

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
+from api.routes.bodies import bodies_of
 from domain import ids
 from domain.errors import NotFound
 from domain.plan import Plan
@@ -141,6 +142,20 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
             return Snapshot(state, day, info.position, live=False), offset
         return reads.snapshot(plan, as_of, known_at), offset
 
+    bodies = bodies_of(ledger)
+
+    def kept(request: Request, snap: Snapshot, actor: Actor) -> Response | None:
+        """A present read answered before: its body as encoded then (``bodies.py``)."""
+        if not snap.live:
+            return None
+        tag = f'W/"{snap.position}-{snap.as_of.isoformat()}"'
+        if request.headers.get("if-none-match") == tag:
+            return Response(status_code=304, headers={"ETag": tag})
+        found = bodies.get(bodies.key(request, snap.position, snap.as_of, actor))
+        if found is None:
+            return None
+        return Response(found[0], media_type="application/json", headers=found[1])
+
     def page(
         request: Request,
         snap: Snapshot,
@@ -151,6 +166,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         offset: int,
         limit: int,
         actor: Actor,
+        keep: bool = False,
     ) -> Response:
         tag = f'W/"{snap.position}-{snap.as_of.isoformat()}"'
         if snap.live and request.headers.get("if-none-match") == tag:
@@ -168,7 +184,11 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
             "summary": redact(summary, actor, ledger.vault),
             "next_cursor": _encode_cursor(snap.position, offset + limit) if more else None,
         }
-        return encoded(content, {"ETag": tag} if snap.live else None)
+        response = encoded(content, {"ETag": tag} if snap.live else None)
+        if keep and snap.live:
+            key = bodies.key(request, snap.position, snap.as_of, actor)
+            bodies.put(key, bytes(response.body), {"ETag": tag})
+        return response
 
     @api.get("/plans", summary="Các kế hoạch trong sổ cái", tags=["plans"], name="list_plans")
     def list_plans(actor: Principal) -> list[dict[str, Any]]:
@@ -208,6 +228,8 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         limit: Limit = 50,
     ) -> Page | Response:
         snap, offset = snapshot(plan, as_of, known_at, cursor)
+        if (hit := kept(request, snap, actor)) is not None:
+            return hit
         board = reads.computed(
             "tasks", plan, snap, lambda: views.task_board(snap.state, plan, snap.as_of)
         )
@@ -219,7 +241,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
             and (agency is None or agency in r["lead"] or agency in r["coordinating"])
         ]
         summary = {k: board[k] for k in ("by_status", "by_area", "by_lead")}
-        return page(request, snap, plan, known_at, rows, summary, offset, limit, actor)
+        return page(request, snap, plan, known_at, rows, summary, offset, limit, actor, True)
 
     @api.get("/plans/{plan}/targets", summary="Mức đạt chỉ tiêu", tags=["targets"],
              name="list_plan_targets", response_model=Page)  # fmt: skip
@@ -234,12 +256,14 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         limit: Limit = 50,
     ) -> Page | Response:
         snap, offset = snapshot(plan, as_of, known_at, cursor)
+        if (hit := kept(request, snap, actor)) is not None:
+            return hit
         found = reads.computed(
             "targets", plan, snap, lambda: views.target_attainment(snap.state, plan, snap.as_of)
         )
         rows = [r for r in found["indicators"] if status is None or r.get("status") == status]
         summary = {"apology_compliance": found["apology_compliance"]}
-        return page(request, snap, plan, known_at, rows, summary, offset, limit, actor)
+        return page(request, snap, plan, known_at, rows, summary, offset, limit, actor, True)
 
     @api.get("/plans/{plan}/scores", summary="Điểm theo lĩnh vực so với mục tiêu và tối đa",
              tags=["scores"], name="list_area_scores", response_model=Page)  # fmt: skip
@@ -251,12 +275,14 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
         known_at: KnownAt = None,
     ) -> Page | Response:
         snap, _ = snapshot(plan, as_of, known_at, None)
+        if (hit := kept(request, snap, actor)) is not None:
+            return hit
         found = reads.computed(
             "scores", plan, snap, lambda: views.area_scores(snap.state, plan, snap.as_of)
         )
         return page(
             request, snap, plan, known_at, found["areas"], {"total": found["total"]},
-            0, MAX_PAGE, actor,
+            0, MAX_PAGE, actor, True,
         )  # fmt: skip
 
     @api.get("/plans/{plan}/inspections", summary="Lịch sử kiểm tra theo cơ quan",
