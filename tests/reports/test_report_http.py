@@ -4,13 +4,17 @@ field, readable error pages, the login that guards the audit trail, the root red
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
+from domain.values import Role
 from ledger.application import ParLedger
 from ledger.usecases.target import CorrectMeasurement
+from ledger.usecases.user import AddUser
 from replay.reports import report_content
 from service.app import create_app
 from tests.cat_hai import PLAN, Seeded
@@ -23,8 +27,29 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 @pytest.fixture
 def served(cat_hai: tuple[ParLedger, Seeded]) -> tuple[TestClient, dict[str, str], ParLedger]:
     app, _ = cat_hai
-    _, token = app.add_user(ctx(), name="kiem", display_name="Kiểm", role="auditor", agency=None)
-    return TestClient(create_app(app)), {"Authorization": f"Bearer {token}"}, app
+    result = app.handle(
+        ctx(), AddUser(name="kiem", display_name="Kiểm", role=Role.AUDITOR, agency=None)
+    )
+    # Loopback, so the session cookie is not marked Secure and plain http carries it.
+    client = TestClient(create_app(app), base_url="http://127.0.0.1")
+    # The temporary password rides on the client, for the tests that sign in through the pages.
+    client.cookies.clear()
+    PASSWORDS[id(client)] = result.detail["password"]
+    return client, {"Authorization": f"Bearer {result.detail['token']}"}, app
+
+
+PASSWORDS: dict[int, str] = {}
+
+
+def sign_in(client: TestClient, password: str | None = None, next: str = "") -> Response:
+    """The sign-in form as a browser fills it: its CSRF token, then name and password (the
+    user's own unless another is given)."""
+    password = PASSWORDS[id(client)] if password is None else password
+    form = client.get("/web/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert csrf is not None, form.text
+    data = {"name": "kiem", "password": password, "csrf": csrf.group(1), "next": next}
+    return client.post("/web/login", data=data, follow_redirects=False)
 
 
 def test_report_files_with_media_type_and_file_name(served) -> None:  # type: ignore[no-untyped-def]
@@ -94,33 +119,32 @@ def test_pages_answer_bad_input_with_a_readable_error_page(  # type: ignore[no-u
     served, url: str, status: int, words: list[str]
 ) -> None:
     client, _, _ = served
+    sign_in(client)
     response = client.get(url)
     assert response.status_code == status
     assert response.headers["content-type"].startswith("text/html")
     assert all(w in response.text for w in words), response.text
 
 
-def test_audit_trail_page_needs_a_login_kept_in_an_httponly_cookie(served) -> None:  # type: ignore[no-untyped-def]
-    client, auth, _ = served
+def test_audit_trail_page_needs_a_sign_in_kept_in_an_httponly_cookie(served) -> None:  # type: ignore[no-untyped-def]
+    client, _, _ = served
     page = f"/web/{PLAN}/audit"
     redirected = client.get(page, follow_redirects=False)
     assert redirected.status_code == 303
     assert redirected.headers["location"].startswith("/web/login?next=%2Fweb%2Fcat-hai-2023")
-    refused = client.post("/web/login", data={"token": "plg.sai", "next": page})
-    assert refused.status_code == 401 and "không hợp lệ" in refused.text
-    token = auth["Authorization"].removeprefix("Bearer ")
-    login = client.post(
-        "/web/login", data={"token": token, "next": "https://example.org/"},
-        follow_redirects=False,
-    )  # fmt: skip
-    assert login.headers["location"] == "/web/"  # never off the site
+    refused = sign_in(client, "sai-mat-khau", page)
+    assert refused.status_code == 401 and "Sai tên đăng nhập hoặc mật khẩu" in refused.text
+    login = sign_in(client, next="https://example.org/")
+    assert login.headers["location"].startswith("/web/")  # never off the site
     cookie = login.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/web" in cookie
     trail = client.get(page)
     assert trail.status_code == 200 and "Nhật ký kiểm toán" in trail.text
     assert "MeasurementRecorded" in trail.text and "nhập muộn" in trail.text
     assert "Chưa niêm yết đủ thủ tục hành chính" in trail.text  # the finding, before → after
-    client.post("/web/logout")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', trail.text)
+    assert csrf is not None
+    client.post("/web/logout", data={"csrf": csrf.group(1)})
     assert client.get(page, follow_redirects=False).status_code == 303
 
 
@@ -130,7 +154,7 @@ def test_changes_since_submission_page(served) -> None:  # type: ignore[no-untyp
     from ledger.usecases.plan import SubmitReport
     from tests.conftest import vn
 
-    client, auth, app = served
+    client, _, app = served
     app.handle(ctx(), SubmitReport(plan=PLAN, period="Q2"))
     app.handle(
         ctx(effective=vn(2023, 6, 10), reason="Nhập sai số phiếu khảo sát"),
@@ -144,7 +168,7 @@ def test_changes_since_submission_page(served) -> None:  # type: ignore[no-untyp
             source="Khảo sát SIPAS (sửa)",
         ),
     )
-    client.post("/web/login", data={"token": auth["Authorization"][7:]})
+    sign_in(client)
     page = client.get(f"/web/{PLAN}/reports/Q2/changes")
     assert page.status_code == 200
     assert "Nhập sai số phiếu khảo sát" in page.text and "MeasurementCorrected" in page.text
