@@ -126,7 +126,7 @@ def check_body(body: bytes, charset: str | None) -> Refusal | None:
 
 def _not_utf8(why: str) -> Refusal:
     return Refusal(
-        400, "body_not_utf8", f"nội dung yêu cầu phải là JSON mã hoá UTF-8: {why}", "body"
+        400, "malformed_body", f"nội dung yêu cầu phải là JSON mã hoá UTF-8: {why}", "body"
     )
 
 

@@ -39,7 +39,7 @@ def test_a_body_not_in_utf8_is_refused(api: Api, encoding: str) -> None:
     body = {**BODY, "note": "Kiểm tra 4 xã" if encoding.startswith("utf") else "4 xã"}
     found = _post(api, json.dumps(body, ensure_ascii=False).encode(encoding))
     assert found["status"] == 400
-    assert found["type"] == "urn:parledger:problem:body_not_utf8"
+    assert found["type"] == "urn:parledger:problem:malformed_body"  # one type, as documented
     assert found["field"] == "body" and "UTF-8" in str(found["detail"])
 
 

@@ -16,6 +16,7 @@ from domain.plan import Plan
 from domain.target import Target
 from domain.task import Task
 from domain.user import User
+from domain.values import Role
 from ledger.application import ParLedger
 from ledger.importer import import_plan
 from ledger.usecases.agency import DissolveAgency, MergeAgency, RegisterAgency, RenameAgency
@@ -42,10 +43,11 @@ from ledger.usecases.task import (
     ChangeTaskDeadline,
     CompleteTask,
     ReassignTask,
+    RecordTaskContribution,
     ReopenTask,
     ReportTaskProgress,
 )
-from ledger.usecases.user import RevokeUser
+from ledger.usecases.user import ChangeUserRole, RevokeUser, record_lockout
 from tests.conftest import ctx, vn
 from tests.factories import small_plan
 
@@ -72,7 +74,15 @@ def drive_every_command(app: ParLedger) -> None:
     app.add_user(
         c(), name="lan", display_name=nfd("Nguyễn Thị Lan"), role="secretariat", agency=None
     )
+    app.handle(c(reason="Chuyển công tác"), ChangeUserRole(name="lan", role=Role.INSPECTOR))
+    record_lockout(app, c(), "lan", "2023-02-01T08:15:00+07:00")
     app.handle(c(), RevokeUser(name="lan"))
+    app.handle(
+        c(),
+        RecordTaskContribution(
+            plan=PLAN, number="2", agency="xa-dong-bai", note=nfd("Đã phối hợp khảo sát tại xã")
+        ),
+    )
     app.handle(
         c(),
         ReportTaskProgress(plan=PLAN, number="1", percent=30, note=nfd("Đang xây dựng dự thảo")),
@@ -198,7 +208,11 @@ def drive_every_command(app: ParLedger) -> None:
     app.handle(
         c(),
         RegisterAgency(
-            agency_code="xa-moi", name=nfd("UBND xã Mới"), kind="commune", aliases=[nfd("Xã Mới")]
+            agency_code="xa-moi",
+            name=nfd("UBND xã Mới"),
+            kind="commune",
+            aliases=[nfd("Xã Mới")],
+            unit="thu-nghiem",  # the plan's unit, made by its import
         ),
     )
     app.handle(c(reason="Đổi tên"), RenameAgency(agency_code="xa-moi", name=nfd("UBND xã Mới Hải")))
