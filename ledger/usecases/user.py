@@ -21,7 +21,8 @@ from domain.values import EventMeta, Role
 from ledger import access
 from ledger.commands import Code, Command, Route, Short, use_case
 from ledger.context import CommandContext, CommandResult
-from ledger.core import LedgerCore, hash_token
+from ledger.core import LedgerCore
+from ledger.loading import hash_token
 from persistence.credentials import MAX_FAILURES
 
 USER = Field(description="Tên đăng nhập (chữ, số và . _ @ -)")
