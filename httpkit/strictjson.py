@@ -126,7 +126,10 @@ def check_body(body: bytes, charset: str | None) -> Refusal | None:
 
 def _not_utf8(why: str) -> Refusal:
     return Refusal(
-        400, "malformed_body", f"nội dung yêu cầu phải là JSON mã hoá UTF-8: {why}", "body"
+        400,
+        "malformed_body",
+        f"nội dung yêu cầu không phải JSON hợp lệ, mã hoá UTF-8: {why}",
+        "body",
     )
 
 
