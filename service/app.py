@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
 from api.routes import commands, events, integrity, reads, reports
+from api.routes.bodies import bodies_of
 from httpkit.observability import AccessLog, json_logging
 from httpkit.problems import ProblemError, document_malformed_bodies, install, responses
 from httpkit.routing import LedgerProxy, ModelProxy, ReadRouting, Routing, Target
@@ -152,7 +153,7 @@ def create_app(
             return RedirectResponse(f"/web/{web.default_plan(ledger)}", status_code=303)
         return {"service": "ParLedger", "plans": "/plans", "docs": "/docs", "pages": "/web/"}
 
-    app.include_router(reads.router(reader, model, principal))
+    app.include_router(reads.router(reader, model, principal, bodies_of(ledger)))
     app.include_router(commands.router(ledger, principal))
     app.include_router(events.router(reader, principal))
     # Proofs extend the Merkle cache even when read: always the primary's.

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
-from api.routes.bodies import bodies_of
+from api.routes.bodies import BodyCache, bodies_of
 from domain import ids
 from domain.errors import NotFound
 from domain.plan import Plan
@@ -128,7 +128,11 @@ def encoded(content: Any, headers: dict[str, str] | None = None) -> Response:
     return Response(body.encode(), media_type="application/json", headers=headers)
 
 
-def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
+def router(
+    ledger: ParLedger, reads: ReadModel, principal: Any, bodies: BodyCache | None = None
+) -> APIRouter:
+    """``bodies``: the primary ledger's body cache when ``ledger`` routes reads to replicas
+    (one cache for every read target: a body depends on the position, not the copy)."""
     api = APIRouter(responses=responses(401, 404, 422, 429))
     Principal = Annotated[Actor, Depends(principal)]
 
@@ -142,7 +146,7 @@ def router(ledger: ParLedger, reads: ReadModel, principal: Any) -> APIRouter:
             return Snapshot(state, day, info.position, live=False), offset
         return reads.snapshot(plan, as_of, known_at), offset
 
-    bodies = bodies_of(ledger)
+    bodies = bodies or bodies_of(ledger)
 
     def kept(request: Request, snap: Snapshot, actor: Actor) -> Response | None:
         """A present read answered before: its body as encoded then (``bodies.py``)."""
