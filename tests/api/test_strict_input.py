@@ -107,7 +107,8 @@ def test_lines_and_tabs_in_a_note_pass_the_boundary(api: Api) -> None:
 
 def test_malformed_json_is_still_answered_by_the_app(api: Api) -> None:
     found = _post(api, b'{"percent": 40,')
-    assert found["status"] == 422 and found["type"] == "urn:parledger:problem:invalid_value"
+    # The documented answer to a body that is not JSON (issue 11): 400 malformed_body.
+    assert found["status"] == 400 and found["type"] == "urn:parledger:problem:malformed_body"
 
 
 @pytest.mark.parametrize(
