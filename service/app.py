@@ -16,7 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
-from api.routes import commands, events, integrity, reads, reports
+from api.routes import commands, events, integrity, reads, reports, units
 from httpkit.problems import document_malformed_bodies, install, responses
 from httpkit.security import BodyLimit, Principals, RateLimiter
 from httpkit.strict import StrictInput
@@ -50,6 +50,7 @@ TAGS: dict[str, str] = {
     "ledger": "Theo dõi sổ cái",
     "integrity": "Bằng chứng toàn vẹn",
     "agencies": "Danh mục cơ quan",
+    "units": "Đơn vị hành chính",
     "users": "Người dùng",
     "service": "Dịch vụ",
 }
@@ -110,6 +111,7 @@ def create_app(
     app.include_router(events.router(ledger, principal))
     app.include_router(integrity.router(ledger, principal))
     app.include_router(reports.router(ledger, principal))
+    app.include_router(units.router(ledger, principal))
     app.include_router(web.router(ledger, model, principal))
 
     def openapi() -> dict[str, Any]:
