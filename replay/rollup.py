@@ -9,11 +9,14 @@ side by side are of one moment of the ledger's knowledge.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+from eventsourcing.persistence import IntegrityError
 
 from domain import ids
 from domain.errors import NotFound
@@ -23,6 +26,7 @@ from domain.values import Actor
 from ledger import scope
 from ledger.application import ParLedger
 from ledger.errors import Forbidden
+from projections import live
 from replay import replay
 from replay.engine import position_known_at
 
@@ -40,19 +44,36 @@ class PlanRef:
     title: str
 
 
+def _recorded(app: ParLedger, kind: str, entity: str) -> list[dict[str, Any]]:
+    """Every document of ``kind`` in the live view, brought up to the head of the log (one
+    lookup a document by key, not a load of every aggregate's events)."""
+    with contextlib.suppress(IntegrityError):  # another process applied them first
+        live.catch_up(app, app.view)
+    keys = [(kind, uid.hex) for uid in app.ledger_recorder.select_originators(entity)]
+    return [doc for _, _, doc in app.view.load(keys)]
+
+
 def plans_in(app: ParLedger, unit: str) -> list[PlanRef]:
     """The plans of ``unit`` and of the units under it (every plan for the whole ledger),
     by unit then plan. A unit is under another by its parent as recorded today."""
-    found: list[PlanRef] = []
-    lineages: dict[str, list[str]] = {}
-    for uid in app.ledger_recorder.select_originators(Plan.__name__):
-        plan = app.load(Plan, uid, "kế hoạch")
-        own = plan.unit_code
-        if own not in lineages:
-            lineages[own] = scope.lineage(app, own)
-        if unit == WHOLE_LEDGER or unit in lineages[own]:
-            found.append(PlanRef(plan.code, own, int(plan.fields["year"]), plan.fields["title"]))
-    if not found and unit not in (WHOLE_LEDGER, LEGACY_UNIT) and not app.exists(ids.unit_id(unit)):
+    parents = {d["code"]: d.get("parent") for d in _recorded(app, "units", Unit.__name__)}
+
+    def under(own: str) -> bool:
+        seen: set[str] = set()
+        current: str | None = own
+        while current is not None and current not in seen:
+            if current == unit:
+                return True
+            seen.add(current)
+            current = parents.get(current)
+        return False
+
+    found = [
+        PlanRef(d["plan"], str(d.get("unit_code") or LEGACY_UNIT), int(d["year"]), d["title"])
+        for d in _recorded(app, "plans", Plan.__name__)
+    ]
+    found = [p for p in found if unit == WHOLE_LEDGER or under(p.unit)]
+    if not found and unit not in (WHOLE_LEDGER, LEGACY_UNIT) and unit not in parents:
         raise NotFound(f"không có đơn vị hành chính mã {unit!r}", field="unit")
     return sorted(found, key=lambda p: (p.unit, p.plan))
 
