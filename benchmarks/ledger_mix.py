@@ -88,6 +88,11 @@ class Mix:
     def add_plan_year(self, district: int, year: int) -> None:
         plan = plan_year(district, year)
         import_plan(self.app, plan, CommandContext(actor=OPERATOR, source=Source.CLI))
+        self.add_activity(plan, year)
+
+    def add_activity(self, plan: PlanFile, year: int) -> None:
+        """A year of activity on ``plan``, already imported (benchmarks/national.py makes
+        its plans its own way and reuses this)."""
         offices = [a.code for a in plan.agencies if a.kind.value == "specialised_office"]
         communes = [a.code for a in plan.agencies if a.kind.value in ("commune", "town")]
         touched: list[LedgerAggregate] = []

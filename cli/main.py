@@ -27,6 +27,7 @@ from cli.common import (
 from cli.consistency import LEDGER_FREE
 from cli.database import register_database
 from cli.integrity import cmd_verify_proof, register_integrity
+from cli.rollup import register as register_rollup
 from cli.views import register as register_views
 from cli.views import register_reports
 from cli.worker import register_worker
@@ -272,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
 
     register_views(add)
+    register_rollup(add)
     register_reports(add)
     register_audit(add)
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from domain import ids
 from domain.agency import Agency, AgencyGroup
-from domain.errors import NotFound
+from domain.errors import InvalidValue, NotFound
 from domain.task import Task
 from domain.unit import Unit
-from domain.values import Actor
+from domain.values import Actor, Role
 from ledger import access
 from ledger.core import LedgerCore
+from ledger.errors import Forbidden
 
 # A unit code no unit has: the unit of a person whose agency the ledger does not know, so
 # that they manage and read no unit's plans rather than every unit's.
@@ -79,3 +80,52 @@ def is_agency(app: LedgerCore, code: str) -> bool:
         return isinstance(app.require_agency(code, "agency"), Agency)
     except NotFound:
         return False
+
+
+# Who acts, as a denial names them.
+_WHO = {
+    Role.SECRETARIAT: "bộ phận thường trực CCHC",
+    Role.INSPECTOR: "người kiểm tra",
+    Role.AGENCY_OFFICER: "cán bộ",
+}
+
+
+def require_plan_actor(
+    app: LedgerCore, actor: Actor, plan: str, action: str, unit: str | None = None
+) -> None:
+    """Whoever records a plan's figures, scores, reports, inspections or late dossiers does
+    so within their own unit's plans only (a province reads its communes' plans, it does not
+    write them). Administrators, and people without an agency (national), act on any plan;
+    the role itself is checked by the caller (``access.require``). ``unit``: the plan's,
+    when the caller has the plan loaded."""
+    if actor.role is Role.ADMIN or actor.agency is None:
+        return
+    own = actor_unit(app, actor)
+    unit = unit or plan_unit(app, plan)
+    if own == unit:
+        return
+    who = _WHO.get(actor.role, f"vai trò {actor.role.value}")
+    shown = "(không rõ)" if own in (None, UNKNOWN_UNIT) else own
+    raise Forbidden(
+        f"{who} của đơn vị {shown} chỉ được {action} trong kế hoạch của đơn vị mình; "
+        f"kế hoạch {plan} thuộc đơn vị {unit}",
+        field="plan",
+    )
+
+
+def require_agency_of_plan(
+    app: LedgerCore, agency_code: str, plan: str, unit: str | None = None
+) -> None:
+    """An agency a plan's inspection or late dossier names must be one of the plan's own
+    unit's (a district's plan does not inspect another unit's commune): a user's mistake,
+    told as one."""
+    found = app.require_agency(agency_code, "agency")
+    if not isinstance(found, Agency):
+        return  # groups are refused, or not, by the caller's own rule
+    unit = unit or plan_unit(app, plan)
+    if found.unit_code != unit:
+        raise InvalidValue(
+            f"cơ quan {agency_code} thuộc đơn vị {found.unit_code}, không thuộc đơn vị {unit} "
+            f"của kế hoạch {plan}",
+            field="agency",
+        )

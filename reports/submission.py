@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from ledger import access, scope
 from ledger.application import ParLedger
 from ledger.commands import use_case
 from ledger.context import CommandContext, CommandResult
-from ledger.usecases.plan import SubmitReport, submit_report
+from ledger.usecases.plan import SUBMIT, SubmitReport, submit_report
 from replay.reports import report_content
 from reports.data import find_period
 
@@ -18,6 +19,9 @@ from reports.data import find_period
 def submit(app: Any, ctx: CommandContext, cmd: SubmitReport) -> CommandResult:
     """Hash the report as of its data cut-off, now, and record that it was sent."""
     assert isinstance(app, ParLedger)
+    # Refused before the report is built (the use case checks again with the plan loaded).
+    access.require(ctx.actor, access.REPORT_FIGURES)
+    scope.require_plan_actor(app, ctx.actor, cmd.plan, SUBMIT)
     code = find_period(app, cmd.plan, cmd.period).code  # "2023-Q2" and "Q2" are one period
     built = report_content(app, cmd.plan, code)
     result = submit_report(

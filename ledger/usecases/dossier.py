@@ -13,12 +13,13 @@ from domain.base import LedgerAggregate
 from domain.dossier import LateDossier
 from domain.errors import InvalidValue
 from domain.values import EventMeta
-from ledger import access
+from ledger import access, scope
 from ledger.commands import Code, Command, Day, Route, Short, Text, use_case
 from ledger.context import CommandContext, CommandResult
 from ledger.core import LedgerCore
 from persistence.vault import Citizen
 
+RECORD = "ghi nhận hồ sơ trễ hạn và xin lỗi"  # what a denial says was refused
 DOSSIER = Field(description="Mã hồ sơ")
 
 
@@ -123,8 +124,9 @@ def report_late_dossier(
     access.require_dossier_writer(ctx.actor, cmd.agency)
 
     def decide(meta: EventMeta) -> list[LedgerAggregate]:
-        app.get_plan(cmd.plan)
-        app.require_agency(cmd.agency, "agency")
+        unit = app.get_plan(cmd.plan).unit_code
+        scope.require_plan_actor(app, ctx.actor, cmd.plan, RECORD, unit)
+        scope.require_agency_of_plan(app, cmd.agency, cmd.plan, unit)
         if app.exists(ids.dossier_id(cmd.dossier_code)):
             raise InvalidValue(f"hồ sơ {cmd.dossier_code} đã được ghi nhận", field="dossier_code")
         return [
@@ -153,8 +155,10 @@ def change_dossier(
     cmd: DossierCommand,
 ) -> CommandResult:
     def act(dossier: LateDossier, meta: EventMeta) -> None:
-        # Officers record late dossiers and apologies of their own agency only.
+        # Officers record late dossiers and apologies of their own agency only, the
+        # secretariat of the dossier's plan's unit any of its plan's.
         access.require_dossier_writer(ctx.actor, dossier.agency)
+        scope.require_plan_actor(app, ctx.actor, dossier.plan, RECORD)
         cmd.apply(dossier, meta)
 
     return app.change(ctx, cmd, _dossier(cmd.dossier_code), act)
@@ -171,6 +175,7 @@ def issue_apology(app: LedgerCore, ctx: CommandContext, cmd: IssueApology) -> Co
 
     def act(dossier: LateDossier, meta: EventMeta) -> None:
         access.require_dossier_writer(ctx.actor, dossier.agency)
+        scope.require_plan_actor(app, ctx.actor, dossier.plan, RECORD)
         dossier.issue_apology(
             apology_id=cmd.apology_id or uuid4().hex[:12],
             meta=meta,

@@ -11,12 +11,13 @@ from domain.agency import Agency
 from domain.errors import InvalidValue
 from domain.inspection import Inspection, InspectionKind
 from domain.values import EventMeta
-from ledger import access
+from ledger import access, scope
 from ledger.commands import Code, Command, Day, Route, Short, Text, use_case
 from ledger.context import CommandContext, CommandResult
 from ledger.core import LedgerCore
 
 SAMPLE_ID = "5b0c1d52-7f0e-4c1a-9a57-0f4d1c7e2b13"  # an inspection id in the examples
+INSPECT = "ghi nhận kiểm tra"  # what a denial says was refused
 FINDING_ID = Field(description="Mã phát hiện")
 
 
@@ -43,9 +44,11 @@ class PlanInspection(Command):
 @use_case(PlanInspection)
 def plan_inspection(app: LedgerCore, ctx: CommandContext, cmd: PlanInspection) -> CommandResult:
     access.require(ctx.actor, access.INSPECT)
-    app.get_plan(cmd.plan)
+    unit = app.get_plan(cmd.plan).unit_code
+    scope.require_plan_actor(app, ctx.actor, cmd.plan, INSPECT, unit)
     if not isinstance(app.require_agency(cmd.agency, "agency"), Agency):
         raise InvalidValue("cần một cơ quan cụ thể, không phải một nhóm", field="agency")
+    scope.require_agency_of_plan(app, cmd.agency, cmd.plan, unit)
     fields = cmd.model_dump(include={"plan", "agency", "scheduled_on", "scope"})
     return app.execute(
         ctx,
@@ -70,8 +73,13 @@ def change_inspection(
     app: LedgerCore, ctx: CommandContext, cmd: InspectionCommand
 ) -> CommandResult:
     access.require(ctx.actor, access.INSPECT)
+
+    def act(inspection: Inspection, meta: EventMeta) -> None:
+        scope.require_plan_actor(app, ctx.actor, inspection.plan, INSPECT)
+        cmd.apply(inspection, meta)
+
     target = (Inspection, cmd.inspection_id, f"cuộc kiểm tra {cmd.inspection_id}")
-    return app.change(ctx, cmd, target, cmd.apply)
+    return app.change(ctx, cmd, target, act)
 
 
 class RecordInspectionConducted(InspectionCommand):

@@ -10,7 +10,8 @@ from pydantic import Field
 
 from domain import ids
 from domain.plan import SCORE_KINDS, Plan
-from ledger import access
+from domain.values import EventMeta
+from ledger import access, scope
 from ledger.commands import Code, Command, Route, Score, use_case
 from ledger.context import CommandContext, CommandResult
 from ledger.core import LedgerCore
@@ -18,6 +19,7 @@ from ledger.core import LedgerCore
 # The domain's kinds as an enumeration for the schemas and the CLI's choices (not retyped).
 ScoreKind = StrEnum("ScoreKind", {kind: kind for kind in SCORE_KINDS})  # type: ignore[misc]
 
+SUBMIT = "nộp báo cáo kỳ"  # what a denial says was refused
 PLAN = Field(description="Mã kế hoạch, ví dụ cat-hai-2023")
 
 
@@ -64,14 +66,12 @@ def _plan(code: str) -> tuple[type[Plan], UUID, str]:
 @use_case(RecordAreaScore)
 def record_area_score(app: LedgerCore, ctx: CommandContext, cmd: RecordAreaScore) -> CommandResult:
     access.require(ctx.actor, access.REPORT_FIGURES)
-    return app.change(
-        ctx,
-        cmd,
-        _plan(cmd.plan),
-        lambda p, m: p.record_area_score(
-            area=cmd.area, kind=cmd.kind.value, score=cmd.score, meta=m
-        ),
-    )
+
+    def act(plan: Plan, meta: EventMeta) -> None:
+        scope.require_plan_actor(app, ctx.actor, plan.code, "ghi điểm lĩnh vực", plan.unit_code)
+        plan.record_area_score(area=cmd.area, kind=cmd.kind.value, score=cmd.score, meta=meta)
+
+    return app.change(ctx, cmd, _plan(cmd.plan), act)
 
 
 def submit_report(
@@ -80,11 +80,11 @@ def submit_report(
     """Record that the report whose content hashes to ``content_sha256`` at ``position`` was
     sent (the caller builds the content: reports sit above the ledger)."""
     access.require(ctx.actor, access.REPORT_FIGURES)
-    return app.change(
-        ctx,
-        cmd,
-        _plan(cmd.plan),
-        lambda p, m: p.submit_report(
-            period=cmd.period, content_sha256=content_sha256, position=position, meta=m
-        ),
-    )
+
+    def act(plan: Plan, meta: EventMeta) -> None:
+        scope.require_plan_actor(app, ctx.actor, plan.code, SUBMIT, plan.unit_code)
+        plan.submit_report(
+            period=cmd.period, content_sha256=content_sha256, position=position, meta=meta
+        )
+
+    return app.change(ctx, cmd, _plan(cmd.plan), act)

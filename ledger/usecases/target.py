@@ -11,7 +11,7 @@ from pydantic import Field
 from domain import ids
 from domain.target import Target
 from domain.values import EventMeta
-from ledger import access
+from ledger import access, scope
 from ledger.commands import Code, Command, Day, Figure, Number, Route, Short, use_case
 from ledger.context import CommandContext, CommandResult
 from ledger.core import LedgerCore
@@ -34,8 +34,14 @@ class TargetCommand(Command):
 @use_case(TargetCommand)
 def change_target(app: LedgerCore, ctx: CommandContext, cmd: TargetCommand) -> CommandResult:
     access.require(ctx.actor, access.REPORT_FIGURES)
+
+    def act(target: Target, meta: EventMeta) -> None:
+        # Checked with the target loaded: a missing one is told as missing, whoever asks.
+        scope.require_plan_actor(app, ctx.actor, target.plan, "ghi số liệu chỉ tiêu")
+        cmd.apply(target, meta)
+
     target = (Target, ids.target_id(cmd.plan, cmd.target), f"chỉ tiêu {cmd.target}")
-    return app.change(ctx, cmd, target, cmd.apply)
+    return app.change(ctx, cmd, target, act)
 
 
 class Figures(TargetCommand):

@@ -255,3 +255,96 @@ def test_a_province_reads_its_communes_plans_only(api: Api) -> None:
     national = ledger.authenticate(api.tokens["secretariat"])
     for plan in (PLAN, COMMUNE_PLAN):
         scope.require_plan_reader(ledger, national, plan)
+
+
+# --- figures, scores, reports, inspections and dossiers stay within the actor's unit ----------
+
+# Who acts on the plan-managing commands, beside UNIT_USERS and the national users of
+# tests/api/conftest.py (no agency: they act on every unit's plans).
+INSPECTOR_OF_COMMUNE = ("inspector", "xa-dong.phong-tu-phap")
+DOSSIER = {"procedure": "Cấp phép", "received_on": "2023-02-01", "due_on": "2023-02-10"}
+APOLOGY = {"issued_on": "2023-02-09", "reason_text": "Quá tải",
+           "new_appointment": "2023-02-20", "signer": "Chủ tịch UBND xã"}  # fmt: skip
+INSPECT = {"kind": "periodic", "scheduled_on": "2023-03-01", "scope": "CCHC"}
+MEASURE = {"indicator": "7a", "value": 90, **Q1}
+SCORE = {"area": "I", "kind": "self_assessed", "score": 12}
+# (who, path, body, status): 403 says which unit the plan belongs to and appends nothing;
+# 422 names the agency that is not the plan's unit's. {commune} and {legacy} are each plan's
+# seeded inspection, HS-C and HS-1 each plan's seeded dossier.
+UNIT_PLAN_MATRIX: list[tuple[str, str, dict[str, Any], int]] = [
+    # Figures and scores: the plan's own unit's secretariat, or a national one.
+    ("other_secretariat", f"/plans/{COMMUNE_PLAN}/targets/7/measurements", MEASURE, 200),
+    ("secretariat", f"/plans/{COMMUNE_PLAN}/targets/7/measurements", MEASURE, 200),
+    ("province", f"/plans/{COMMUNE_PLAN}/targets/7/measurements", MEASURE, 403),
+    ("other_secretariat", f"/plans/{PLAN}/targets/7/measurements", MEASURE, 403),
+    ("other_secretariat", f"/plans/{COMMUNE_PLAN}/scores", SCORE, 200),
+    ("province", f"/plans/{COMMUNE_PLAN}/scores", SCORE, 403),
+    ("other_secretariat", f"/plans/{PLAN}/scores", SCORE, 403),
+    ("province", f"/plans/{COMMUNE_PLAN}/reports/Q2/submit", {}, 403),
+    ("other_secretariat", f"/plans/{PLAN}/reports/Q2/submit", {}, 403),
+    ("other_secretariat", f"/plans/{COMMUNE_PLAN}/reports/Q2/submit", {}, 200),
+    # Inspections: an inspector of a unit inspects its own unit's plans, of its agencies.
+    ("unit_inspector", f"/plans/{COMMUNE_PLAN}/inspections",
+     {"agency": "xa-dong.phong-noi-vu", **INSPECT}, 201),
+    ("unit_inspector", f"/plans/{PLAN}/inspections", {"agency": "xa-dong-bai", **INSPECT}, 403),
+    ("inspector", f"/plans/{PLAN}/inspections",
+     {"agency": "xa-dong.phong-noi-vu", **INSPECT}, 422),
+    ("inspector", f"/plans/{COMMUNE_PLAN}/inspections", {"agency": "xa-dong-bai", **INSPECT}, 422),
+    ("unit_inspector", "/inspections/{legacy}/conducted", {"note": "Đã kiểm tra"}, 403),
+    ("unit_inspector", "/inspections/{commune}/conducted", {"note": "Đã kiểm tra"}, 200),
+    # Late dossiers: an officer's own agency, of the plan's unit; its unit's secretariat.
+    ("other_unit", f"/plans/{COMMUNE_PLAN}/dossiers",
+     {"dossier_code": "HS-C2", "agency": "xa-dong.phong-noi-vu", **DOSSIER}, 201),
+    ("other_unit", f"/plans/{PLAN}/dossiers",
+     {"dossier_code": "HS-X", "agency": "xa-dong.phong-noi-vu", **DOSSIER}, 403),
+    ("admin", f"/plans/{PLAN}/dossiers",
+     {"dossier_code": "HS-X", "agency": "xa-dong.phong-noi-vu", **DOSSIER}, 422),
+    ("other_secretariat", f"/plans/{PLAN}/dossiers",
+     {"dossier_code": "HS-X", "agency": "xa-dong-bai", **DOSSIER}, 403),
+    ("other_secretariat", "/dossiers/HS-1/apologies", APOLOGY, 403),
+    ("province", "/dossiers/HS-C/apologies", APOLOGY, 403),
+    ("other_secretariat", "/dossiers/HS-C/apologies", APOLOGY, 200),
+    ("secretariat", "/dossiers/HS-1/result", {}, 200),
+]  # fmt: skip
+
+
+def _unit_plan_seed(api: Api) -> dict[str, str]:
+    """Each plan's inspection and dossier, made by an administrator."""
+    admin = api.headers("admin")
+    found = {"legacy": _seed(api)}
+    made = api.client.post(f"/plans/{COMMUNE_PLAN}/inspections", headers=admin,
+                           json={"agency": "xa-dong.phong-tu-phap", **INSPECT})  # fmt: skip
+    assert made.status_code == 201, made.text
+    found["commune"] = str(made.json()["changes"][0]["id"])
+    made = api.client.post(f"/plans/{COMMUNE_PLAN}/dossiers", headers=admin,
+                           json={"dossier_code": "HS-C", "agency": "xa-dong.phong-tu-phap",
+                                 **DOSSIER})  # fmt: skip
+    assert made.status_code == 201, made.text
+    return found
+
+
+def test_plan_commands_stay_within_the_actors_unit(api: Api) -> None:
+    tokens = _second_unit(api)
+    role, agency = INSPECTOR_OF_COMMUNE
+    _, tokens["unit_inspector"] = api.ledger.add_user(
+        ctx(), name="u-unit-inspector", display_name="Kiểm tra xã", role=role, agency=agency
+    )
+    inspections = _unit_plan_seed(api)
+    for who, path, body, status in UNIT_PLAN_MATRIX:
+        token = tokens[who] if who in tokens else api.tokens[who]
+        headers = {"Authorization": f"Bearer {token}", "If-Match": "*"}
+        url = path.format(**inspections)
+        before = api.head()
+        response = api.client.post(url, headers=headers, json=body)
+        assert response.status_code == status, (who, url, response.text)
+        if status < 400:
+            continue
+        assert response.headers["content-type"] == "application/problem+json"
+        assert api.head() == before, (who, url)
+        problem = response.json()
+        if status == 403:
+            # Says whose unit the plan is (Vietnamese), naming the plan as the field.
+            assert problem["field"] == "plan" and "thuộc đơn vị" in problem["detail"], problem
+            assert "chỉ được" in problem["detail"] and "của đơn vị mình" in problem["detail"]
+        else:
+            assert problem["field"] == "agency" and "không thuộc đơn vị" in problem["detail"]

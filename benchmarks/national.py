@@ -1,0 +1,197 @@
+"""A national-scale ledger: one plan's as-of answer and a province's roll-up as it grows.
+
+34 provinces, each with communes (special zones, wards) whose yearly CCHC plans are the Cát Hải
+2023 plan moved to that commune (its unit established under its province, its agencies the
+commune's own, qualified by the unit's code), each with a year of activity from
+``benchmarks/ledger_mix.py`` (about 2,700 events a plan). Plans are added province by
+province, round robin, so every size has every province and more communes in each.
+
+At each size it prints one plan's as-of latency (with checkpoints, and from the index alone)
+beside the same figure at the smallest size (the growth ratio; goal < 1.2x from 100k to 1M
+events), and a province roll-up's p50/p99 beside one plan's as-of p50 at that size. How long
+generation took is printed with each size.
+
+    python benchmarks/national.py --sizes 100000,1000000 [--backend postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.ledger_mix import OPERATOR, Mix
+from domain.values import Source
+from ledger.application import ParLedger
+from ledger.context import CommandContext
+from ledger.importer import import_plan
+from ledger.usecases.unit import EstablishUnit, UnitLevel
+from persistence.settings import parse_database_url
+from planfile.bundled import bundled_plan
+from planfile.schema import PlanFile
+from planfile.units import qualified
+from replay import replay
+from replay.engine import make_checkpoints
+from replay.rollup import plans_in, rollup
+
+PROVINCES = 34
+YEAR = 2023
+AS_OF = date(2023, 6, 30)
+PLAN = "p0-c0-2023"  # the plan whose as-of answer is timed at every size
+PROVINCE = "p0"  # the province whose roll-up is timed
+
+
+def _context() -> CommandContext:
+    return CommandContext(actor=OPERATOR, source=Source.CLI)
+
+
+def commune_plan(province: int, commune: int) -> PlanFile:
+    """Cát Hải's 2023 plan as commune ``commune`` of province ``province`` made it."""
+    unit = f"p{province}-c{commune}"
+    plan = bundled_plan("cat-hai-2023").model_copy(
+        update={
+            "id": f"{unit}-{YEAR}",
+            "unit": f"Xã số {commune} tỉnh số {province}",
+            "unit_code": unit,
+            "unit_level": "commune",
+        }
+    )
+    return qualified(plan)
+
+
+class NationalMix(Mix):
+    """Grows the ledger commune plan by commune plan, provinces round robin."""
+
+    def grow_to(self, events: int) -> None:
+        while int(self.app.recorder.max_notification_id() or 0) < events:
+            commune, province = divmod(self.made, PROVINCES)
+            self.add_commune(province, commune)
+            self.made += 1
+
+    def add_commune(self, province: int, commune: int) -> None:
+        if commune == 0:
+            self.app.handle(_context(), EstablishUnit(
+                unit_code=f"p{province}", name=f"Tỉnh số {province}",
+                level=UnitLevel("province"),
+            ))  # fmt: skip
+        plan = commune_plan(province, commune)
+        self.app.handle(_context(), EstablishUnit(
+            unit_code=str(plan.unit_code), name=plan.unit, level=UnitLevel("commune"),
+            parent=f"p{province}",
+        ))  # fmt: skip
+        import_plan(self.app, plan, _context())
+        self.add_activity(plan, YEAR)
+
+
+def timed(call: Callable[[], Any], runs: int) -> list[float]:
+    """Milliseconds of each of ``runs`` calls, sorted."""
+    found = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        found.append((time.perf_counter() - started) * 1000)
+    return sorted(found)
+
+
+def p99(times: list[float]) -> float:
+    return times[max(0, int(len(times) * 0.99) - 1)] if len(times) >= 100 else times[-1]
+
+
+def measure(app: ParLedger, mix: NationalMix, queries: int) -> dict[str, float]:
+    # Every plan of the province is checkpointed, as a served ledger's rebuild does.
+    province_plans = [ref.plan for ref in plans_in(app, PROVINCE)]
+    checkpoints = sum(make_checkpoints(app, plan) for plan in province_plans)
+    with_cp = timed(lambda: replay(app, PLAN, AS_OF), queries)
+    index = timed(lambda: replay(app, PLAN, AS_OF, use_checkpoints=False), queries)
+    found = rollup(app, PROVINCE, AS_OF)
+    province = timed(lambda: rollup(app, PROVINCE, AS_OF), queries)
+    return {
+        "events": int(app.recorder.max_notification_id() or 0),
+        "plans": mix.made,
+        "checkpoints": checkpoints,
+        "plan_p50": statistics.median(with_cp),
+        "index_p50": statistics.median(index),
+        "province_plans": len(found["plans"]),
+        "province_p50": statistics.median(province),
+        "province_p99": p99(province),
+    }
+
+
+def _print(r: dict[str, float], base: dict[str, float]) -> None:
+    print(
+        f"{r['events']:>10,.0f} events, {r['plans']:.0f} commune plans "
+        f"(generated in {r['generate_s']:.0f} s)\n"
+        f"  one plan as of {AS_OF}: p50 {r['plan_p50']:.1f} ms with checkpoints "
+        f"(at {base['events']:,.0f}: {base['plan_p50']:.1f} ms, growth "
+        f"{r['plan_p50'] / base['plan_p50']:.2f}x, goal < 1.2x); index only "
+        f"{r['index_p50']:.1f} ms (at {base['events']:,.0f}: {base['index_p50']:.1f} ms, "
+        f"growth {r['index_p50'] / base['index_p50']:.2f}x)\n"
+        f"  province {PROVINCE} roll-up ({r['province_plans']:.0f} plans): p50 "
+        f"{r['province_p50']:.1f} ms, p99 {r['province_p99']:.1f} ms, beside one plan's "
+        f"{r['plan_p50']:.1f} ms ({r['province_p50'] / r['plan_p50']:.1f}x)",
+        flush=True,
+    )
+
+
+def run(url: str, sizes: list[int], queries: int) -> list[dict[str, float]]:
+    app = ParLedger(parse_database_url(url))
+    mix = NationalMix(app)
+    rows: list[dict[str, float]] = []
+    try:
+        for size in sizes:
+            started = time.perf_counter()
+            mix.grow_to(size)
+            grown = time.perf_counter() - started
+            rows.append({**measure(app, mix, queries), "generate_s": grown})
+            _print(rows[-1], rows[0])
+    finally:
+        app.close()
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "PARLEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+        ),
+    )
+    parser.add_argument("--queries", type=int, default=100)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"ParLedger national benchmark — {args.backend}, sizes {sizes}", flush=True)
+    if args.backend == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            rows = run(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", sizes, args.queries)
+    else:
+        schema = f"bench_{uuid4().hex[:10]}"
+        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            rows = run(f"{args.postgres_url}?schema={schema}", sizes, args.queries)
+        finally:
+            with psycopg.connect(args.postgres_url, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    print("\nSummary")
+    for r in rows:
+        _print(r, rows[0])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

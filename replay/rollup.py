@@ -1,0 +1,191 @@
+"""Roll-ups across units: a province (or the whole ledger) sees its units' plans side by side,
+as of any date and as known at any time.
+
+Each plan's figures come from its own replay (``replay.replay``, checkpoints and all), so a
+roll-up says exactly what each plan's own answer says, and costs what those answers cost: the
+plans of other units are never read. Every plan is replayed at one log position, so the figures
+side by side are of one moment of the ledger's knowledge.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+
+from domain import ids
+from domain.errors import NotFound
+from domain.plan import Plan
+from domain.unit import LEGACY_UNIT, Unit
+from domain.values import Actor
+from ledger import scope
+from ledger.application import ParLedger
+from ledger.errors import Forbidden
+from projections import live
+from replay import replay
+from replay.engine import position_known_at
+
+# What ``UNIT`` names to roll up every unit's plans.
+WHOLE_LEDGER = "all"
+ATTAINMENT = ("met", "at_risk", "not_met", "no_data")
+VIEWS = ("task_board", "target_attainment", "area_scores", "inspection_history")
+
+
+@dataclass(frozen=True)
+class PlanRef:
+    plan: str
+    unit: str
+    year: int
+    title: str
+
+
+def _recorded(app: ParLedger, kind: str, entity: str) -> list[dict[str, Any]]:
+    """Every document of ``kind`` in the live view, brought up to the head of the log (one
+    lookup a document by key, not a load of every aggregate's events)."""
+    with contextlib.suppress(IntegrityError):  # another process applied them first
+        live.catch_up(app, app.view)
+    keys = [(kind, uid.hex) for uid in app.ledger_recorder.select_originators(entity)]
+    return [doc for _, _, doc in app.view.load(keys)]
+
+
+def plans_in(app: ParLedger, unit: str) -> list[PlanRef]:
+    """The plans of ``unit`` and of the units under it (every plan for the whole ledger),
+    by unit then plan. A unit is under another by its parent as recorded today."""
+    parents = {d["code"]: d.get("parent") for d in _recorded(app, "units", Unit.__name__)}
+
+    def under(own: str) -> bool:
+        seen: set[str] = set()
+        current: str | None = own
+        while current is not None and current not in seen:
+            if current == unit:
+                return True
+            seen.add(current)
+            current = parents.get(current)
+        return False
+
+    found = [
+        PlanRef(d["plan"], str(d.get("unit_code") or LEGACY_UNIT), int(d["year"]), d["title"])
+        for d in _recorded(app, "plans", Plan.__name__)
+    ]
+    found = [p for p in found if unit == WHOLE_LEDGER or under(p.unit)]
+    if not found and unit not in (WHOLE_LEDGER, LEGACY_UNIT) and unit not in parents:
+        raise NotFound(f"không có đơn vị hành chính mã {unit!r}", field="unit")
+    return sorted(found, key=lambda p: (p.unit, p.plan))
+
+
+def _attainment(view: dict[str, Any]) -> dict[str, int]:
+    counted = Counter(row["status"] for row in view["indicators"])
+    return {status: counted.get(status, 0) for status in ATTAINMENT} | {
+        "total": len(view["indicators"])
+    }
+
+
+def _tasks(board: dict[str, Any]) -> dict[str, int]:
+    statuses: dict[str, int] = board["by_status"]
+    return {
+        "total": sum(n for s, n in statuses.items() if s != "cancelled"),
+        "overdue": statuses.get("overdue", 0),
+        "completed": statuses.get("completed_on_time", 0) + statuses.get("completed_late", 0),
+    }
+
+
+def _scores(view: dict[str, Any]) -> dict[str, Any]:
+    """Totals against the target, and the areas whose latest score (appraised, else self-
+    assessed) falls short of their target."""
+    below = []
+    for area in view["areas"]:
+        score = area["appraised"] if area["appraised"] is not None else area["self_assessed"]
+        if score is not None and Decimal(str(score)) < Decimal(str(area["target_score"])):
+            below.append(area["area"])
+    return {**view["total"], "areas_below_target": below}
+
+
+def _coverage(view: dict[str, Any]) -> dict[str, str | None]:
+    return {name: c["value"] for name, c in view["coverage"].items()}
+
+
+def plan_summary(answer: dict[str, Any]) -> dict[str, Any]:
+    """One plan's line of the roll-up, from its replayed views."""
+    return {
+        "attainment": _attainment(answer["target_attainment"]),
+        "tasks": _tasks(answer["task_board"]),
+        "scores": _scores(answer["area_scores"]),
+        "coverage": _coverage(answer["inspection_history"]),
+        "events": answer["replay"]["events"],
+    }
+
+
+def _totals(lines: list[dict[str, Any]]) -> dict[str, Any]:
+    attainment: Counter[str] = Counter()
+    tasks: Counter[str] = Counter()
+    for line in lines:
+        attainment.update(line["attainment"])
+        tasks.update(line["tasks"])
+    return {
+        "plans": len(lines),
+        "attainment": {k: attainment.get(k, 0) for k in (*ATTAINMENT, "total")},
+        "tasks": {k: tasks.get(k, 0) for k in ("total", "overdue", "completed")},
+        "plans_below_target": sum(bool(line["scores"]["areas_below_target"]) for line in lines),
+    }
+
+
+def rollup(
+    app: ParLedger,
+    unit: str,
+    as_of: date,
+    known_at: datetime | None = None,
+    actor: Actor | None = None,
+) -> dict[str, Any]:
+    """``unit``'s plans side by side as of ``as_of``, as known at ``known_at``. Plans that
+    ``actor`` may not read (``scope.require_plan_reader``) are left out and counted; plans
+    not yet in the ledger as of that knowledge are listed apart."""
+    position = position_known_at(app, known_at)
+    lines: list[dict[str, Any]] = []
+    withheld = 0
+    not_yet: list[str] = []
+    for ref in plans_in(app, unit):
+        if actor is not None and not _may_read(app, actor, ref.plan):
+            withheld += 1
+            continue
+        try:
+            answer = replay(app, ref.plan, as_of, known_at, VIEWS, position=position)
+        except NotFound:
+            not_yet.append(ref.plan)
+            continue
+        lines.append(
+            {"plan": ref.plan, "unit": ref.unit, "year": ref.year, "title": ref.title}
+            | plan_summary(answer)
+        )
+    return {
+        "unit": unit,
+        "as_of": as_of.isoformat(),
+        "known_at": known_at.isoformat() if known_at else None,
+        "position": position,
+        "plans": lines,
+        "totals": _totals(lines),
+        "withheld": withheld,
+        "not_yet": not_yet,
+    }
+
+
+def _may_read(app: ParLedger, actor: Actor, plan: str) -> bool:
+    try:
+        scope.require_plan_reader(app, actor, plan)
+    except Forbidden:
+        return False
+    return True
+
+
+def unit_name(app: ParLedger, unit: str) -> str:
+    """What the roll-up calls ``unit`` for people."""
+    if unit == WHOLE_LEDGER:
+        return "toàn sổ cái"
+    try:
+        return str(app.load(Unit, ids.unit_id(unit), unit).name)
+    except NotFound:
+        return unit
