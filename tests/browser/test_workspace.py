@@ -164,7 +164,9 @@ def test_a_reader_and_another_agencys_officer_are_refused(page: Page, site: Site
         page.fill("#f-percent", "90")
         page.fill("#f-note", "Phòng Tư pháp thử ghi")
         page.click("form.entry button[type=submit]")
-        expect(page.locator(".error")).to_contain_text("chỉ cơ quan chủ trì hoặc phối hợp")
+        expect(page.locator(".error")).to_contain_text(
+            "chỉ cơ quan chủ trì mới được"
+        )  # the lead only (issue 13)
     assert site.position() == before
     page.goto(f"{site.url}/web/{PLAN}/audit")
     expect(page.locator(".error")).to_contain_text(
