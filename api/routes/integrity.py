@@ -206,7 +206,12 @@ def router(ledger: ParLedger, principal: Any) -> APIRouter:
         "bằng chứng Merkle, điểm kiểm, báo cáo có dấu xác thực; kiểm bằng parledger evidence "
         "verify",
         response_class=Response,
-        responses={**responses(404, 503), 200: {"content": {"application/zip": {}}}},
+        responses={
+            **responses(404, 503),
+            200: {
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
+            },
+        },
     )
     def evidence(
         actor: Principal,

@@ -17,6 +17,7 @@ from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
 from psycopg.sql import SQL, Identifier
 
 from persistence.migrations import v0001_baseline, v0002_shared_state
+from persistence.records import APPEND_ONLY_TABLES
 from persistence.settings import ConfigurationError
 
 VERSION_TABLE = "parledger_schema_version"
@@ -75,6 +76,15 @@ def _migrate_sqlite(datastore: SQLiteDatastore, events_table: str, target: int) 
             c.execute(
                 f"INSERT INTO {VERSION_TABLE} VALUES (?, ?, ?)", (version, module.NAME, _now())
             )
+        # The append-only triggers come back whenever the store is migrated (an embedded store
+        # is, each time it is opened): an insider who dropped them to edit a row does not
+        # leave the ledger unguarded, as before migrations existed.
+        for table in (events_table, *APPEND_ONLY_TABLES):
+            for verb in ("UPDATE", "DELETE"):
+                c.execute(
+                    f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON "
+                    f"{table} BEGIN SELECT RAISE(ABORT, 'parledger: {table} is append-only'); END"
+                )
     return Migrated(before, max(before, target))
 
 

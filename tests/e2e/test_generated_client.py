@@ -65,8 +65,12 @@ def generate(spec: dict[str, Any], where: Path) -> str:
     """Generate a client package from ``spec`` under ``where``; return its package name."""
     package = f"parledger_client_{uuid4().hex[:8]}"
     (where / "openapi.json").write_text(json.dumps(spec), encoding="utf-8")
+    # An evidence package is a zip file: the generator reads any binary body once told so,
+    # as a client author would tell it (it knows application/octet-stream, not each archive).
     (where / "config.yaml").write_text(
-        f"post_hooks: []\npackage_name_override: {package}\n", encoding="utf-8"
+        f"post_hooks: []\npackage_name_override: {package}\n"
+        "content_type_overrides:\n  application/zip: application/octet-stream\n",
+        encoding="utf-8",
     )
     done = subprocess.run(
         [sys.executable, "-m", "openapi_python_client", "generate",
