@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from importlib.resources import files
+from pathlib import Path
 from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import (
@@ -123,7 +123,9 @@ class Route:
 def _examples() -> dict[str, dict[str, Any]]:
     """The worked example of every command, in the order they make sense on the Cát Hải
     plan (``usecases/examples.json``; a test carries them all out in that order)."""
-    text = files("ledger.usecases").joinpath("examples.json").read_text(encoding="utf-8")
+    # Read beside this module, not through the ``ledger.usecases`` package: importing that
+    # package imports every use case, which imports this module (an import circle).
+    text = (Path(__file__).parent / "usecases" / "examples.json").read_text(encoding="utf-8")
     return {e.pop("operation"): e for e in json.loads(text)}
 
 
