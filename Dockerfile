@@ -2,6 +2,7 @@ FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY domain domain
+COPY rules rules
 COPY integrity integrity
 COPY persistence persistence
 COPY planfile planfile
