@@ -87,14 +87,15 @@ class WorkingCalendar:
         return day
 
     def working_days_between(self, start: date, end: date) -> int:
-        """How many working days lie after ``start`` up to and including ``end`` (negative when
-        ``end`` is before ``start``): the inverse of :meth:`add_working_days`."""
-        if end < start:
-            return -self.working_days_between(end, start)
+        """The inverse of :meth:`add_working_days`: the working days after ``start`` up to and
+        including ``end``; when ``end`` is before ``start``, minus the working days from ``end``
+        up to but excluding ``start``."""
         _check_year(start)
         _check_year(end)
+        if end < start:
+            return -sum(1 for n in range((start - end).days) if self.is_working_day(end + _day(n)))
         return sum(
-            1 for n in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(n))
+            1 for n in range(1, (end - start).days + 1) if self.is_working_day(start + _day(n))
         )
 
     def next_working_day(self, day: date) -> date:
@@ -117,6 +118,10 @@ class WorkingCalendar:
             _check_year(rule.day)
             merged[rule.day] = rule
         return WorkingCalendar(overrides=merged, version=f"{self.version}+{label}")
+
+
+def _day(n: int) -> timedelta:
+    return timedelta(days=n)
 
 
 def local_day(moment: datetime) -> date:

@@ -76,9 +76,10 @@ def test_adding_n_working_days_and_counting_them_back_agree(start: date, n: int)
 
 
 @given(DAYS, DAYS)
-def test_counting_is_antisymmetric_and_matches_the_day_list(a: date, b: date) -> None:
-    assert CAL.working_days_between(a, b) == -CAL.working_days_between(b, a)
+def test_counting_matches_the_day_list(a: date, b: date) -> None:
     lo, hi = min(a, b), max(a, b)
     if (hi - lo).days <= 120:
-        listed = sum(1 for _, working, _ in CAL.days(lo + timedelta(days=1), hi) if working)
-        assert listed == CAL.working_days_between(lo, hi)
+        after_lo = sum(1 for _, working, _ in CAL.days(lo + timedelta(days=1), hi) if working)
+        assert CAL.working_days_between(lo, hi) == after_lo
+        before_hi = sum(1 for _, working, _ in CAL.days(lo, hi - timedelta(days=1)) if working)
+        assert CAL.working_days_between(hi, lo) == -before_hi
