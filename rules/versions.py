@@ -34,7 +34,7 @@ class RuleVersion:
         return f"{self.rule}@{self.version}"
 
     def in_force(self, day: date, level: str = "") -> bool:
-        if self.level and level and self.level != level:
+        if self.level and self.level != level:
             return False
         return self.in_force_from <= day and (self.in_force_to is None or day <= self.in_force_to)
 
