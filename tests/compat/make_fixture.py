@@ -29,6 +29,7 @@ from uuid import UUID
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+import reports.submission  # noqa: F401  (carries out SubmitReport: it hashes the report)
 from domain import ids
 from domain.values import VN_TZ, Actor, Role, Source
 from integrity.operations import make_digest
@@ -396,6 +397,7 @@ def directory(app: ParLedger) -> None:
         ctx(effective=vn(2025, 7, 1)),
         RegisterAgency(
             agency_code="ubnd-dac-khu-cat-hai",
+            unit="cat-hai",
             name="UBND đặc khu Cát Hải",
             kind="district_peoples_committee",
             aliases=["Đặc khu Cát Hải"],
