@@ -16,7 +16,6 @@ generation took is printed with each size.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -28,7 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.ledger_mix import OPERATOR, Mix
-from benchmarks.stores import backend_arguments, scratch_store
+from benchmarks.stores import growth_arguments, scratch_store
 from domain.values import Source
 from ledger.application import ParLedger
 from ledger.context import CommandContext
@@ -158,12 +157,7 @@ def run(url: str, sizes: list[int], queries: int) -> list[dict[str, float]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="100000,1000000")
-    backend_arguments(parser)
-    parser.add_argument("--queries", type=int, default=100)
-    args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    args, sizes = growth_arguments(__doc__, "100000,1000000", 100)
     print(f"ParLedger national benchmark — {args.backend}, sizes {sizes}", flush=True)
     with scratch_store(args.backend, args.postgres_url) as url:
         rows = run(url, sizes, args.queries)

@@ -19,7 +19,6 @@ Goals: rebuild at least 0.5 of the raw scan rate at 1M events with peak RSS at m
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import resource
 import statistics
@@ -31,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.ledger_mix import Mix
-from benchmarks.stores import backend_arguments, scratch_store
+from benchmarks.stores import growth_arguments, scratch_store
 from ledger.application import ParLedger
 from persistence.settings import parse_database_url
 from projections import live
@@ -123,12 +122,7 @@ def _print_row(r: dict[str, float]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000,100000,1000000")
-    backend_arguments(parser)
-    parser.add_argument("--queries", type=int, default=15)
-    args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    args, sizes = growth_arguments(__doc__, "10000,100000,1000000", 15)
     print(f"ParLedger projections benchmark — {args.backend}, sizes {sizes}")
     with scratch_store(args.backend, args.postgres_url) as url:
         rows = run(url, sizes, args.queries)

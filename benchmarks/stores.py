@@ -37,6 +37,17 @@ def postgres_reachable(url: str) -> bool:
         return False
 
 
+def growth_arguments(doc: str, sizes: str, queries: int) -> tuple[argparse.Namespace, list[int]]:
+    """The command line of a benchmark that grows one store through ``--sizes`` events and
+    asks ``--queries`` at each size, on either backend; with the sizes as numbers."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--sizes", default=sizes)
+    backend_arguments(parser)
+    parser.add_argument("--queries", type=int, default=queries)
+    args = parser.parse_args()
+    return args, [int(s) for s in args.sizes.split(",")]
+
+
 @contextmanager
 def postgres_schemas(url: str, count: int = 1, *, migrated: bool = True) -> Iterator[list[str]]:
     """``count`` fresh schemas on ``url`` (migrated, unless told not to), dropped on the way
