@@ -32,6 +32,7 @@ from persistence.records import (
     COMMANDS_TABLE,
     DIRECTORY_ENTITIES,
     FACT_COLUMNS,
+    INDEX_KEYS,
     INDEX_TABLE,
     PG_UTC,
     CommandRow,
@@ -71,13 +72,6 @@ class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, L
             "event_type": Identifier(self.stored_event_type_name),
             "append": Identifier("parledger_append"),
             "channel": Identifier(self.channel_name),
-            "index_recorded": Identifier(f"{INDEX_TABLE}_recorded"),
-            "index_effective": Identifier(f"{INDEX_TABLE}_effective"),
-            "index_entity": Identifier(f"{INDEX_TABLE}_entity"),
-            "index_originator": Identifier(f"{INDEX_TABLE}_originator"),
-            "index_actor": Identifier(f"{INDEX_TABLE}_actor"),
-            "index_plan_position": Identifier(f"{INDEX_TABLE}_plan_position"),
-            "index_plan_effective": Identifier(f"{INDEX_TABLE}_plan_effective"),
             "lock_timeout": SQL(str(int(self.datastore.lock_timeout or 10))),
         }
         self.sql_create_statements += [
@@ -99,32 +93,12 @@ class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, L
                 ).format(column=Identifier(column), **names)
                 for column, kind in ADDED_COLUMNS
             ),
-            SQL(
-                "CREATE INDEX IF NOT EXISTS {index_originator} ON {schema}.{index} "
-                "(originator_id, originator_version)"
-            ).format(**names),
-            SQL(
-                "CREATE INDEX IF NOT EXISTS {index_actor} ON {schema}.{index} "
-                "(actor_id, notification_id)"
-            ).format(**names),
-            SQL(
-                "CREATE INDEX IF NOT EXISTS {index_plan_position} ON {schema}.{index} "
-                "(plan, notification_id)"
-            ).format(**names),
-            SQL(
-                "CREATE INDEX IF NOT EXISTS {index_plan_effective} ON {schema}.{index} "
-                "(plan, effective_at)"
-            ).format(**names),
-            SQL(
-                "CREATE INDEX IF NOT EXISTS {index_recorded} ON {schema}.{index} (recorded_at)"
-            ).format(**names),
-            SQL(
-                "CREATE INDEX IF NOT EXISTS {index_effective} ON {schema}.{index} (effective_at)"
-            ).format(**names),
-            SQL(
-                "CREATE INDEX IF NOT EXISTS {index_entity} ON {schema}.{index} "
-                "(entity, originator_version)"
-            ).format(**names),
+            *(
+                SQL(
+                    "CREATE INDEX IF NOT EXISTS {name} ON {schema}.{index} (" + columns + ")"
+                ).format(name=Identifier(f"{INDEX_TABLE}_{name}"), **names)
+                for name, columns in INDEX_KEYS
+            ),
             SQL(
                 "CREATE TABLE IF NOT EXISTS {schema}.{commands} ("
                 "key text PRIMARY KEY, fingerprint text NOT NULL, "

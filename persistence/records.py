@@ -289,3 +289,14 @@ def index_values(e: ChainedEvent) -> tuple[Any, ...]:
 
 # Columns added after the first release of the index; old stores gain them on start.
 ADDED_COLUMNS = (("actor_role", "text"), ("actor_agency", "text"))
+
+# The index table's own indexes, alike on both backends: (name after the table's, columns).
+INDEX_KEYS = (
+    ("recorded", "recorded_at"),
+    ("plan_position", "plan, notification_id"),
+    ("plan_effective", "plan, effective_at"),
+    ("effective", "effective_at"),
+    ("entity", "entity, originator_version"),
+    ("originator", "originator_id, originator_version"),
+    ("actor", "actor_id, notification_id"),
+)

@@ -31,6 +31,7 @@ from persistence.records import (
     COMMANDS_TABLE,
     DIRECTORY_ENTITIES,
     FACT_COLUMNS,
+    INDEX_KEYS,
     INDEX_TABLE,
     CommandRow,
     IdempotencyKeyReused,
@@ -75,18 +76,10 @@ class LedgerSQLiteRecorder(SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerR
             "plan TEXT, "
             "actor_role TEXT, "
             "actor_agency TEXT)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_recorded ON {INDEX_TABLE} (recorded_at)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_plan_position ON {INDEX_TABLE} "
-            "(plan, notification_id)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_plan_effective ON {INDEX_TABLE} "
-            "(plan, effective_at)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_effective ON {INDEX_TABLE} (effective_at)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_entity ON {INDEX_TABLE} "
-            "(entity, originator_version)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_originator ON {INDEX_TABLE} "
-            "(originator_id, originator_version)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_actor ON {INDEX_TABLE} "
-            "(actor_id, notification_id)",
+            *(
+                f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_{name} ON {INDEX_TABLE} ({columns})"
+                for name, columns in INDEX_KEYS
+            ),
             f"CREATE TABLE IF NOT EXISTS {COMMANDS_TABLE} ("
             "key TEXT PRIMARY KEY, "
             "fingerprint TEXT NOT NULL, "
