@@ -23,7 +23,8 @@ from projections.views import STATUS_VN, TASK_STATUSES
 from replay.engine import end_of_day
 from replay.reports import diff
 from reports.charts import CHARTS
-from reports.data import Facts, Period, find_period, status_counts
+from reports.data import Facts, Period, find_period
+from reports.tables import status_counts
 
 AUDIT_PAGE = 50
 
