@@ -16,7 +16,7 @@ from ledger.importer import import_plan
 from ledger.usecases.dossier import IssueApology, ReportLateDossier
 from ledger.usecases.inspection import PlanInspection, RecordFinding, RecordInspectionConducted
 from ledger.usecases.plan import RecordAreaScore
-from ledger.usecases.target import RecordMeasurement
+from ledger.usecases.target import CorrectMeasurement, RecordMeasurement
 from ledger.usecases.task import CompleteTask, ReportTaskProgress
 from planfile.bundled import bundled_plan
 from planfile.schema import PlanFile
@@ -71,6 +71,20 @@ def satisfaction_7b() -> RecordMeasurement:
         period_end=date(2023, 6, 10),
         source="Khảo sát SIPAS",
         measurement_id="m-7b-1",
+    )
+
+
+def corrected_7b(source: str, **more: Any) -> CorrectMeasurement:
+    """7b's figure corrected to 91 after the seed (not part of it)."""
+    return CorrectMeasurement(
+        plan=PLAN,
+        target=7,
+        replaces="m-7b-1",
+        value="91",
+        period_start=date(2023, 1, 1),
+        period_end=date(2023, 6, 10),
+        source=source,
+        **more,
     )
 
 

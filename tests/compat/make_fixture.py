@@ -168,16 +168,7 @@ def corrections(app: ParLedger, who: dict[str, Actor]) -> None:
     secretariat = who["thu-ky-cchc"]
     app.handle(
         ctx(secretariat, vn(2023, 6, 10), "Nhập sai số liệu khảo sát"),
-        uc.CorrectMeasurement(
-            plan=PLAN,
-            target=7,
-            replaces="m-7b-1",
-            value="91",
-            period_start=date(2023, 1, 1),
-            period_end=date(2023, 6, 10),
-            source="Khảo sát SIPAS (bản sửa)",
-            measurement_id="m-7b-2",
-        ),
+        cat_hai.corrected_7b("Khảo sát SIPAS (bản sửa)", measurement_id="m-7b-2"),
     )
     app.handle(
         ctx(secretariat, vn(2023, 6, 13), "Số liệu chưa được xác nhận"),
