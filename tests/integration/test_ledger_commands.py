@@ -31,6 +31,9 @@ COMMUNE_OFFICER = Actor(
 OTHER_OFFICER = Actor(
     id="user:cb-tuphap", name="Cán bộ Tư pháp", role=Role.AGENCY_OFFICER, agency="phong-tu-phap"
 )
+# Target 7's first-quarter figures: what the measurement tests share.
+Q1 = {"plan": PLAN, "target": 7, "period_start": date(2023, 1, 1), "period_end": date(2023, 3, 31)}
+SURVEY = {**Q1, "source": "Khảo sát SIPAS"}
 AUDITOR = Actor(id="user:kiem-toan", name="Kiểm toán viên", role=Role.AUDITOR)
 INSPECTOR = Actor(id="user:thanh-tra", name="Thanh tra viên", role=Role.INSPECTOR)
 
@@ -102,72 +105,21 @@ def test_effective_at_cannot_be_in_the_future(ledger: ParLedger) -> None:
 def test_measurements_correction_and_retraction(ledger: ParLedger) -> None:
     with pytest.raises(NotFound, match="7c") as unknown:
         ledger.handle(
-            ctx(),
-            uc.RecordMeasurement(
-                plan=PLAN,
-                target=7,
-                indicator="7c",
-                value="95",
-                period_start=date(2023, 1, 1),
-                period_end=date(2023, 3, 31),
-                source="Hệ thống một cửa",
-            ),
+            ctx(), uc.RecordMeasurement(**Q1, indicator="7c", value="95", source="Hệ thống một cửa")
         )
     assert unknown.value.field == "indicator"
-    ledger.handle(
-        ctx(),
-        uc.RecordMeasurement(
-            plan=PLAN,
-            target=7,
-            indicator="7b",
-            value=None,
-            numerator=880,
-            denominator=1000,
-            period_start=date(2023, 1, 1),
-            period_end=date(2023, 3, 31),
-            source="Khảo sát SIPAS",
-            measurement_id="q1",
-        ),
-    )
+    ratio = {"value": None, "numerator": 880, "denominator": 1000, "measurement_id": "q1"}
+    ledger.handle(ctx(), uc.RecordMeasurement(**SURVEY, **ratio, indicator="7b"))
     assert ledger.get_target(PLAN, 7).measurements["q1"]["value"] == Decimal("88.00")
     with pytest.raises(InvalidValue, match="lý do"):
-        ledger.handle(
-            ctx(),
-            uc.CorrectMeasurement(
-                plan=PLAN,
-                target=7,
-                replaces="q1",
-                value="91",
-                period_start=date(2023, 1, 1),
-                period_end=date(2023, 3, 31),
-                source="Khảo sát SIPAS",
-            ),
-        )
+        ledger.handle(ctx(), uc.CorrectMeasurement(**SURVEY, replaces="q1", value="91"))
     with pytest.raises(NotFound):
         ledger.handle(
-            ctx(reason="Nhập sai"),
-            uc.CorrectMeasurement(
-                plan=PLAN,
-                target=7,
-                replaces="nope",
-                value="91",
-                period_start=date(2023, 1, 1),
-                period_end=date(2023, 3, 31),
-                source="Khảo sát SIPAS",
-            ),
+            ctx(reason="Nhập sai"), uc.CorrectMeasurement(**SURVEY, replaces="nope", value="91")
         )
     ledger.handle(
         ctx(reason="Nhập sai mẫu số"),
-        uc.CorrectMeasurement(
-            plan=PLAN,
-            target=7,
-            replaces="q1",
-            value="91",
-            period_start=date(2023, 1, 1),
-            period_end=date(2023, 3, 31),
-            source="Khảo sát SIPAS",
-            measurement_id="q1b",
-        ),
+        uc.CorrectMeasurement(**SURVEY, replaces="q1", value="91", measurement_id="q1b"),
     )
     measurements = ledger.get_target(PLAN, 7).measurements
     assert measurements["q1"]["status"] == "superseded"
@@ -187,15 +139,7 @@ def test_float_figures_are_refused(ledger: ParLedger) -> None:
     with pytest.raises(InvalidValue) as refused:
         ledger.handle(
             ctx(),
-            uc.RecordMeasurement(
-                plan=PLAN,
-                target=7,
-                indicator="7b",
-                value=90.5,
-                period_start=date(2023, 1, 1),
-                period_end=date(2023, 3, 31),
-                source="x",
-            ),
+            uc.RecordMeasurement(**Q1, indicator="7b", value=90.5, source="x"),
         )
     assert refused.value.field == "value"
 
