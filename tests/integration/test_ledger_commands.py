@@ -156,13 +156,11 @@ def test_inspection_findings_stop_at_conclusion(ledger: ParLedger) -> None:
         ),
     )
     inspection = result.changes[0].id
+    stray = uc.RecordFinding(
+        inspection_id=inspection, finding="f", recommendation="r", remediation_deadline=None
+    )
     with pytest.raises(RuleViolation, match="chưa được tiến hành"):
-        ledger.handle(
-            ctx(INSPECTOR),
-            uc.RecordFinding(
-                inspection_id=inspection, finding="f", recommendation="r", remediation_deadline=None
-            ),
-        )
+        ledger.handle(ctx(INSPECTOR), stray)
     ledger.handle(
         ctx(INSPECTOR, effective=vn(2023, 5, 10)),
         uc.RecordInspectionConducted(inspection_id=inspection),
@@ -187,12 +185,7 @@ def test_inspection_findings_stop_at_conclusion(ledger: ParLedger) -> None:
         ),
     )
     with pytest.raises(RuleViolation, match="kết luận"):
-        ledger.handle(
-            ctx(INSPECTOR),
-            uc.RecordFinding(
-                inspection_id=inspection, finding="g", recommendation="r", remediation_deadline=None
-            ),
-        )
+        ledger.handle(ctx(INSPECTOR), stray)
     # Remediation continues after the conclusion notice.
     ledger.handle(
         ctx(INSPECTOR),
