@@ -215,28 +215,20 @@ def test_apology_appointment_must_be_later_than_due(ledger: ParLedger) -> None:
             due_on=date(2023, 3, 3),
         ),
     )
+    apology = {
+        "dossier_code": "H11.23-0001",
+        "issued_on": date(2023, 3, 3),
+        "reason_text": "Thiếu nhân lực",
+        "signer": "Chủ tịch UBND xã",
+    }
     with pytest.raises(RuleViolation) as refused:
         ledger.handle(
-            ctx(COMMUNE_OFFICER),
-            uc.IssueApology(
-                dossier_code="H11.23-0001",
-                issued_on=date(2023, 3, 3),
-                reason_text="Thiếu nhân lực",
-                new_appointment=date(2023, 3, 3),
-                signer="Chủ tịch UBND xã",
-            ),
+            ctx(COMMUNE_OFFICER), uc.IssueApology(**apology, new_appointment=date(2023, 3, 3))
         )
     assert refused.value.field == "new_appointment"
     ledger.handle(
         ctx(COMMUNE_OFFICER),
-        uc.IssueApology(
-            dossier_code="H11.23-0001",
-            issued_on=date(2023, 3, 3),
-            reason_text="Thiếu nhân lực",
-            new_appointment=date(2023, 3, 8),
-            signer="Chủ tịch UBND xã",
-            apology_id="a1",
-        ),
+        uc.IssueApology(**apology, new_appointment=date(2023, 3, 8), apology_id="a1"),
     )
     with pytest.raises(Forbidden):
         ledger.handle(
