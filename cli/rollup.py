@@ -7,8 +7,8 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from cli.common import EXIT_OK, acting_user, emit
-from cli.views import Add, both_axes, vn_day
+from cli.common import EXIT_OK, Add, acting_user, emit
+from cli.views import both_axes, vn_day
 from domain.values import VN_TZ
 from ledger.application import ParLedger
 from replay.rollup import WHOLE_LEDGER, rollup, unit_name

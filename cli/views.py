@@ -13,6 +13,7 @@ from cli.common import (
     EXIT_ERROR,
     EXIT_OK,
     EXIT_USAGE,
+    Add,
     date_arg,
     emit,
 )
@@ -26,8 +27,6 @@ from replay.engine import make_checkpoints, position_known_at, rebuild
 from replay.reports import diff, report_content
 from reports.data import build_report, find_period
 from reports.formats import render
-
-Add = Callable[..., argparse.ArgumentParser]
 
 
 def known_at(value: str) -> datetime:
