@@ -16,7 +16,6 @@ For each backend, in one run:
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -34,11 +33,11 @@ from eventsourcing.persistence import StoredEvent
 
 from benchmarks.ledger_core import parledger
 from benchmarks.ledger_mix import Mix
+from benchmarks.stores import POSTGRES_URL, postgres_reachable, postgres_schemas
 from integrity.digests import Digest
 from integrity.operations import make_digest
 from integrity.verify import verify
 from ledger.application import ParLedger
-from persistence.migrations import migrate
 from persistence.postgres import LedgerPostgresRecorder
 from persistence.records import IndexRow
 from persistence.settings import parse_database_url
@@ -135,10 +134,7 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=50_000, help="ledger size for verify")
     parser.add_argument("--writes", type=int, default=1500, help="commands per write round")
     parser.add_argument("--rounds", type=int, default=3, help="alternating write rounds")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("PARLEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
-    )  # fmt: skip
+    parser.add_argument("--postgres-url", default=POSTGRES_URL)
     args = parser.parse_args()
     here = "benchmarks.integrity"
     print(f"ParLedger tamper-evidence benchmark: {args.writes} commands x {args.rounds} rounds; "
@@ -155,44 +151,27 @@ def main() -> int:
             reads(app, args.events)
         finally:
             app.close()
-    try:
-        with psycopg.connect(args.postgres_url, connect_timeout=3):
-            pass
-    except psycopg.OperationalError as error:
-        print(f"\nPostgreSQL: skipped, server unreachable ({error})")
+    if not postgres_reachable(args.postgres_url):
         return 0
-    schemas: list[str] = []
-
-    def schema_url(tag: str) -> str:
-        schema = f"bench_{uuid4().hex[:10]}"
-        schemas.append(schema)
-        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        migrate(parse_database_url(f"{args.postgres_url}?schema={schema}"))
-        return f"{args.postgres_url}?schema={schema}"
-
     print("\nPostgreSQL (loopback)")
-    try:
+    with postgres_schemas(args.postgres_url, 2 * args.rounds + 1) as schemas:
+        urls = iter(f"{args.postgres_url}?schema={schema}" for schema in schemas)
         chained_pg, unchained_pg = [], []
         for _ in range(args.rounds):
-            chained_pg.append(parledger(args.writes, schema_url("c"))[0])
+            chained_pg.append(parledger(args.writes, next(urls))[0])
             unchained_pg.append(
                 parledger(
                     args.writes,
-                    schema_url("u"),
+                    next(urls),
                     {"APPLICATION_RECORDER_TOPIC": f"{here}:UnchainedPostgresRecorder"},
                 )[0]
             )
         overhead(statistics.median(chained_pg), statistics.median(unchained_pg))
-        app = ParLedger(parse_database_url(schema_url("r")))
+        app = ParLedger(parse_database_url(next(urls)))
         try:
             reads(app, args.events)
         finally:
             app.close()
-    finally:
-        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-            for schema in schemas:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
     return 0
 
 

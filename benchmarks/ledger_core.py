@@ -14,7 +14,6 @@ insert rate (only group commit gets there: one fsync per event is the raw rate's
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import sqlite3
 import statistics
@@ -33,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
+from benchmarks.stores import POSTGRES_URL, postgres_reachable, postgres_schemas
 from domain.values import Actor, Role, Source
 from ledger.application import ParLedger
 from ledger.context import CommandContext
@@ -211,10 +211,7 @@ def line(name: str, result: tuple[float, list[float]] | None, raw: float | None)
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=2000)
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("PARLEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
-    )  # fmt: skip
+    parser.add_argument("--postgres-url", default=POSTGRES_URL)
     args = parser.parse_args()
     n = args.events
     print(f"ParLedger ledger core benchmark: {n} writes per row, one transaction each\n")
@@ -239,17 +236,12 @@ def main() -> int:
         print(line(f"ParLedger commands, {CLIENTS} concurrent clients", many, raw[0]))
         goals("SQLite", raw[0], ours, many)
         goals("SQLite, same durability (synchronous=FULL)", raw_full[0], ours, many)
-    try:
-        with psycopg.connect(args.postgres_url, connect_timeout=3):
-            pass
-    except psycopg.OperationalError as error:
-        print(f"\nPostgreSQL: skipped, server unreachable ({error})")
+    if not postgres_reachable(args.postgres_url):
         return 0
-    schemas = [f"bench_{uuid4().hex[:10]}" for _ in range(5)]
-    with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-        for schema in schemas:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
+    with (
+        postgres_schemas(args.postgres_url, 3, migrated=False) as schemas,
+        postgres_schemas(args.postgres_url, 2) as ours,  # ParLedger's, migrated
+    ):
         url = parse_database_url(f"{args.postgres_url}?schema={schemas[1]}")
         migrate(url)
         # The library as it comes: its own factory and recorder, creating its tables.
@@ -264,12 +256,8 @@ def main() -> int:
             n,
             {**pg_env, "POSTGRES_SCHEMA": schemas[2], "POSTGRES_ENABLE_DB_FUNCTIONS": "y"},
         )
-        ours_pg = parledger(n, f"{args.postgres_url}?schema={schemas[3]}")
-        many_pg = concurrent(n, f"{args.postgres_url}?schema={schemas[4]}", CLIENTS)
-    finally:
-        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-            for schema in schemas:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        ours_pg = parledger(n, f"{args.postgres_url}?schema={ours[0]}")
+        many_pg = concurrent(n, f"{args.postgres_url}?schema={ours[1]}", CLIENTS)
     print("\nPostgreSQL (loopback)")
     print(line("raw INSERT, autocommit (psycopg 3)", raw_pg, None))
     print(line("eventsourcing default recorder, 1 event/tx", lib_pg, raw_pg[0]))

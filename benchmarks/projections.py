@@ -19,25 +19,19 @@ Goals: rebuild at least 0.5 of the raw scan rate at 1M events with peak RSS at m
 
 from __future__ import annotations
 
-import argparse
 import itertools
-import os
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
-from uuid import uuid4
-
-import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.ledger_mix import Mix
+from benchmarks.stores import growth_arguments, scratch_store
 from ledger.application import ParLedger
-from persistence.migrations import migrate
 from persistence.settings import parse_database_url
 from projections import live
 from replay import replay
@@ -128,32 +122,10 @@ def _print_row(r: dict[str, float]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "PARLEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-        ),
-    )
-    parser.add_argument("--queries", type=int, default=15)
-    args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    args, sizes = growth_arguments(__doc__, "10000,100000,1000000", 15)
     print(f"ParLedger projections benchmark — {args.backend}, sizes {sizes}")
-    if args.backend == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            rows = run(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", sizes, args.queries)
-    else:
-        schema = f"bench_{uuid4().hex[:10]}"
-        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        migrate(parse_database_url(f"{args.postgres_url}?schema={schema}"))
-        try:
-            rows = run(f"{args.postgres_url}?schema={schema}", sizes, args.queries)
-        finally:
-            with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with scratch_store(args.backend, args.postgres_url) as url:
+        rows = run(url, sizes, args.queries)
     print("\nSummary")
     for r in rows:
         _print_row(r)

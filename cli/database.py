@@ -7,14 +7,11 @@ at another schema version, which is exactly when these are needed.
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from cli.common import EXIT_OK, emit
+from cli.common import EXIT_OK, Add, emit
 from cli.consistency import LEDGER_FREE
 from persistence.migrations import CURRENT, migrate, open_datastore, schema_version
 from persistence.settings import database_from_env
-
-Add = Any
 
 
 def cmd_db_migrate(_: None, args: argparse.Namespace) -> int:

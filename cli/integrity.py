@@ -7,10 +7,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from cli.common import (
     EXIT_OK,
+    Add,
 )
 from cli.consistency import register_consistency
 from cli.evidence import register_evidence
@@ -29,7 +29,6 @@ from integrity.verify import Problem, Report, verify
 from ledger.application import ParLedger
 from persistence.roles import grant_service_statements
 
-Add = Any
 EXIT_BROKEN = 1  # the ledger or a proof does not verify
 
 

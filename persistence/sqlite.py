@@ -31,19 +31,15 @@ from persistence.records import (
     COMMANDS_TABLE,
     DIRECTORY_ENTITIES,
     FACT_COLUMNS,
+    INDEX_KEYS,
     INDEX_TABLE,
     CommandRow,
     IdempotencyKeyReused,
-    IndexFilter,
     IndexRow,
     LedgerRecorder,
     Window,
-    command_from_row,
     digest_of,
-    filter_where,
-    index_from_row,
     index_values,
-    keyset_page,
     scoped_where,
 )
 
@@ -75,18 +71,10 @@ class LedgerSQLiteRecorder(SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerR
             "plan TEXT, "
             "actor_role TEXT, "
             "actor_agency TEXT)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_recorded ON {INDEX_TABLE} (recorded_at)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_plan_position ON {INDEX_TABLE} "
-            "(plan, notification_id)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_plan_effective ON {INDEX_TABLE} "
-            "(plan, effective_at)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_effective ON {INDEX_TABLE} (effective_at)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_entity ON {INDEX_TABLE} "
-            "(entity, originator_version)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_originator ON {INDEX_TABLE} "
-            "(originator_id, originator_version)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_actor ON {INDEX_TABLE} "
-            "(actor_id, notification_id)",
+            *(
+                f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_{name} ON {INDEX_TABLE} ({columns})"
+                for name, columns in INDEX_KEYS
+            ),
             f"CREATE TABLE IF NOT EXISTS {COMMANDS_TABLE} ("
             "key TEXT PRIMARY KEY, "
             "fingerprint TEXT NOT NULL, "
@@ -199,51 +187,20 @@ class LedgerSQLiteRecorder(SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerR
             links.append((index + offset, position, leaf, previous))
         c.executemany(f"INSERT INTO {CHAIN_TABLE} VALUES (?, ?, ?, ?)", links)
 
-    def get_command(self, key: str) -> CommandRow | None:
+    def _read(self, template: str, params: Sequence[Any], prepare: bool | None = None) -> list[Any]:
+        sql = template.format(index=INDEX_TABLE, chain=CHAIN_TABLE, commands=COMMANDS_TABLE, p="?")
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT * FROM {COMMANDS_TABLE} WHERE key=?", (key,))
-            row = c.fetchone()
-        return None if row is None else command_from_row(row)
+            c.execute(sql, params)
+            return list(c.fetchall())
 
-    def select_index(self, *, gt: int = 0, limit: int = 1000) -> list[tuple[int, IndexRow]]:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT * FROM {INDEX_TABLE} WHERE notification_id>? "
-                "ORDER BY notification_id LIMIT ?",
-                (gt, limit),
-            )
-            return [index_from_row(row, as_uuid=True) for row in c.fetchall()]
+    def _stamp(self, moment: datetime) -> Any:
+        return utc_text(moment)
 
-    def select_filtered(
-        self, where: IndexFilter, *, gt: int = 0, limit: int = 100, descending: bool = False
-    ) -> list[tuple[int, IndexRow]]:
-        clause, params = filter_where(where, "?", utc_text, lambda u: u.hex)
-        page, order = keyset_page(gt, descending, "?")
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT * FROM {INDEX_TABLE} WHERE {clause}{page} "
-                f"ORDER BY notification_id {order} LIMIT ?",
-                (*params, *([gt] if page else []), limit),
-            )
-            return [index_from_row(row, as_uuid=True) for row in c.fetchall()]
+    def _uid(self, uid: UUID) -> Any:
+        return uid.hex
 
-    def select_originators(self, entity: str) -> list[UUID]:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT originator_id FROM {INDEX_TABLE} "
-                "WHERE entity=? AND originator_version=1 ORDER BY notification_id",
-                (entity,),
-            )
-            return [UUID(row["originator_id"]) for row in c.fetchall()]
-
-    def position_at(self, known_at: datetime) -> int:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT MAX(notification_id) AS p FROM {INDEX_TABLE} WHERE recorded_at <= ?",
-                (utc_text(known_at),),
-            )
-            row = c.fetchone()
-        return int(row["p"] or 0)
+    def _uuid(self, stored: Any) -> UUID:
+        return UUID(stored)
 
     def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
         facts = FACT_COLUMNS.format(recorded="i.recorded_at", effective="i.effective_at")
@@ -257,21 +214,6 @@ class LedgerSQLiteRecorder(SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerR
                 (gt, limit),
             )
             return [tuple(row) for row in c.fetchall()]
-
-    def chain_extent(self) -> tuple[int, int]:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT COUNT(*) AS n, MAX(leaf_index) AS top FROM {CHAIN_TABLE}")
-            row = c.fetchone()
-        return int(row["n"]), int(-1 if row["top"] is None else row["top"]) + 1
-
-    def select_leaves(self, size: int) -> list[tuple[int, bytes]]:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT notification_id, leaf FROM {CHAIN_TABLE} WHERE leaf_index < ? "
-                "ORDER BY leaf_index",
-                (size,),
-            )
-            return [(row[0], bytes(row[1])) for row in c.fetchall()]
 
     def restore(self, links: Sequence[StoredLink]) -> None:
         with self.datastore.transaction(commit=True) as c:

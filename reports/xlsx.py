@@ -16,8 +16,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from projections.views import STATUS_VN
-from reports.data import Report, Table, tables
+from reports.data import Report
 from reports.evidence import SEAL_LABEL, seal_of, seal_summary
+from reports.tables import Table, tables
 from reports.vn_dates import issuing_body, place_and_date, vn_date, vn_moment
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")

@@ -23,7 +23,8 @@ from projections.views import STATUS_VN, TASK_STATUSES
 from replay.engine import end_of_day
 from replay.reports import diff
 from reports.charts import CHARTS
-from reports.data import Facts, Period, find_period, status_counts
+from reports.data import Facts, Period, find_period
+from reports.tables import status_counts
 
 AUDIT_PAGE = 50
 
@@ -217,24 +218,23 @@ def changes(ledger: ParLedger, facts: Facts, period_text: str) -> dict[str, Any]
     period = find_period(ledger, facts.plan, period_text)
     found = diff(ledger, facts.plan, period.code)
     changed = found["changes"]
-    tasks, indicators = [], []
-    if "task_board" in changed:
-        then = {r["number"]: r for r in changed["task_board"]["then"]["tasks"]}
-        for row in changed["task_board"]["now"]["tasks"]:
-            before = then.get(row["number"])
-            if before != row:
-                tasks.append({"now": row, "then": before})
-    if "target_attainment" in changed:
-        then_ind = {r["indicator"]: r for r in changed["target_attainment"]["then"]["indicators"]}
-        for row in changed["target_attainment"]["now"]["indicators"]:
-            before = then_ind.get(row["indicator"])
-            if before != row:
-                indicators.append({"now": row, "then": before})
+
+    def rows_changed(view: str, rows: str, key: str) -> list[dict[str, Any]]:
+        """The rows of ``view`` that differ now from then, matched by ``key``."""
+        if view not in changed:
+            return []
+        then = {r[key]: r for r in changed[view]["then"][rows]}
+        return [
+            {"now": row, "then": then.get(row[key])}
+            for row in changed[view]["now"][rows]
+            if then.get(row[key]) != row
+        ]
+
     return {
         "period": period,
         "diff": found,
-        "task_changes": tasks,
-        "indicator_changes": indicators,
+        "task_changes": rows_changed("task_board", "tasks", "number"),
+        "indicator_changes": rows_changed("target_attainment", "indicators", "indicator"),
         "other_views": [
             v for v in found["changed_views"] if v not in ("task_board", "target_attainment")
         ],

@@ -223,57 +223,37 @@ def router(ledger: ParLedger, model: ReadModel, _principal: Callable[..., Actor]
 
         return page(request, plan, "me", "mywork.html", build, "Việc của tôi")
 
-    @web.get("/{plan}")
-    def overview(request: Request, plan: str) -> Response:
-        return page(
-            request,
-            plan,
-            "overview",
-            "overview.html",
-            lambda w, s, f, a: data.overview(f),
-            "Tổng quan",
-        )
+    Shape = Callable[[Request, Snapshot, Facts], dict[str, Any]]
 
-    @web.get("/{plan}/tasks")
-    def tasks(request: Request, plan: str) -> Response:
-        filters = {k: request.query_params.get(k, "") for k in ("area", "agency", "status")}
-        return page(
-            request,
-            plan,
-            "tasks",
-            "tasks.html",
-            lambda w, s, f, a: data.task_board(f, filters),
-            "Nhiệm vụ",
-        )
-
-    @web.get("/{plan}/targets")
-    def targets(request: Request, plan: str) -> Response:
-        return page(
-            request,
-            plan,
-            "targets",
-            "targets.html",
-            lambda w, s, f, a: data.targets(s.state, f),
-            "Chỉ tiêu",
-        )
-
-    def by_agency(name: str, crumb: str, shape: Callable[[Facts, str], dict[str, Any]]) -> None:
-        """A page of one view with an agency filter: inspections, apologies."""
+    def view(name: str, path: str, crumb: str, shape: Shape) -> None:
+        """A page of one view, ``name.html``, shaped from the facts and the query string."""
 
         def show(request: Request, plan: str) -> Response:
-            agency = request.query_params.get("agency", "")
-            return page(
-                request, plan, name, f"{name}.html", lambda w, s, f, a: shape(f, agency), crumb
-            )
+            def build(w: When, s: Snapshot, f: Facts, actor: Actor) -> dict[str, Any]:
+                return shape(request, s, f)
 
-        web.add_api_route(f"/{{plan}}/{name}", show, methods=["GET"], name=name)
+            return page(request, plan, name, f"{name}.html", build, crumb)
 
-    by_agency("inspections", "Kiểm tra", data.inspections)
-    by_agency("apologies", "Hồ sơ trễ hạn", data.apologies)
+        web.add_api_route(path, show, methods=["GET"], name=name)
+
+    def asked(request: Request, *keys: str) -> dict[str, str]:
+        return {k: request.query_params.get(k, "") for k in keys}
+
+    def agency(request: Request) -> str:
+        return asked(request, "agency")["agency"]
+
+    view("overview", "/{plan}", "Tổng quan", lambda r, s, f: data.overview(f))
+    view("tasks", "/{plan}/tasks", "Nhiệm vụ",
+         lambda r, s, f: data.task_board(f, asked(r, "area", "agency", "status")))  # fmt: skip
+    view("targets", "/{plan}/targets", "Chỉ tiêu", lambda r, s, f: data.targets(s.state, f))
+    view("inspections", "/{plan}/inspections", "Kiểm tra",
+         lambda r, s, f: data.inspections(f, agency(r)))  # fmt: skip
+    view("apologies", "/{plan}/apologies", "Hồ sơ trễ hạn",
+         lambda r, s, f: data.apologies(f, agency(r)))  # fmt: skip
 
     @web.get("/{plan}/audit")
     def audit(request: Request, plan: str) -> Response:
-        filters = {k: request.query_params.get(k, "") for k in ("entity", "type", "by")}
+        filters = asked(request, "entity", "type", "by")
         cursor = request.query_params.get("cursor", "")
 
         def build(w: When, s: Snapshot, f: Facts, actor: Actor) -> dict[str, Any]:
