@@ -18,8 +18,8 @@ from ledger.application import ParLedger
 from ledger.refs import parse_ref
 from projections.audit import AuditRow, audit_filter, audit_trail
 from projections.audit import timeline as entity_timeline
-from projections.state import LedgerState
 from projections.scope import plan_areas
+from projections.state import LedgerState
 from projections.views import STATUS_VN, TASK_STATUSES, in_plan
 from replay.engine import end_of_day
 from replay.reports import diff

@@ -219,7 +219,7 @@ def router(ledger: ParLedger, model: ReadModel, _principal: Callable[..., Actor]
     def my_work(request: Request, plan: str) -> Response:
         def build(w: When, s: Snapshot, f: Facts, actor: Actor) -> dict[str, Any]:
             today = forms.today_vn()
-            return {**mywork.my_work(ledger, f, actor, today), "today": today, "names": f.name}
+            return {**mywork.my_work(f, actor, today), "today": today, "names": f.name}
 
         return page(request, plan, "me", "mywork.html", build, "Việc của tôi")
 
