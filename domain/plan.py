@@ -13,6 +13,7 @@ from domain.base import LedgerAggregate
 from domain.errors import InvalidValue, NotFound, RuleViolation
 from domain.unit import LEGACY_UNIT
 from domain.values import EventMeta, code, decimal, nfc_deep, text
+from domain.withdrawal import may_reinstate
 
 SCORE_KINDS = ("self_assessed", "appraised")  # tự đánh giá, thẩm định
 PLAN_FIELDS = (
@@ -87,6 +88,19 @@ class Plan(LedgerAggregate):
         self.scores: dict[str, dict[str, Decimal]] = {}
 
     @property
+    def withdrawn_areas(self) -> frozenset[str]:
+        """Codes of the areas a re-imported text withdrew (``withdraw_area``); none for a plan
+        that never had one withdrawn."""
+        found: frozenset[str] = self.__dict__.get("_areas_withdrawn", frozenset())
+        return found
+
+    @property
+    def live_areas(self) -> list[dict[str, Any]]:
+        """The areas listed (``fields["areas"]``, as the text last amended them) that are not
+        withdrawn: the plan's areas today."""
+        return [a for a in self.fields["areas"] if a["code"] not in self.withdrawn_areas]
+
+    @property
     def unit_code(self) -> str:
         return unit_code_of(self.fields)
 
@@ -108,8 +122,30 @@ class Plan(LedgerAggregate):
     def _amended(self, fields: dict[str, Any], meta: EventMeta) -> None:
         self.fields.update(fields)
 
+    def withdraw_area(self, *, area: str, meta: EventMeta) -> None:
+        """The plan's text no longer has this area (lĩnh vực): it leaves the plan's areas and
+        its scores leave the totals; its history stays. The listing is left as it is: an
+        amendment from a later text replaces it."""
+        meta.require_reason()
+        self.area(area)
+        self._area_withdrawn(area=area, meta=meta)
+
+    @event("AreaWithdrawn")
+    def _area_withdrawn(self, area: str, meta: EventMeta) -> None:
+        self._areas_withdrawn = self.withdrawn_areas | {area}
+
+    def reinstate_area(self, *, area: str, meta: EventMeta) -> None:
+        """A later text of the plan has a withdrawn area again: it counts again where the
+        listing has it (an amendment lists it where the listing has not)."""
+        may_reinstate(meta, area in self.withdrawn_areas, "lĩnh vực", area)
+        self._area_reinstated(area=area, meta=meta)
+
+    @event("AreaReinstated")
+    def _area_reinstated(self, area: str, meta: EventMeta) -> None:
+        self._areas_withdrawn = self.withdrawn_areas - {area}
+
     def area(self, area_code: str) -> dict[str, Any]:
-        for found in self.fields["areas"]:
+        for found in self.live_areas:
             if found["code"] == area_code:
                 return dict(found)
         raise NotFound(f"kế hoạch {self.code} không có lĩnh vực {area_code!r}", field="area")

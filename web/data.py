@@ -18,8 +18,9 @@ from ledger.application import ParLedger
 from ledger.refs import parse_ref
 from projections.audit import AuditRow, audit_filter, audit_trail
 from projections.audit import timeline as entity_timeline
+from projections.scope import plan_areas
 from projections.state import LedgerState
-from projections.views import STATUS_VN, TASK_STATUSES
+from projections.views import STATUS_VN, TASK_STATUSES, in_plan
 from replay.engine import end_of_day
 from replay.reports import diff
 from reports.charts import CHARTS
@@ -76,7 +77,7 @@ def overview(facts: Facts) -> dict[str, Any]:
 
 def task_board(facts: Facts, filters: dict[str, str]) -> dict[str, Any]:
     board = facts.views["task_board"]
-    areas = {a["code"]: a["name"] for a in facts.plan_doc.get("areas", [])}
+    areas = {a["code"]: a["name"] for a in plan_areas(facts.plan_doc, facts.as_of)}
     codes = sorted({c for r in board["tasks"] for c in (*r["lead"], *r["coordinating"])})
     agencies = {c: facts.name(c) for c in sorted(codes, key=facts.name)}
     statuses = {s: STATUS_VN[s] for s in TASK_STATUSES}
@@ -104,7 +105,7 @@ def targets(state: LedgerState, facts: Facts) -> dict[str, Any]:
     """Each target with its indicators' attainment and every figure ever recorded for it."""
     rows = facts.views["target_attainment"]["indicators"]
     found = []
-    docs = [d for d in state.kind("targets").values() if d.get("plan") == facts.plan]
+    docs = in_plan(state, "targets", facts.plan, facts.as_of)
     for doc in sorted(docs, key=lambda d: d["number"]):
         history = sorted(
             (

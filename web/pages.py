@@ -24,13 +24,15 @@ from domain.values import Actor
 from httpkit import sessions
 from httpkit.files import load_report, report_response
 from httpkit.problems import ProblemError, status_of
-from ledger import access
+from ledger import access, scope
 from ledger.application import ParLedger
+from ledger.errors import Forbidden
 from ledger.owners import owners
 from ledger.personal import redact
 from ledger.refs import parse_ref
 from replay import VIEWS
-from replay.readmodel import ReadModel, Snapshot
+from replay.readmodel import ReadModel, Snapshot, today
+from replay.rollup import plans_in, rollup, unit_choices, unit_name
 from reports.charts import CHARTS
 from reports.data import Facts, facts_of, parse_day, parse_known_at
 from web import actions, auth, data, forms, mywork
@@ -215,11 +217,50 @@ def router(ledger: ParLedger, model: ReadModel, _principal: Callable[..., Actor]
 
         return signed(request, listed)
 
+    @web.get("/units")
+    def units(request: Request, unit: str = "") -> Response:
+        """The plans index by unit: a unit picker over the units the reader may see (a
+        province's secretariat: its province and its communes), the chosen unit's plans and
+        their roll-up as of a date, as known at a moment."""
+
+        def shown(found: sessions.SignedIn) -> Response:
+            when = When.of(request)
+            choices = unit_choices(ledger, found.actor)
+            codes = [code for code, _, _ in choices]
+            own = scope.actor_unit(ledger, found.actor)
+            chosen = unit.strip() or (own if own in codes else codes[0] if codes else "")
+            if chosen and chosen not in codes:
+                plans_in(ledger, chosen)  # NotFound, naming the field, for no such unit
+                why = f"bạn không được xem các kế hoạch của đơn vị {chosen}"
+                raise Forbidden(why, field="unit")
+            rolled = (
+                rollup(ledger, chosen, when.as_of or today(), when.known_at, found.actor)
+                if chosen
+                else None
+            )
+            return html(
+                "units.html",
+                **{
+                    **chrome(request),
+                    "plan": home_of(found),
+                    "active": "units",
+                    "crumbs": [("Đơn vị và kế hoạch", "")],
+                    "params": when.raw,
+                    "units": choices,
+                    "unit_names": {code: label for code, label, _ in choices},
+                    "unit": chosen,
+                    "name": unit_name(ledger, chosen) if chosen else "",
+                    "rollup": rolled,
+                },
+            )
+
+        return signed(request, shown)
+
     @web.get("/{plan}/me")
     def my_work(request: Request, plan: str) -> Response:
         def build(w: When, s: Snapshot, f: Facts, actor: Actor) -> dict[str, Any]:
             today = forms.today_vn()
-            return {**mywork.my_work(ledger, f, actor, today), "today": today, "names": f.name}
+            return {**mywork.my_work(f, actor, today), "today": today, "names": f.name}
 
         return page(request, plan, "me", "mywork.html", build, "Việc của tôi")
 

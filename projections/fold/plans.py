@@ -6,7 +6,7 @@ from typing import Any
 
 from domain.plan import Plan
 from integrity.chain import utc_text
-from projections.fold.core import FoldTable, LedgerState, Stamp, base, plain, put
+from projections.fold.core import FoldTable, LedgerState, Stamp, base, plain, put, withdrawal
 
 on = FoldTable("plans", Plan)
 
@@ -32,6 +32,23 @@ def _area_scored(state: LedgerState, e: Any, stamp: Stamp) -> None:
     scores = base(state, "plans", e, stamp).setdefault("scores", {"_s": {}})
     scores.setdefault("_s", {})
     put(scores, f"{e.area}:{e.kind}", plain(e.score), stamp)
+
+
+def _withdrawn_areas(state: LedgerState, e: Any, stamp: Stamp) -> dict[str, Any]:
+    found: dict[str, Any] = base(state, "plans", e, stamp).setdefault("withdrawn_areas", {})
+    found.setdefault("_s", {})
+    return found
+
+
+# One register per area: whether the area's listing in ``areas`` still counts.
+@on("AreaWithdrawn")
+def _area_withdrawn(state: LedgerState, e: Any, stamp: Stamp) -> None:
+    put(_withdrawn_areas(state, e, stamp), e.area, withdrawal(e), stamp)
+
+
+@on("AreaReinstated")
+def _area_reinstated(state: LedgerState, e: Any, stamp: Stamp) -> None:
+    put(_withdrawn_areas(state, e, stamp), e.area, None, stamp)
 
 
 @on("ReportSubmitted")

@@ -112,6 +112,8 @@ def test_root_redirects_browsers_and_answers_api_clients(served) -> None:  # typ
         (f"/web/{PLAN}/reports/Q9/download?format=docx", 404, ["period"]),
         (f"/web/{PLAN}/reports/Q2/download?format=pdf", 422, ["format"]),
         (f"/web/{PLAN}/charts/pie.png", 404, ["name"]),
+        ("/web/units?unit=khong-co", 404, ["unit", "khong-co"]),
+        ("/web/units?as_of=2023-02-30", 422, ["as_of", "ngày không hợp lệ"]),
     ],
 )
 def test_pages_answer_bad_input_with_a_readable_error_page(  # type: ignore[no-untyped-def]
