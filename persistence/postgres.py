@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -344,16 +344,20 @@ class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, L
             chain=Identifier(CHAIN_TABLE),
         )
 
-    def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
+    def _chained_select(self, tail: str) -> Any:
         facts = FACT_COLUMNS.format(
             recorded=PG_UTC.format("recorded_at"), effective=PG_UTC.format("effective_at")
         )
-        statement = self._sql(
+        return self._sql(
             "SELECT e.notification_id, replace(e.originator_id::text, '-', ''), "
             f"e.originator_version, e.topic, e.state, {facts} "
             "FROM {schema}.{events} e "
             "LEFT JOIN {schema}.{index} i ON i.notification_id = e.notification_id "
-            "LEFT JOIN {schema}.{chain} c ON c.notification_id = e.notification_id "
+            "LEFT JOIN {schema}.{chain} c ON c.notification_id = e.notification_id " + tail
+        )
+
+    def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
+        statement = self._chained_select(
             "WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s"
         )
         with (
@@ -362,6 +366,18 @@ class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, L
         ):
             curs.execute(statement, (gt, limit), prepare=True)
             return list(curs.fetchall())
+
+    def stream_chained_rows(self, batch: int = 20_000) -> Iterator[list[Sequence[Any]]]:
+        # A server-side cursor over one statement: one snapshot, one plan, and each FETCH a
+        # statement of its own (well inside statement_timeout however long the ledger).
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor("parledger_chain_scan", row_factory=tuple_row) as curs,
+        ):
+            curs.execute(self._chained_select("ORDER BY e.notification_id"))
+            while rows := curs.fetchmany(batch):
+                yield list(rows)
 
     def chain_extent(self) -> tuple[int, int]:
         statement = self._sql("SELECT COUNT(*) AS n, MAX(leaf_index) AS top FROM {schema}.{chain}")
