@@ -1,12 +1,12 @@
 """Verification of the whole chain, and of the ledger against the digests an auditor kept.
 
 One pass in position order (one statement streamed through one cursor, in one snapshot of the
-store, the next batch read while this one is hashed) recomputes every event's leaf and link from the stored rows and
-compares them with the chain table (an event changed, deleted, inserted, or a link missing or
-rewritten), then compares the recomputed links and Merkle roots with each digest (history
-rewritten with every later hash recomputed, or the tail cut). Without a digest only the first
-kind is caught: a rewrite that recomputes every later link is self-consistent, which is why the
-auditor keeps digests outside the database.
+store, the next batch read while this one is hashed) recomputes every event's leaf and link
+from the stored rows and compares them with the chain table (an event changed, deleted,
+inserted, or a link missing or rewritten), then compares the recomputed links and Merkle roots
+with each digest (history rewritten with every later hash recomputed, or the tail cut).
+Without a digest only the first kind is caught: a rewrite that recomputes every later link is
+self-consistent, which is why the auditor keeps digests outside the database.
 """
 
 from __future__ import annotations

@@ -37,7 +37,16 @@ def earlier_canonical(
     version=1,
     topic='domain.task:Task.Completed "\\',
     state=b"{}",
-    facts=["\x00\x1f\x7f", "\u2028\u2029", "Nhiệm vụ 1.b", "\U0001f600", "\t\n\r\b\f", None, "", "/"],
+    facts=[
+        "\x00\x1f\x7f",
+        "\u2028\u2029",
+        "Nhiệm vụ 1.b",
+        "\U0001f600",
+        "\t\n\r\b\f",
+        None,
+        "",
+        "/",
+    ],
 )
 def test_canonical_form_is_the_earlier_releases(
     originator: str, version: int, topic: str, state: bytes, facts: list[str | None]
