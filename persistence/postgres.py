@@ -25,6 +25,7 @@ from integrity.chain import (
     StoredLink,
 )
 from persistence.merkle import PostgresMerkleNodes
+from persistence.monitoring import PostgresMonitoring
 from persistence.records import (
     ADDED_COLUMNS,
     APPEND_ONLY_TABLES,
@@ -50,7 +51,9 @@ from persistence.records import (
 )
 
 
-class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, LedgerRecorder):
+class LedgerPostgresRecorder(
+    PostgresMonitoring, PostgresMerkleNodes, PostgresApplicationRecorder, LedgerRecorder
+):
     """Appends a whole command in one statement: one round trip, one transaction.
 
     The server function locks the events table (EXCLUSIVE, as the library does) before it

@@ -126,6 +126,18 @@ class LedgerRecorder:
         (one snapshot of the store): what ``verify`` reads."""
         raise NotImplementedError
 
+    def chain_size(self) -> int:
+        """Events linked into the chain, from one index lookup (``persistence/monitoring``)."""
+        raise NotImplementedError
+
+    def record_verification(self, ok: bool, events: int, position: int, seconds: float) -> None:
+        """Keep the outcome of a full verification (``parledger_verifications``)."""
+        raise NotImplementedError
+
+    def last_verified(self) -> float | None:
+        """When the last successful verification finished (seconds since the epoch)."""
+        raise NotImplementedError
+
     def chain_extent(self) -> tuple[int, int]:
         """(number of links, highest leaf index + 1) of the chain table."""
         raise NotImplementedError

@@ -24,6 +24,7 @@ from integrity.chain import (
     utc_text,
 )
 from persistence.merkle import SQLiteMerkleNodes
+from persistence.monitoring import SQLiteMonitoring
 from persistence.records import (
     ADDED_COLUMNS,
     APPEND_ONLY_TABLES,
@@ -56,7 +57,9 @@ def _rows_of(stored: Sequence[StoredEvent], kwargs: dict[str, Any]) -> Sequence[
     return rows
 
 
-class LedgerSQLiteRecorder(SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerRecorder):
+class LedgerSQLiteRecorder(
+    SQLiteMonitoring, SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerRecorder
+):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name)
 
