@@ -101,6 +101,19 @@ def router(ledger: ParLedger, chrome: Callable[[Request], dict[str, Any]]) -> AP
             crumbs=[("Lỗi", "")],
         )
 
+    def signed_form(
+        request: Request, plan: str, operation: str
+    ) -> tuple[sessions.SignedIn, type[Command]] | Response:
+        """The person signed in and the form asked for, or the page to answer instead."""
+        try:
+            found = auth.require(ledger, request)
+        except auth.LoginRequired as needed:
+            return auth.login_redirect(request, needed.message)
+        command = forms.BY_OPERATION.get(operation)
+        if command is None:
+            return refused(request, plan, 404, f"không có biểu mẫu {operation!r}", "operation")
+        return found, command
+
     @web.get("/{plan}/forms")
     def index(request: Request, plan: str) -> Response:
         try:
@@ -118,13 +131,10 @@ def router(ledger: ParLedger, chrome: Callable[[Request], dict[str, Any]]) -> AP
 
     @web.get("/{plan}/forms/{operation}")
     def show(request: Request, plan: str, operation: str) -> Response:
-        try:
-            found = auth.require(ledger, request)
-        except auth.LoginRequired as needed:
-            return auth.login_redirect(request, needed.message)
-        command = forms.BY_OPERATION.get(operation)
-        if command is None:
-            return refused(request, plan, 404, f"không có biểu mẫu {operation!r}", "operation")
+        opened = signed_form(request, plan, operation)
+        if isinstance(opened, Response):
+            return opened
+        found, command = opened
         if not forms.allowed(found.actor, command):
             return refused(request, plan, 403, _no_right(found.actor, command), "role")
         values = {k: v for k, v in request.query_params.items() if k in command.model_fields}
@@ -203,13 +213,10 @@ def router(ledger: ParLedger, chrome: Callable[[Request], dict[str, Any]]) -> AP
     def outcome(request: Request, plan: str, operation: str) -> Response:
         """Where a successful submission redirects to, carrying ``min_position``: served only
         once the read target's view holds what was recorded (``httpkit/routing.py``)."""
-        try:
-            found = auth.require(ledger, request)
-        except auth.LoginRequired as needed:
-            return auth.login_redirect(request, needed.message)
-        command = forms.BY_OPERATION.get(operation)
-        if command is None:
-            return refused(request, plan, 404, f"không có biểu mẫu {operation!r}", "operation")
+        opened = signed_form(request, plan, operation)
+        if isinstance(opened, Response):
+            return opened
+        found, command = opened
         query = request.query_params
         key = query.get("key", "")[:64]
         result = ledger.outcome(found.actor, f"web:{key}") if key else None
