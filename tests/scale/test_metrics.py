@@ -22,6 +22,7 @@ from service.app import create_app
 from tests.conftest import ctx
 from tests.factories import small_plan
 from tests.scale.processes import cli, workers_serving
+from tests.scale.test_replicas import Setup, setup  # noqa: F401  (the replica fixture)
 
 PLAN = "thu-nghiem-2023"
 TOKEN = "metrics-3f9c2a"  # the scraper's secret in these tests
@@ -34,9 +35,13 @@ def scrape(base: str, token: str = TOKEN) -> Samples:
     response = httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/plain")
+    return parsed(response.text)
+
+
+def parsed(text: str) -> Samples:
     return {
         (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(response.text)
+        for family in text_string_to_metric_families(text)
         for sample in family.samples
     }
 
@@ -124,3 +129,32 @@ def test_only_the_scraper_token_reads_metrics(
         )
     }
     assert {"parledger_http_requests", "parledger_projection_lag_events"} <= samples
+
+
+@pytest.mark.postgres
+def test_read_replica_lag_and_a_stopped_replica(
+    setup: Setup,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PARLEDGER_METRICS_TOKEN", TOKEN)
+
+    def scraped() -> Samples:
+        return parsed(
+            setup.client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).text
+        )
+
+    replica = {"target": "replica-1"}
+    setup.stop_worker()  # the views stand still while the log moves on
+    setup.write(1)
+    setup.write(2)
+    behind = scraped()
+    head = int(setup.ledger.recorder.max_notification_id() or 0)
+    assert value(behind, "parledger_read_replica_up", **replica) == 1
+    assert value(behind, "parledger_read_replica_lag_events", **replica) >= 2
+    assert value(behind, "parledger_projection_lag_events") >= 2
+    assert value(behind, "parledger_ledger_head_position") == head
+    setup.replica.stop()
+    down = scraped()
+    assert value(down, "parledger_read_replica_up", **replica) == 0
+    assert ("parledger_read_replica_lag_events", frozenset(replica.items())) not in down
+    assert value(down, "parledger_database_up") == 1  # the primary still answers
