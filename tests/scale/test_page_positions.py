@@ -5,17 +5,20 @@ form submitted redirects to its outcome with the position the write reached, and
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
 from domain.values import Role
+from ledger.application import ParLedger
+from ledger.importer import import_plan
 from ledger.usecases.user import AddUser
+from service.app import create_app
 from tests.conftest import ctx
+from tests.factories import small_plan
 from tests.scale.test_replicas import PLAN, Setup, setup  # noqa: F401  (the fixture)
-
-pytestmark = pytest.mark.postgres
 
 
 def _hidden(page: str, name: str) -> str:
@@ -24,25 +27,32 @@ def _hidden(page: str, name: str) -> str:
     return found.group(1)
 
 
-def _signed_in(setup: Setup) -> TestClient:  # noqa: F811
-    made = setup.ledger.handle(
+def _signed_in(ledger: ParLedger, app: Any) -> TestClient:
+    made = ledger.handle(
         ctx(), AddUser(name="lan", display_name="Lan", role=Role.ADMIN, agency=None)
     )
     # Loopback, so the session cookie is not marked Secure and plain http carries it.
-    client = TestClient(setup.client.app, base_url="http://127.0.0.1")
+    client = TestClient(app, base_url="http://127.0.0.1")
     login = client.get("/web/login").text
     data = {"name": "lan", "password": made.detail["password"], "csrf": _hidden(login, "csrf")}
     assert client.post("/web/login", data=data, follow_redirects=False).status_code == 303
     return client
 
 
-def _submit(client: TestClient, percent: int) -> tuple[str, int]:
-    """Report progress on task 1 through its form: where it redirects, and the position."""
+def _filled(client: TestClient, percent: int) -> dict[str, str]:
+    """The progress form of task 1, filled in as a browser sends it."""
     form = client.get(f"/web/{PLAN}/forms/report_task_progress", params={"number": "1"}).text
     fields = {name: _hidden(form, name) for name in ("csrf", "key", "version")}
+    return {**fields, "plan": PLAN, "number": "1", "percent": str(percent), "note": "Đã làm"}
+
+
+def _submit(
+    client: TestClient, percent: int, sent: dict[str, str] | None = None
+) -> tuple[str, int]:
+    """Report progress on task 1 through its form: where it redirects, and the position."""
     sent = client.post(
         f"/web/{PLAN}/forms/report_task_progress",
-        data={**fields, "plan": PLAN, "number": "1", "percent": str(percent), "note": "Đã làm"},
+        data=sent or _filled(client, percent),
         follow_redirects=False,
     )
     assert sent.status_code == 303, sent.text
@@ -52,8 +62,9 @@ def _submit(client: TestClient, percent: int) -> tuple[str, int]:
     return location, int(query["min_position"][0])
 
 
+@pytest.mark.postgres
 def test_a_form_redirects_to_a_page_that_waits_for_its_write(setup: Setup) -> None:  # noqa: F811
-    client = _signed_in(setup)
+    client = _signed_in(setup.ledger, setup.client.app)
     location, position = _submit(client, 60)
     assert position == setup.ledger.recorder.max_notification_id()
     done = client.get(location)
@@ -79,9 +90,21 @@ def test_a_form_redirects_to_a_page_that_waits_for_its_write(setup: Setup) -> No
     assert re.search(r'id="task-1".*?80 %', tasks.text, re.S)
 
 
-def test_only_the_submitter_sees_the_outcome(setup: Setup) -> None:  # noqa: F811
-    client = _signed_in(setup)
-    location, _ = _submit(client, 40)
-    forged = location.replace("key=", "key=0")
-    assert client.get(forged).status_code == 404
-    assert client.get(location).status_code == 200
+def test_a_resubmitted_form_shows_the_first_outcome_to_its_submitter_only(
+    app: ParLedger,
+) -> None:
+    """Embedded (the primary folds on read), on both backends: a double submission records
+    once and redirects to the same outcome, told as sent before; nobody else finds it."""
+    import_plan(app, small_plan(), ctx())
+    client = _signed_in(app, create_app(app))
+    sent = _filled(client, 40)
+    first, position = _submit(client, 40, sent)
+    again, same = _submit(client, 40, sent)
+    assert same == position == app.recorder.max_notification_id()
+    assert parse_qs(urlsplit(again).query)["replayed"] == ["1"]
+    assert "Đã ghi vào sổ cái" in client.get(first).text
+    assert "Đã ghi trước đó" in client.get(again).text
+    assert client.get(first.replace("key=", "key=0")).status_code == 404
+    stranger = TestClient(create_app(app), base_url="http://127.0.0.1")
+    assert client.get(first).status_code == 200
+    assert stranger.get(first, follow_redirects=False).status_code == 303  # to the sign-in
