@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
@@ -25,6 +25,7 @@ from integrity.chain import (
     StoredLink,
 )
 from persistence.merkle import PostgresMerkleNodes
+from persistence.monitoring import PostgresMonitoring
 from persistence.records import (
     ADDED_COLUMNS,
     APPEND_ONLY_TABLES,
@@ -46,7 +47,9 @@ from persistence.records import (
 )
 
 
-class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, LedgerRecorder):
+class LedgerPostgresRecorder(
+    PostgresMonitoring, PostgresMerkleNodes, PostgresApplicationRecorder, LedgerRecorder
+):
     """Appends a whole command in one statement: one round trip, one transaction.
 
     The server function locks the events table (EXCLUSIVE, as the library does) before it
@@ -281,16 +284,20 @@ class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, L
             chain=Identifier(CHAIN_TABLE),
         )
 
-    def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
+    def _chained_select(self, tail: str) -> Any:
         facts = FACT_COLUMNS.format(
             recorded=PG_UTC.format("recorded_at"), effective=PG_UTC.format("effective_at")
         )
-        statement = self._sql(
+        return self._sql(
             "SELECT e.notification_id, replace(e.originator_id::text, '-', ''), "
             f"e.originator_version, e.topic, e.state, {facts} "
             "FROM {schema}.{events} e "
             "LEFT JOIN {schema}.{index} i ON i.notification_id = e.notification_id "
-            "LEFT JOIN {schema}.{chain} c ON c.notification_id = e.notification_id "
+            "LEFT JOIN {schema}.{chain} c ON c.notification_id = e.notification_id " + tail
+        )
+
+    def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
+        statement = self._chained_select(
             "WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s"
         )
         with (
@@ -299,6 +306,18 @@ class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, L
         ):
             curs.execute(statement, (gt, limit), prepare=True)
             return list(curs.fetchall())
+
+    def stream_chained_rows(self, batch: int = 20_000) -> Iterator[list[Sequence[Any]]]:
+        # A server-side cursor over one statement: one snapshot, one plan, and each FETCH a
+        # statement of its own (well inside statement_timeout however long the ledger).
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor("parledger_chain_scan", row_factory=tuple_row) as curs,
+        ):
+            curs.execute(self._chained_select("ORDER BY e.notification_id"))
+            while rows := curs.fetchmany(batch):
+                yield list(rows)
 
     def restore(self, links: Sequence[StoredLink]) -> None:
         with self.datastore.transaction(commit=True) as curs:

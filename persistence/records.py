@@ -11,7 +11,7 @@ reports a conflict for an event that was in fact stored.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -168,6 +168,23 @@ class LedgerRecorder:
     def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
         """The same as plain rows (``CHAINED_FIELDS``; originator as 32 hex digits, times as
         UTC text): verification's fast path."""
+        raise NotImplementedError
+
+    def stream_chained_rows(self, batch: int = 20_000) -> Iterator[list[Sequence[Any]]]:
+        """Every chained row in position order, in batches, from one statement on one cursor
+        (one snapshot of the store): what ``verify`` reads."""
+        raise NotImplementedError
+
+    def chain_size(self) -> int:
+        """Events linked into the chain, from one index lookup (``persistence/monitoring``)."""
+        raise NotImplementedError
+
+    def record_verification(self, ok: bool, events: int, position: int, seconds: float) -> None:
+        """Keep the outcome of a full verification (``parledger_verifications``)."""
+        raise NotImplementedError
+
+    def last_verified(self) -> float | None:
+        """When the last successful verification finished (seconds since the epoch)."""
         raise NotImplementedError
 
     def chain_extent(self) -> tuple[int, int]:

@@ -4,7 +4,7 @@ one transaction."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -24,6 +24,7 @@ from integrity.chain import (
     utc_text,
 )
 from persistence.merkle import SQLiteMerkleNodes
+from persistence.monitoring import SQLiteMonitoring
 from persistence.records import (
     ADDED_COLUMNS,
     APPEND_ONLY_TABLES,
@@ -52,7 +53,9 @@ def _rows_of(stored: Sequence[StoredEvent], kwargs: dict[str, Any]) -> Sequence[
     return rows
 
 
-class LedgerSQLiteRecorder(SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerRecorder):
+class LedgerSQLiteRecorder(
+    SQLiteMonitoring, SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerRecorder
+):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name)
 
@@ -202,18 +205,28 @@ class LedgerSQLiteRecorder(SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerR
     def _uuid(self, stored: Any) -> UUID:
         return UUID(stored)
 
-    def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
+    def _chained_select(self, tail: str) -> str:
         facts = FACT_COLUMNS.format(recorded="i.recorded_at", effective="i.effective_at")
+        return (
+            "SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, "
+            f"{facts} FROM {self.events_table_name} e "
+            f"LEFT JOIN {INDEX_TABLE} i ON i.notification_id = e.rowid "
+            f"LEFT JOIN {CHAIN_TABLE} c ON c.notification_id = e.rowid " + tail
+        )
+
+    def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                "SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, "
-                f"{facts} FROM {self.events_table_name} e "
-                f"LEFT JOIN {INDEX_TABLE} i ON i.notification_id = e.rowid "
-                f"LEFT JOIN {CHAIN_TABLE} c ON c.notification_id = e.rowid "
-                "WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?",
-                (gt, limit),
-            )
+            statement = self._chained_select("WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?")
+            c.execute(statement, (gt, limit))
             return [tuple(row) for row in c.fetchall()]
+
+    def stream_chained_rows(self, batch: int = 20_000) -> Iterator[list[Sequence[Any]]]:
+        # One statement in one read transaction: in WAL mode it sees one state of the file.
+        with self.datastore.transaction(commit=False) as c, c as raw:
+            raw.row_factory = None  # plain tuples, as verification indexes them
+            raw.execute(self._chained_select("ORDER BY e.rowid"))
+            while rows := raw.fetchmany(batch):
+                yield rows
 
     def restore(self, links: Sequence[StoredLink]) -> None:
         with self.datastore.transaction(commit=True) as c:

@@ -23,7 +23,7 @@ from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteTrackingRecorder
 from psycopg import Cursor
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
 DOCS_TABLE = "parledger_view_docs"
@@ -32,6 +32,11 @@ GENERATION = "parledger:view-generation"  # a tracking row: bumped at each promo
 CHECKPOINTS_TABLE = "parledger_checkpoints"
 
 Row = tuple[str, str, dict[str, Any]]  # (kind, key, document)
+# A view's position and its generation, two index lookups in one statement.
+STANDING = (
+    "SELECT (SELECT MAX(notification_id) FROM {tracking} WHERE application_name = {p}), "
+    "(SELECT MAX(notification_id) FROM {tracking} WHERE application_name = {p})"
+)
 
 
 def _dumps(value: Any) -> str:
@@ -62,6 +67,11 @@ class LedgerView(TrackingRecorder, ABC):
     @abstractmethod
     def generation(self) -> int:
         """How many times a rebuild was promoted into this view."""
+
+    @abstractmethod
+    def standing(self, application_name: str) -> tuple[int, int]:
+        """The position held under ``application_name`` and the generation, in one query
+        (what every present read asks first)."""
 
     @abstractmethod
     def shadow(self) -> LedgerView:
@@ -188,6 +198,12 @@ class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
     def generation(self) -> int:
         with self.datastore.transaction(commit=False) as c:
             return self._generation(c)
+
+    def standing(self, application_name: str) -> tuple[int, int]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(STANDING.format(tracking="tracking", p="?"), (application_name, GENERATION))
+            position, generation = c.fetchone()
+        return position or 0, generation or 0
 
     def shadow(self) -> SQLiteLedgerView:
         return SQLiteLedgerView(self.datastore, docs_table=SHADOW_TABLE)
@@ -345,6 +361,15 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
     def generation(self) -> int:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             return self._generation(curs)
+
+    def standing(self, application_name: str) -> tuple[int, int]:
+        tracking = "{schema}.{tracking}"
+        statement = SQL(STANDING.format(tracking=tracking, p="%s")).format(**self.names)
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(statement, (application_name, GENERATION), prepare=True)
+            row = curs.fetchone()
+        assert row is not None
+        return row[0] or 0, row[1] or 0
 
     def shadow(self) -> PostgresLedgerView:
         return PostgresLedgerView(self.datastore, docs_table=SHADOW_TABLE)

@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 
 from api.routes import commands, events, integrity, reads, reports, units
 from api.routes.bodies import bodies_of
+from httpkit import metrics
 from httpkit.observability import AccessLog, json_logging
 from httpkit.problems import ProblemError, document_malformed_bodies, install, responses
 from httpkit.routing import LedgerProxy, ModelProxy, ReadRouting, Routing, Target
@@ -140,11 +141,12 @@ def create_app(
     replicas = [Target(f"replica-{i + 1}", database=d) for i, d in enumerate(read_targets or [])]
     routing = ReadRouting(primary, replicas, wait=read_wait)
     app.add_middleware(Routing, routing=routing)
-    app.add_middleware(AccessLog)  # outermost: it also times the routing's wait
+    app.add_middleware(AccessLog, observe=metrics.observe)  # outermost: times the routing's wait
     # The routers reach the ledger and read model of the target each request was routed to.
     model = cast(ReadModel, ModelProxy(routing))
     reader = cast(ParLedger, LedgerProxy(routing))
     _service_routes(app, ledger, catch_up)
+    metrics.install(app, ledger, replicas)  # the primary's figures, whichever target reads
 
     @app.get("/", include_in_schema=False, response_model=None)
     def index(request: Request) -> dict[str, Any] | RedirectResponse:

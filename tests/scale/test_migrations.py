@@ -24,6 +24,7 @@ from persistence.migrations import (
     schema_version,
 )
 from persistence.migrations.v0002_shared_state import BUCKETS_TABLE, LEASES_TABLE
+from persistence.migrations.v0003_verifications import VERIFICATIONS_TABLE
 from persistence.postgres import LedgerPostgresRecorder
 from persistence.settings import database_from_env, parse_database_url
 from persistence.sqlite import LedgerSQLiteRecorder
@@ -35,7 +36,13 @@ from tests.scale.processes import cli, servers, wait_healthy
 
 RELEASE = Path(__file__).resolve().parents[1] / "compat" / "release-0.2"
 # Made by versions after 1 (and the version table itself): left out of version 1's comparison.
-LATER = {"parledger_schema_version", LEASES_TABLE, BUCKETS_TABLE}
+LATER = {
+    "parledger_schema_version",
+    LEASES_TABLE,
+    BUCKETS_TABLE,
+    VERIFICATIONS_TABLE,
+    f"{VERIFICATIONS_TABLE}_ok",
+}
 
 
 def _sqlite_schema(path: Path) -> list[tuple[str, str, str]]:
