@@ -305,6 +305,8 @@ _GROUP_HELP = {
     "agency": "danh mục cơ quan",
     "key": "khoá ký bản tóm lược của sổ cái",
     "db": "cơ sở dữ liệu: lược đồ và quyền của vai trò dịch vụ",
+    "calendar": "lịch ngày làm việc: ngày nghỉ lễ, Tết, ngày làm bù và các điều chỉnh đã ghi",
+    "rules": "các quy định theo phiên bản: căn cứ pháp lý và thời gian hiệu lực",
 }
 
 
