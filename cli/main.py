@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cli.audit import register_audit
+from cli.calendar import register as register_calendar
 from cli.commands import register_commands
 from cli.common import (
     EXIT_CONFLICT,
@@ -274,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_views(add)
     register_rollup(add)
+    register_calendar(add)
     register_reports(add)
     register_audit(add)
 

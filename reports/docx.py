@@ -27,6 +27,7 @@ from docx.table import _Cell
 
 from projections.views import STATUS_VN
 from reports import charts
+from reports.basis import basis_lines
 from reports.data import Cell, Report, Table, status_counts, tables
 from reports.evidence import SEAL_LABEL, footer_lines, seal_of
 from reports.vn_dates import (
@@ -212,6 +213,8 @@ def _source(doc: DocumentObject, report: Report) -> None:
         f"{report.facts.position}), tính đến {vn_date(report.period.cutoff_to)}. Mã SHA-256 "
         f"của nội dung: {report.sha256}.",
     )
+    for line in basis_lines(report.period):
+        _paragraph(doc, line)
 
 
 def _signature(doc: DocumentObject, report: Report) -> None:

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from projections.views import STATUS_VN
+from reports.basis import basis_lines
 from reports.data import Report, Table, tables
 from reports.evidence import SEAL_LABEL, seal_of, seal_summary
 from reports.vn_dates import issuing_body, place_and_date, vn_date, vn_moment
@@ -53,6 +54,7 @@ def _cover(sheet: Worksheet, report: Report) -> None:
             False,
         ),
         (f"Hạn gửi báo cáo: {vn_date(report.period.due)}", False),
+        *((line, False) for line in basis_lines(report.period)),
         (
             "Theo hiểu biết của sổ cái lúc "
             + (vn_moment(report.known_at) if report.known_at else "lập báo cáo"),
