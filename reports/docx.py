@@ -30,6 +30,7 @@ from reports import charts
 from reports.basis import basis_lines
 from reports.data import Cell, Report, Table, status_counts, tables
 from reports.evidence import SEAL_LABEL, footer_lines, seal_of
+from reports.stable import stable_package
 from reports.vn_dates import (
     issuing_body,
     place_and_date,
@@ -263,7 +264,7 @@ def _custom_property(doc: DocumentObject, name: str, value: str) -> None:
 def to_docx(report: Report) -> bytes:
     buffer = io.BytesIO()
     _document(report).save(buffer)
-    return buffer.getvalue()
+    return stable_package(buffer.getvalue(), report.issued_on)
 
 
 def shown_of(report: Report) -> list[list[list[str]]]:

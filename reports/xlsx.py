@@ -19,6 +19,7 @@ from projections.views import STATUS_VN
 from reports.basis import basis_lines
 from reports.data import Report, Table, tables
 from reports.evidence import SEAL_LABEL, seal_of, seal_summary
+from reports.stable import stable_package
 from reports.vn_dates import issuing_body, place_and_date, vn_date, vn_moment
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
@@ -132,4 +133,4 @@ def to_xlsx(report: Report) -> bytes:
     book.properties.creator = "ParLedger"
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return stable_package(buffer.getvalue(), report.issued_on)
