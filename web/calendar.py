@@ -5,8 +5,8 @@ Read-only: a correction is recorded by an administrator (``parledger calendar co
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
 from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.errors import InvalidValue
