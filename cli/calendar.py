@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cli.common import EXIT_OK, EXIT_USAGE, date_arg, emit
+from cli.common import EXIT_NOT_FOUND, EXIT_OK, date_arg, emit
 from cli.consistency import LEDGER_FREE
 from cli.views import Add, known_at, vn_day
 from domain.errors import InvalidValue
@@ -81,7 +81,7 @@ def cmd_rules_list(_: ParLedger | None, args: argparse.Namespace) -> int:
     except UnknownRule as error:
         raise InvalidValue(str(error), field="rule") from None
     emit(args, found, _rules_text)
-    return EXIT_OK if found or args.on is None else EXIT_USAGE
+    return EXIT_OK if found or args.on is None else EXIT_NOT_FOUND
 
 
 LEDGER_FREE.add(cmd_rules_list)

@@ -56,4 +56,4 @@ def test_rules_list_needs_no_ledger(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(capsys, "rules", "list", "--rule", "khong-co")
     assert code == 2 and "rule" in err
     code, out, _ = _run(capsys, "rules", "list", "--on", "2010-01-01")
-    assert code == 2 and "Không có quy định" in out
+    assert code == 3 and "Không có quy định" in out

@@ -11,8 +11,11 @@ from domain.errors import InvalidValue, RuleViolation
 from domain.values import Actor, Role
 from ledger.application import ParLedger
 from ledger.errors import Forbidden
+from ledger.refs import parse_ref
 from ledger.usecases.calendar import CorrectCalendarDay, DayStatus
+from persistence.records import IndexFilter
 from projections import live
+from projections.audit import iter_audit
 from replay.calendar import calendar_at, corrections_known_at, corrections_of
 from rules.calendar import civil_service_calendar
 from tests.conftest import ctx
@@ -60,6 +63,8 @@ def test_a_later_correction_of_the_same_day_wins_and_the_live_view_agrees(
     assert (found.day, found.working, found.reason) == (day, True, "Thông báo đã được thay thế")
     live.catch_up(app, app.view)
     assert corrections_of(live.stored_state(app)) == [found]
+    rows = list(iter_audit(app, IndexFilter(originator_id=parse_ref("calendar:2026"))))
+    assert [r.entity for r in rows] == ["calendar:2026"] * 3  # opened, corrected twice
 
 
 def test_only_an_administrator_corrects_and_a_reason_and_a_source_are_required(
