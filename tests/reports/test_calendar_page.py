@@ -5,6 +5,7 @@ error page naming the field."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from fastapi.testclient import TestClient
 
@@ -12,15 +13,14 @@ from domain.values import Role
 from ledger.application import ParLedger
 from ledger.usecases.calendar import CorrectCalendarDay, DayStatus
 from ledger.usecases.user import AddUser
+from replay.calendar import calendar_at
 from service.app import create_app
 from tests.cat_hai import PLAN, Seeded
 from tests.conftest import ctx
 
 
-def _signed_in(app: ParLedger) -> TestClient:
-    result = app.handle(
-        ctx(), AddUser(name="doc", display_name="Người đọc", role=Role.READER, agency=None)
-    )
+def _signed_in(app: ParLedger, role: Role = Role.READER) -> TestClient:
+    result = app.handle(ctx(), AddUser(name="doc", display_name="Doc", role=role, agency=None))
     client = TestClient(create_app(app), base_url="http://127.0.0.1")
     form = client.get("/web/login")
     csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
@@ -56,3 +56,20 @@ def test_the_month_of_tet_2025_with_a_correction_and_the_rules_in_force(
     assert "reporting-periods@2019.1<" in later
     bad = client.get(f"/web/{PLAN}/calendar?month=13/2025")
     assert bad.status_code == 422 and "month" in bad.text and "tháng không hợp lệ" in bad.text
+
+
+def test_an_administrator_records_a_correction_with_the_form(
+    cat_hai: tuple[ParLedger, Seeded],
+) -> None:
+    app, _ = cat_hai
+    client = _signed_in(app, Role.ADMIN)
+    html = client.get(f"/web/{PLAN}/forms/correct_calendar_day").text
+    [(action, body)] = [
+        (a, b)
+        for a, b in re.findall(r'<form[^>]*action="([^"]+)"[^>]*>(.*?)</form>', html, re.S)
+        if 'name="day"' in b
+    ]
+    data = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', body))
+    data |= {"day": "07/03/2026", "status": "working", "source": "TB thử", "reason": "Làm bù"}
+    assert client.post(action, data=data, follow_redirects=False).status_code == 201
+    assert calendar_at(app).is_working_day(date(2026, 3, 7))

@@ -102,7 +102,8 @@ def test_a_submitted_report_names_its_rules_and_reproduces_after_newer_versions(
         # The submitted report: the same bytes in every format, the hash it recorded.
         assert _files(app, submitted_at) == before
         # Today's report is the plan as recorded now: under the newer version.
-        now = json.loads(_files(app, int(app.recorder.max_notification_id() or 0))["json"])
+        head = int(app.recorder.max_notification_id() or 0)
+        now = json.loads(render(build_report(app, PLAN, "Q2", position=head), "json")[0])
         assert now["basis"]["reporting_rule"] == newer.ref
 
     newer_versions_recorded_later()
@@ -126,12 +127,13 @@ def test_a_plan_recorded_before_versioned_rules_keeps_its_report(app: ParLedger)
         for p in plan.reporting
     ]
     import_plan(app, plan.model_copy(update={"reporting": legacy}), ctx())
-    report = json.loads(_files(app, int(app.recorder.max_notification_id() or 0))["json"])
+    files = _files(app, int(app.recorder.max_notification_id() or 0))
+    report = json.loads(files["json"])
     assert set(report["content"]["period"]) == {
         "code", "name", "start", "end", "cutoff_from", "cutoff_to", "due"
     }  # fmt: skip
     assert report["basis"]["reporting_rule"] is None
-    words = _text(_files(app, int(app.recorder.max_notification_id() or 0))["docx"])
+    words = _text(files["docx"])
     assert "trước khi sổ cái ghi phiên bản quy định" in words
 
 
