@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cli.audit import register_audit
+from cli.calendar import register as register_calendar
 from cli.commands import register_commands
 from cli.common import (
     EXIT_CONFLICT,
@@ -286,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_views(add)
     register_rollup(add)
+    register_calendar(add)
     register_reports(add)
     register_audit(add)
 
@@ -317,6 +319,8 @@ _GROUP_HELP = {
     "agency": "danh mục cơ quan",
     "key": "khoá ký bản tóm lược của sổ cái",
     "db": "cơ sở dữ liệu: lược đồ và quyền của vai trò dịch vụ",
+    "calendar": "lịch ngày làm việc: ngày nghỉ lễ, Tết, ngày làm bù và các điều chỉnh đã ghi",
+    "rules": "các quy định theo phiên bản: căn cứ pháp lý và thời gian hiệu lực",
 }
 
 

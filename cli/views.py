@@ -220,6 +220,7 @@ def _report_text(d: dict[str, Any]) -> str:
             f"Báo cáo {period['name']} — kế hoạch {content['plan']}",
             f"Số liệu từ {vn_day(period['cutoff_from'])} đến {vn_day(period['cutoff_to'])}; "
             f"hạn gửi {vn_day(period['due'])}; vị trí sổ cái {content['position']}",
+            f"Quy định về kỳ báo cáo: {period.get('rule') or 'như kế hoạch đã ghi'}",
             "Nhiệm vụ: " + ", ".join(f"{STATUS_VN[k]} {v}" for k, v in sorted(board.items())),
             "Chỉ tiêu: "
             + ", ".join(

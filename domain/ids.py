@@ -37,3 +37,7 @@ def user_id(name: str) -> UUID:
 
 def unit_id(unit_code: str) -> UUID:
     return uuid5(NAMESPACE, f"unit:{unit_code}")
+
+
+def calendar_year_id(year: int) -> UUID:
+    return uuid5(NAMESPACE, f"calendar:{year}")

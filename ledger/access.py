@@ -17,6 +17,9 @@ ERASE_PERSONAL_DATA = "erase_personal_data"  # the data protection officer's act
 # Administrative units change by decisions of the State, which the ledger's administrator
 # records: no unit's secretariat reorganises the country.
 MANAGE_UNITS = "manage_units"
+# The working-day calendar is the whole country's: only the ledger's administrator records a
+# correction to it, with the document that decided it.
+MANAGE_CALENDAR = "manage_calendar"
 # Officers' writes, granted by role here and narrowed to their own agency by the use case
 # (require_task_writer, require_dossier_writer).
 WRITE_TASK = "write_task"  # progress, evidence, completion, reopening
@@ -28,7 +31,7 @@ SCOPED = frozenset({WRITE_TASK, WRITE_DOSSIER})
 _GRANTS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset(
         {MANAGE_USERS, MANAGE_PLAN, MANAGE_DIRECTORY, REPORT_FIGURES, INSPECT}
-        | {ERASE_PERSONAL_DATA, WRITE_TASK, WRITE_DOSSIER, MANAGE_UNITS}
+        | {ERASE_PERSONAL_DATA, WRITE_TASK, WRITE_DOSSIER, MANAGE_UNITS, MANAGE_CALENDAR}
     ),
     # The secretariat administers users too, but never an administrator (require_user_admin).
     Role.SECRETARIAT: frozenset(
@@ -50,6 +53,7 @@ _ACTION_WORDS = {
     WRITE_TASK: "cập nhật nhiệm vụ",
     WRITE_DOSSIER: "ghi nhận hồ sơ trễ hạn và xin lỗi",
     MANAGE_UNITS: "thay đổi danh mục đơn vị hành chính",
+    MANAGE_CALENDAR: "điều chỉnh lịch ngày làm việc",
 }
 
 # Who reads the audit trail (the events: who changed what, when, why). Readers see the

@@ -105,7 +105,9 @@ def _plan_fields(plan: PlanFile) -> dict[str, Any]:
         "document": data["document"],
         "signer": data["signer"],
         "areas": data["areas"],
-        "reporting": data["reporting"],
+        # A plan file from before versioned rules has no rule, calendar or moved deadline:
+        # recorded as it was, not with empty keys (re-importing it changes nothing).
+        "reporting": [{k: v for k, v in p.items() if v is not None} for p in data["reporting"]],
         "source": data["source"],
         "warnings": data["warnings"],
     }

@@ -8,7 +8,7 @@ from uuid import UUID
 from domain import ids
 from domain.errors import InvalidValue
 
-KINDS = ("plan", "task", "target", "agency", "group", "dossier", "inspection", "user")
+KINDS = ("plan", "task", "target", "agency", "group", "dossier", "inspection", "user", "calendar")
 # The aggregate class behind each kind of reference (the index's ``entity`` column).
 ENTITY_OF_KIND = {
     "plan": "Plan",
@@ -19,6 +19,7 @@ ENTITY_OF_KIND = {
     "dossier": "LateDossier",
     "inspection": "Inspection",
     "user": "User",
+    "calendar": "CalendarYear",  # calendar:2025, the corrections of one year
 }
 
 
@@ -27,7 +28,8 @@ def parse_ref(ref: str) -> UUID:
     if kind not in KINDS or not rest:
         raise InvalidValue(
             f"tham chiếu {ref!r} không hợp lệ; dạng đúng: task:KẾ_HOẠCH:SỐ, target:KẾ_HOẠCH:SỐ, "
-            "plan:KẾ_HOẠCH, agency:MÃ, group:MÃ, dossier:MÃ, inspection:UUID, user:TÊN",
+            "plan:KẾ_HOẠCH, agency:MÃ, group:MÃ, dossier:MÃ, inspection:UUID, user:TÊN, "
+            "calendar:NĂM",
             field="entity",
         )
     if kind in ("task", "target"):
@@ -39,6 +41,10 @@ def parse_ref(ref: str) -> UUID:
         if not number.isdigit():
             raise InvalidValue(f"số chỉ tiêu phải là số nguyên: {number!r}", field="entity")
         return ids.target_id(plan, int(number))
+    if kind == "calendar":
+        if not rest.isdigit() or not 2000 <= int(rest) <= 2100:
+            raise InvalidValue(f"năm của lịch phải là 2000–2100: {rest!r}", field="entity")
+        return ids.calendar_year_id(int(rest))
     if kind == "inspection":
         try:
             return UUID(rest)
@@ -72,4 +78,6 @@ def ref_of(aggregate: object) -> str:
         return f"dossier:{get('dossier_code')}"
     if kind == "User":
         return f"user:{get('name')}"
+    if kind == "CalendarYear":
+        return f"calendar:{get('year')}"
     return f"{kind.lower()}:{getattr(aggregate, 'id', '')}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
 from decimal import Decimal
 
 from planfile.reading import (
@@ -18,6 +17,7 @@ from planfile.reading import (
     section_titled,
 )
 from planfile.schema import Area, ReportingPeriod, Signer, Task
+from rules.reporting import plan_periods, provisional_span
 
 _SCORE = re.compile(
     r"^(Phấn đấu|Phần đầu|Phấn đầu|Phần đấu)\s+năm\s+(\d{4})\s+đạt\s+"
@@ -160,15 +160,13 @@ def name_areas_from_appendix(
 # --- reporting calendar ---------------------------------------------------------------------
 
 
-def reporting_calendar(state: ParseState, body: list[str], year: int) -> list[ReportingPeriod]:
-    """Q1, Q2, H1, Q3, Q4 and the year, with their data windows and due dates.
-
-    Data window: Decree 09/2019/NĐ-CP on reporting regimes, art. 12: a quarterly report covers
-    the 15th of the month before the period to the 14th of its last month; six-monthly and
-    yearly reports run from 15 December of the previous year. Due: "trước ngày 08 tháng cuối
-    của quý", i.e. by the 7th of the period's last month.
-    """
-    due_day = 8
+def reporting_calendar(
+    state: ParseState, body: list[str], year: int, unit_level: str | None = None
+) -> list[ReportingPeriod]:
+    """Q1, Q2, H1, Q3, Q4 and the year, with their data windows and due dates, under the
+    reporting rule version in force for the unit's level (``rules.reporting``). The plan sets
+    the deadline: "trước ngày 08 tháng cuối của quý" is due by the 7th."""
+    due_day: int | None = None
     rule_line = 1
     for i, raw in enumerate(body, start=1):
         m = _DUE_RULE.search(raw)
@@ -177,39 +175,19 @@ def reporting_calendar(state: ParseState, body: list[str], year: int) -> list[Re
             break
     else:
         state.warn(1, "no_reporting_rule", "không tìm thấy hạn gửi báo cáo; mặc định trước ngày 08")
-    periods = [
-        ("Q1", f"Quý I năm {year}", 1, 3, (year - 1, 12)),
-        ("Q2", f"Quý II năm {year}", 4, 6, (year, 3)),
-        ("H1", f"6 tháng đầu năm {year}", 1, 6, (year - 1, 12)),
-        ("Q3", f"Quý III năm {year}", 7, 9, (year, 6)),
-        ("Q4", f"Quý IV năm {year}", 10, 12, (year, 9)),
-        ("Y", f"Năm {year}", 1, 12, (year - 1, 12)),
-    ]
-    out: list[ReportingPeriod] = []
-    for code, name, first, last, (from_year, from_month) in periods:
-        end = date(year, last, 1) + timedelta(days=31)
-        out.append(
-            ReportingPeriod.model_validate(
-                {
-                    "code": code,
-                    "name": name,
-                    "start": date(year, first, 1),
-                    "end": end.replace(day=1) - timedelta(days=1),
-                    "cutoff_from": date(from_year, from_month, 15),
-                    "cutoff_to": date(year, last, 14),
-                    "due": date(year, last, due_day) - timedelta(days=1),
-                }
-            )
-        )
-    if due_day <= 14:
+    periods = [ReportingPeriod.model_validate(p) for p in plan_periods(year, unit_level, due_day)]
+    early = [p for p in periods if provisional_span(p.model_dump()) is not None]
+    if early:
+        p = early[0]
         state.warn(
             rule_line,
             "reporting_due_before_cutoff",
-            f"báo cáo phải gửi trước ngày {due_day:02d} tháng cuối của quý, trước ngày chốt số "
-            "liệu 14 của tháng đó (Nghị định 09/2019/NĐ-CP, Điều 12): số liệu từ ngày "
-            f"{due_day:02d} đến 14 là ước tính",
+            f"báo cáo phải gửi trước ngày {p.due.day + 1:02d} tháng cuối của quý, trước ngày chốt "
+            "số liệu 14 của tháng đó (Nghị định 09/2019/NĐ-CP, Điều 12): báo cáo vẫn theo kỳ "
+            "số liệu của Nghị định; số liệu từ sau hạn gửi đến ngày 14 là những gì sổ cái biết "
+            "khi lập báo cáo (ước tính)",
         )
-    return out
+    return periods
 
 
 # --- signer ----------------------------------------------------------------------------------

@@ -122,7 +122,7 @@ def parse_plan(
     directory.map_names(agencies or {})
     document, tasks, names = read_appendix(state, lines, appendix_at, year, areas, directory)
     areas = name_areas_from_appendix(areas, tasks, state, names)
-    reporting = reporting_calendar(state, body, year)
+    reporting = reporting_calendar(state, body, year, unit_level)
     plan = PlanFile(
         schema=SCHEMA_ID,
         id=plan_id or plan_code(unit_code, year, heading.department),

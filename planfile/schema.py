@@ -115,7 +115,13 @@ class ReportingPeriod(_Frozen):
     end: date
     cutoff_from: date  # data window (Decree 09/2019/NĐ-CP, art. 12)
     cutoff_to: date
-    due: date  # last day to send
+    due: date  # last day to send, as the plan states it
+    # Since reporting rules are versioned (``rules.reporting``): the deadline moved off a day
+    # off, the rule version the period was computed under and the calendar's. A plan file
+    # written before has none of them, and keeps the periods it recorded.
+    due_effective: date | None = None
+    rule: str | None = None
+    calendar: str | None = None
 
 
 class Warning(_Frozen):

@@ -50,8 +50,10 @@ RETRACTIONS = frozenset(
 SUBMISSION = event_class(Plan, "ReportSubmitted")
 
 
-def _period(app: ParLedger, plan: str, code: str) -> dict[str, Any]:
-    state, _ = replay_state(app, plan, date(2100, 1, 1), use_checkpoints=False)
+def _period(app: ParLedger, plan: str, code: str, position: int | None = None) -> dict[str, Any]:
+    """The period as the plan recorded it at ``position`` (default: now): a plan amended
+    since (its periods recomputed under a newer rule) never changes a report made before."""
+    state, _ = replay_state(app, plan, date(2100, 1, 1), use_checkpoints=False, position=position)
     doc = plan_doc(state, plan)
     if doc is None:
         raise NotFound(f"không có kế hoạch {plan}", field="plan")
@@ -62,9 +64,12 @@ def _period(app: ParLedger, plan: str, code: str) -> dict[str, Any]:
     raise NotFound(f"kế hoạch {plan} không có kỳ báo cáo {code!r}; có: {codes}", field="period")
 
 
-def reporting_period(app: ParLedger, plan: str, code: str) -> dict[str, Any]:
-    """The plan's reporting period ``code`` (dates as ISO text); ``NotFound`` naming ``period``."""
-    return _period(app, plan, code)
+def reporting_period(
+    app: ParLedger, plan: str, code: str, position: int | None = None
+) -> dict[str, Any]:
+    """The plan's reporting period ``code`` (dates as ISO text) as recorded at ``position``;
+    ``NotFound`` naming ``period``."""
+    return _period(app, plan, code, position)
 
 
 def canonical(content: dict[str, Any]) -> bytes:
@@ -74,9 +79,9 @@ def canonical(content: dict[str, Any]) -> bytes:
 def report_content(
     app: ParLedger, plan: str, code: str, position: int | None = None
 ) -> dict[str, Any]:
-    period = _period(app, plan, code)
-    cutoff = date.fromisoformat(period["cutoff_to"])
     upto = position if position is not None else position_known_at(app, None)
+    period = _period(app, plan, code, upto)
+    cutoff = date.fromisoformat(period["cutoff_to"])
     views = replay(app, plan, cutoff, position=upto)
     info = views.pop("replay")
     views["apology_register"] = views["apology_register"] | {

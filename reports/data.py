@@ -42,11 +42,19 @@ class Period:
     cutoff_from: date  # the data window (Decree 09/2019/NĐ-CP art. 12)
     cutoff_to: date
     due: date
+    # Recorded with the plan's periods since reporting rules are versioned (None before):
+    # the deadline moved off a day off, the rule version and the calendar's version.
+    due_effective: date | None = None
+    rule: str | None = None
+    calendar: str | None = None
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Period:
         day = date.fromisoformat
         return cls(
+            due_effective=day(doc["due_effective"]) if doc.get("due_effective") else None,
+            rule=doc.get("rule"),
+            calendar=doc.get("calendar"),
             code=doc["code"],
             name=doc["name"],
             start=day(doc["start"]),
@@ -68,10 +76,11 @@ def parse_period(text: str) -> tuple[int | None, str]:
     return (int(m.group(1)) if m.group(1) else None, m.group(2).upper())
 
 
-def find_period(app: ParLedger, plan: str, text: str) -> Period:
-    """The plan's reporting period named by ``text``; the year, when given, must be the plan's."""
+def find_period(app: ParLedger, plan: str, text: str, position: int | None = None) -> Period:
+    """The plan's reporting period named by ``text``, as recorded at ``position`` (default:
+    now); the year, when given, must be the plan's."""
     year, code = parse_period(text)
-    period = Period.from_doc(reporting_period(app, plan, code))
+    period = Period.from_doc(reporting_period(app, plan, code, position))
     if year is not None and year != period.end.year:
         raise NotFound(
             f"kế hoạch {plan} không có kỳ báo cáo {text!r}: kỳ {code} của kế hoạch thuộc năm "
@@ -214,8 +223,8 @@ def build_report(
 ) -> Report:
     """The report of ``plan`` for a period, as the ledger knew it at ``known_at`` (or at
     ledger ``position``; default: now)."""
-    period = find_period(app, plan, period_text)
     upto = position if position is not None else position_known_at(app, known_at)
+    period = find_period(app, plan, period_text, upto)
     built = report_content(app, plan, period.code, position=upto)
     content = built["content"]
     state, _ = replay_state(app, plan, period.cutoff_to, position=content["position"])

@@ -27,8 +27,10 @@ from docx.table import _Cell
 
 from projections.views import STATUS_VN
 from reports import charts
+from reports.basis import basis_lines
 from reports.data import Report
 from reports.evidence import SEAL_LABEL, footer_lines, seal_of
+from reports.stable import stable_package
 from reports.tables import Cell, Table, status_counts, tables
 from reports.vn_dates import (
     issuing_body,
@@ -213,6 +215,8 @@ def _source(doc: DocumentObject, report: Report) -> None:
         f"{report.facts.position}), tính đến {vn_date(report.period.cutoff_to)}. Mã SHA-256 "
         f"của nội dung: {report.sha256}.",
     )
+    for line in basis_lines(report.period):
+        _paragraph(doc, line)
 
 
 def _signature(doc: DocumentObject, report: Report) -> None:
@@ -261,7 +265,7 @@ def _custom_property(doc: DocumentObject, name: str, value: str) -> None:
 def to_docx(report: Report) -> bytes:
     buffer = io.BytesIO()
     _document(report).save(buffer)
-    return buffer.getvalue()
+    return stable_package(buffer.getvalue(), report.issued_on)
 
 
 def shown_of(report: Report) -> list[list[list[str]]]:

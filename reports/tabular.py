@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.errors import InvalidValue
+from reports.basis import basis
 from reports.data import Report
 from reports.evidence import SEAL_LABEL, seal_of
 from reports.tables import Cell, Table, tables
@@ -55,6 +56,7 @@ def meta(report: Report) -> dict[str, Any]:
             "data_to": report.period.cutoff_to.isoformat(),
             "due": report.period.due.isoformat(),
         },
+        "basis": basis(report.period),
         "known_at": report.known_at.isoformat() if report.known_at else None,
         "issued_on": report.issued_on.isoformat(),
         "position": report.facts.position,

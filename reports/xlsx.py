@@ -16,8 +16,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from projections.views import STATUS_VN
+from reports.basis import basis_lines
 from reports.data import Report
 from reports.evidence import SEAL_LABEL, seal_of, seal_summary
+from reports.stable import stable_package
 from reports.tables import Table, tables
 from reports.vn_dates import issuing_body, place_and_date, vn_date, vn_moment
 
@@ -54,6 +56,7 @@ def _cover(sheet: Worksheet, report: Report) -> None:
             False,
         ),
         (f"Hạn gửi báo cáo: {vn_date(report.period.due)}", False),
+        *((line, False) for line in basis_lines(report.period)),
         (
             "Theo hiểu biết của sổ cái lúc "
             + (vn_moment(report.known_at) if report.known_at else "lập báo cáo"),
@@ -131,4 +134,4 @@ def to_xlsx(report: Report) -> bytes:
     book.properties.creator = "ParLedger"
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return stable_package(buffer.getvalue(), report.issued_on)

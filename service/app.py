@@ -17,7 +17,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
-from api.routes import commands, events, integrity, reads, reports, units
+from api.routes import calendar, commands, events, integrity, reads, reports, units
 from api.routes.bodies import bodies_of
 from httpkit import metrics
 from httpkit.observability import AccessLog, json_logging
@@ -59,6 +59,8 @@ TAGS: dict[str, str] = {
     "integrity": "Bằng chứng toàn vẹn",
     "agencies": "Danh mục cơ quan",
     "units": "Đơn vị hành chính",
+    "calendar": "Lịch ngày làm việc",
+    "rules": "Quy định theo phiên bản",
     "users": "Người dùng",
     "service": "Dịch vụ",
 }
@@ -162,6 +164,7 @@ def create_app(
     app.include_router(integrity.router(ledger, principal))
     app.include_router(reports.router(reader, principal))
     app.include_router(units.router(reader, principal))
+    app.include_router(calendar.router(reader, principal))
     app.include_router(web.router(reader, model, principal))
 
     def openapi() -> dict[str, Any]:

@@ -38,6 +38,7 @@ TAGS_VN = {
     "reports": "Báo cáo",
     "agencies": "Cơ quan",
     "users": "Người dùng",
+    "calendar": "Lịch ngày làm việc",
 }
 
 

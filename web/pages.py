@@ -36,6 +36,7 @@ from replay.rollup import plans_in, rollup, unit_choices, unit_name
 from reports.charts import CHARTS
 from reports.data import Facts, facts_of, parse_day, parse_known_at
 from web import actions, auth, data, forms, mywork
+from web.calendar import month_page, parse_month
 from web.render import html
 
 DEFAULT_PLAN = "cat-hai-2023"
@@ -324,6 +325,14 @@ def router(ledger: ParLedger, model: ReadModel, _principal: Callable[..., Actor]
             request, plan, "reports", "reports.html", lambda w, s, f, a: data.reports(f), "Báo cáo"
         )
 
+    @web.get("/{plan}/calendar")
+    def calendar(request: Request, plan: str, month: str = "") -> Response:
+        def build(w: When, s: Snapshot, f: Facts, actor: Actor) -> dict[str, Any]:
+            first = parse_month(month, s.as_of)
+            return {**month_page(ledger, s, f, first, w.known_at), "month_text": month}
+
+        return page(request, plan, "calendar", "calendar.html", build, "Lịch và quy định")
+
     @web.get("/{plan}/reports/{period}/download")
     def download(request: Request, plan: str, period: str, format: str = "docx") -> Response:
         def build(found: sessions.SignedIn) -> Response:
@@ -372,6 +381,7 @@ PAGES = {
     "inspections": "/inspections",
     "apologies": "/apologies",
     "reports": "/reports",
+    "calendar": "/calendar",
     "audit": "/audit",
     "forms": "/forms",
 }

@@ -4,6 +4,7 @@ out. Importing this package registers them all; every command is importable from
 from __future__ import annotations
 
 from ledger.usecases.agency import DissolveAgency, MergeAgency, RegisterAgency, RenameAgency
+from ledger.usecases.calendar import CorrectCalendarDay
 from ledger.usecases.dossier import (
     EraseCitizenData,
     IssueApology,
@@ -44,6 +45,7 @@ __all__ = [
     "CloseFinding",
     "CompleteTask",
     "ConcludeInspection",
+    "CorrectCalendarDay",
     "CorrectMeasurement",
     "DissolveAgency",
     "DissolveUnit",

@@ -117,7 +117,7 @@ def test_download_the_q2_report_in_word_and_excel(page: Page, site: Site) -> Non
     assert lead["1.b"] == agency(site.seeded.plan, "phong-noi-vu-ldtbxh")
 
 
-@pytest.mark.parametrize("name", ["targets", "inspections", "apologies"])
+@pytest.mark.parametrize("name", ["targets", "inspections", "apologies", "calendar"])
 def test_every_other_page_renders(page: Page, site: Site, name: str) -> None:
     page.goto(f"{site.url}/web/{PLAN}/{name}?as_of=2023-06-30")
     expect(page.locator("nav a.active")).to_be_visible()
@@ -125,6 +125,7 @@ def test_every_other_page_renders(page: Page, site: Site, name: str) -> None:
         "targets": "Khảo sát SIPAS",
         "inspections": "Chưa niêm yết đủ thủ tục hành chính",
         "apologies": "HS-2023-001",
+        "calendar": "reporting-periods@2019.1-huyen",
     }[name]
     expect(page.locator("main")).to_contain_text(expected)
     check_accessibility(page)
