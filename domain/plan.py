@@ -12,7 +12,7 @@ from domain import ids
 from domain.base import LedgerAggregate
 from domain.errors import InvalidValue, NotFound, RuleViolation
 from domain.unit import LEGACY_UNIT
-from domain.values import EventMeta, code, decimal, nfc_deep, text
+from domain.values import EventMeta, code, decimal, nfc_deep, optional_text, text
 
 SCORE_KINDS = ("self_assessed", "appraised")  # tự đánh giá, thẩm định
 PLAN_FIELDS = (
@@ -85,6 +85,7 @@ class Plan(LedgerAggregate):
         self.code = plan
         self.fields = dict(fields)
         self.scores: dict[str, dict[str, Decimal]] = {}
+        self.criteria: dict[str, dict[str, Decimal]] = {}
 
     @property
     def unit_code(self) -> str:
@@ -130,6 +131,56 @@ class Plan(LedgerAggregate):
         if self.scores.get(area, {}).get(kind) is not None:
             meta.require_reason()  # a second score for the same area replaces the first
         self._area_scored(area=area, kind=kind, score=value, meta=meta)
+
+    def record_criterion_score(
+        self,
+        *,
+        criterion: str,
+        kind: str,
+        score: Decimal | str,
+        max_points: Decimal,
+        rules: str,
+        evidence: str | None,
+        meta: EventMeta,
+    ) -> None:
+        """A self-assessed or appraised score for one criterion (tiêu chí) of the PAR Index,
+        under the rules ``rules`` (``id@version``) whose maximum for it is ``max_points``: the
+        caller looks the rules up (they are data above the domain)."""
+        if kind not in SCORE_KINDS:
+            raise InvalidValue(f"loại điểm phải là một trong {SCORE_KINDS}", field="kind")
+        value = decimal(score, "score", minimum=Decimal(0))
+        if value > max_points:
+            raise InvalidValue(
+                f"điểm {value} vượt điểm tối đa {max_points} của tiêu chí {criterion} "
+                f"(bộ chỉ số {rules})",
+                field="score",
+            )
+        if getattr(self, "criteria", {}).get(criterion, {}).get(kind) is not None:
+            meta.require_reason()  # a second score of the same kind replaces the first
+        self._criterion_scored(
+            criterion=code(criterion, "criterion"),
+            kind=kind,
+            score=value,
+            max_points=max_points,
+            rules=text(rules, "rules", limit=200),
+            evidence=optional_text(evidence, "evidence", limit=500),
+            meta=meta,
+        )
+
+    @event("CriterionScored")
+    def _criterion_scored(
+        self,
+        criterion: str,
+        kind: str,
+        score: Decimal,
+        max_points: Decimal,
+        rules: str,
+        evidence: str | None,
+        meta: EventMeta,
+    ) -> None:
+        if not hasattr(self, "criteria"):
+            self.criteria = {}
+        self.criteria.setdefault(criterion, {})[kind] = score
 
     def submit_report(
         self, *, period: str, content_sha256: str, position: int, meta: EventMeta

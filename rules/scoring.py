@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.errors import InvalidValue, NotFound
+from domain.unit import LEGACY_UNIT
 
 DATA = Path(__file__).parent / "data"
 KINDS = ("appraised", "survey")  # điểm thẩm định, điểm điều tra xã hội học
@@ -293,3 +294,28 @@ def lookup(
             field="rules",
         )
     return max(fitting, key=lambda r: (r.province is not None, r.version, r.adopted_on))
+
+
+# The scoring level of each kind of unit: wards, special zones and towns are commune-level.
+SCORING_LEVEL = {
+    "province": "province",
+    "district": "district",
+    "commune": "commune",
+    "ward": "commune",
+    "special_zone": "commune",
+    "town": "commune",
+}
+# Units the ledger knows without their parent: Cát Hải district (the unit of release 0.2's
+# ledgers and of the bundled plan, established from the plan's heading) was Hải Phòng's.
+KNOWN_PROVINCE = {LEGACY_UNIT: "hai-phong"}
+
+
+def scope_of(chain: Iterable[tuple[str, str | None]]) -> tuple[str | None, str | None]:
+    """(scoring level, province) of the first unit of ``chain``: its units and their levels
+    (None when unknown), nearest first, up to the province."""
+    units = list(chain)
+    if not units:
+        return None, None
+    code, level = units[0]
+    province = next((c for c, lv in units if lv == "province"), KNOWN_PROVINCE.get(code))
+    return (None if level is None else SCORING_LEVEL.get(level)), province

@@ -20,6 +20,7 @@ from ledger.usecases.inspection import (
     RecordInspectionConducted,
 )
 from ledger.usecases.plan import RecordAreaScore, SubmitReport
+from ledger.usecases.scoring import RecordCriterionScore
 from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
 from ledger.usecases.task import (
     AddTaskEvidence,
@@ -55,6 +56,7 @@ __all__ = [
     "PlanInspection",
     "ReassignTask",
     "RecordAreaScore",
+    "RecordCriterionScore",
     "RecordFinding",
     "RecordInspectionConducted",
     "RecordMeasurement",
