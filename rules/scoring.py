@@ -136,6 +136,38 @@ class ScoringRules:
                     return found
         raise NotFound(f"bộ chỉ số {self.ref} không có tiêu chí {code!r}", field="criterion")
 
+    def described(self) -> dict[str, Any]:
+        """The summary with every area and criterion, points as decimal text."""
+        return {
+            **self.summary(),
+            "areas": [
+                {
+                    "code": a.code,
+                    "name": a.name,
+                    "max_points": _text(a.max_points),
+                    "criteria": [
+                        {
+                            "code": c.code,
+                            "name": c.name,
+                            "max_points": _text(c.max_points),
+                            "kind": c.kind,
+                            "parent": c.parent,
+                            "scored": c.scored,
+                            "derived_from": None if c.derive is None else c.derive.fact,
+                            "bands": None
+                            if c.derive is None
+                            else [
+                                {"at_least": _text(b.at_least), "points": _text(b.points)}
+                                for b in c.derive.bands
+                            ],
+                        }
+                        for c in a.criteria
+                    ],
+                }
+                for a in self.areas
+            ],
+        }
+
     def summary(self) -> dict[str, Any]:
         """What an answer says about the rules it used."""
         return {
@@ -151,8 +183,12 @@ class ScoringRules:
             "source": self.source,
             "verified": self.verified,
             "note": self.note,
-            "max_points": format(self.max_points.normalize(), "f"),
+            "max_points": _text(self.max_points),
         }
+
+
+def _text(value: Decimal) -> str:
+    return format(value.normalize(), "f")
 
 
 def _day(value: str | None) -> date | None:

@@ -230,7 +230,10 @@ def router(ledger: ParLedger, model: ReadModel, _principal: Callable[..., Actor]
             plan,
             "overview",
             "overview.html",
-            lambda w, s, f, a: data.overview(f),
+            lambda w, s, f, a: {
+                **data.overview(f),
+                **data.computed(ledger, s.state, plan, s.as_of, w.known_at),
+            },
             "Tổng quan",
         )
 
