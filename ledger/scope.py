@@ -67,6 +67,19 @@ def parties(app: LedgerCore, task: Task) -> access.TaskParties:
     )
 
 
+# Sub-items are lettered as plans letter them: a) b) c) … đ) (``planfile.appendix``).
+SUB_ITEM_LETTERS = "abcdđefghijklmnopqrstuvwxyz"
+
+
+def sub_items(app: LedgerCore, task: Task) -> list[str]:
+    """The numbers of ``task``'s sub-items: only a top-level task without a due date of its
+    own can be a heading (the plan file gives a heading neither lead, time nor product)."""
+    if task.parent is not None or task.due is not None:
+        return []
+    numbers = (f"{task.number}.{letter}" for letter in SUB_ITEM_LETTERS)
+    return [n for n in numbers if app.exists(ids.task_id(task.plan, n))]
+
+
 def require_plan_manager(app: LedgerCore, actor: Actor, plan: str) -> None:
     access.require_unit_manager(actor, actor_unit(app, actor), plan, plan_unit(app, plan))
 

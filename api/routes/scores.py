@@ -40,7 +40,9 @@ def router(ledger: ParLedger, principal: Any) -> APIRouter:
     )
     def list_scoring_rules(
         actor: Principal,
-        level: Annotated[str | None, Query(enum=list(LEVELS))] = None,
+        level: Annotated[
+            str | None, Query(pattern=f"^({'|'.join(LEVELS)})$", description="Cấp chấm điểm")
+        ] = None,
         year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     ) -> list[dict[str, Any]]:
         return [
