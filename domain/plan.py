@@ -86,7 +86,6 @@ class Plan(LedgerAggregate):
         self.code = plan
         self.fields = dict(fields)
         self.scores: dict[str, dict[str, Decimal]] = {}
-        self.criteria: dict[str, dict[str, Decimal]] = {}
 
     @property
     def unit_code(self) -> str:
@@ -189,8 +188,10 @@ class Plan(LedgerAggregate):
         evidence: str | None,
         meta: EventMeta,
     ) -> None:
+        # Made by the first criterion score, not at registration: a plan's registration shows
+        # in the audit trail exactly as it did before criteria were scored.
         if not hasattr(self, "criteria"):
-            self.criteria = {}
+            self.criteria: dict[str, dict[str, Decimal]] = {}
         self.criteria.setdefault(criterion, {})[kind] = score
 
     def submit_report(

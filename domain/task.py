@@ -137,8 +137,10 @@ class Task(LedgerAggregate):
         self.progress: int | None = None
         self.completed_at: date | None = None
         self.evidence: dict[str, dict[str, Any]] = {}
-        self.registered_on = local_date(meta.effective_at)
-        self.last_progress_on: date | None = None
+        # Kept out of the audit trail's field changes (``projections.history`` shows public
+        # attributes only): they are facts of the events already shown, not new state.
+        self._registered_on = local_date(meta.effective_at)
+        self._last_progress_on: date | None = None
 
     # -- rules ---------------------------------------------------------------------------
 
@@ -172,7 +174,7 @@ class Task(LedgerAggregate):
         January is a real case (the board calls it "hoàn thành quá hạn"), and a plan may set
         a due date in the next year (task 2 of Cát Hải's plan runs to Q1/2024)."""
         on = local_date(meta.effective_at)
-        start = max(period.start, getattr(self, "registered_on", period.start))
+        start = max(period.start, getattr(self, "_registered_on", period.start))
         if on < start:
             since = "kế hoạch" if start == period.start else f"nhiệm vụ {self.number}"
             raise RuleViolation(
@@ -261,8 +263,8 @@ class Task(LedgerAggregate):
         self.status = TaskStatus.IN_PROGRESS
         if percent is not None:
             self.progress = percent
-        on, last = local_date(meta.effective_at), getattr(self, "last_progress_on", None)
-        self.last_progress_on = on if last is None else max(last, on)
+        on, last = local_date(meta.effective_at), getattr(self, "_last_progress_on", None)
+        self._last_progress_on = on if last is None else max(last, on)
 
     def add_evidence(
         self,
@@ -348,7 +350,7 @@ class Task(LedgerAggregate):
         progress report already recorded (that report would then be dated after it)."""
         self._require_open()
         self._require_not_completed()
-        last = getattr(self, "last_progress_on", None)
+        last = getattr(self, "_last_progress_on", None)
         on = local_date(meta.effective_at)
         if last is not None and on < last:
             raise RuleViolation(
