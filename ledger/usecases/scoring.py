@@ -5,7 +5,7 @@ authority, each under the rule version that scores the plan's level and year
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from pydantic import Field
 
@@ -13,22 +13,19 @@ from domain import ids
 from domain.plan import Plan
 from domain.values import EventMeta
 from ledger import access, scope
-from ledger.commands import Code, Command, Route, Score, Short, use_case
+from ledger.commands import Route, Score, Short, use_case
 from ledger.context import CommandContext, CommandResult
 from ledger.core import LedgerCore
-from ledger.usecases.plan import PLAN, ScoreKind
+from ledger.usecases.plan import PlanScore
 
 
-class RecordCriterionScore(Command):
+class RecordCriterionScore(PlanScore):
     route = Route(
         "score criterion",
         "/plans/{plan}/criteria/{criterion}/scores",
         "Ghi điểm tự đánh giá hoặc điểm thẩm định của một tiêu chí Chỉ số CCHC",
         permission=access.REPORT_FIGURES,
     )
-    tag: ClassVar[str] = "scores"
-
-    plan: Annotated[Code, PLAN]
     criterion: Annotated[
         str,
         Field(
@@ -36,7 +33,6 @@ class RecordCriterionScore(Command):
             description="Mã tiêu chí trong bộ chỉ số của năm kế hoạch, ví dụ I.1.2",
         ),
     ]
-    kind: ScoreKind = Field(description="self_assessed (tự đánh giá) hoặc appraised (thẩm định)")
     score: Score = Field(description="Số điểm (không vượt điểm tối đa của tiêu chí)")
     evidence: Short | None = Field(
         default=None, description="Minh chứng: số, ngày văn bản hoặc tài liệu làm căn cứ chấm"
