@@ -72,9 +72,10 @@ SUB_ITEM_LETTERS = "abcdđefghijklmnopqrstuvwxyz"
 
 
 def sub_items(app: LedgerCore, task: Task) -> list[str]:
-    """The numbers of ``task``'s sub-items: only a top-level task without a due date of its
-    own can be a heading (the plan file gives a heading neither lead, time nor product)."""
-    if task.parent is not None or task.due is not None:
+    """The numbers of ``task``'s sub-items: only a top-level task without a lead or a due date
+    of its own can be a heading (the plan file gives a heading neither lead, time nor
+    product, and nothing may give it one), so the others cost no look-up."""
+    if task.parent is not None or task.due is not None or task.lead:
         return []
     numbers = (f"{task.number}.{letter}" for letter in SUB_ITEM_LETTERS)
     return [n for n in numbers if app.exists(ids.task_id(task.plan, n))]

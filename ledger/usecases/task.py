@@ -205,6 +205,8 @@ class ReassignTask(TaskCommand):
     )
     guard = access.MANAGE_PLAN
     writer = MANAGER
+    action = "giao lại cơ quan chủ trì"
+    own_status = True
 
     lead: Annotated[list[Code], Field(min_length=1, max_length=50)] = Field(
         description="Mã cơ quan chủ trì"
