@@ -29,6 +29,7 @@ from cli.consistency import LEDGER_FREE
 from cli.database import ledger_to_check, register_database
 from cli.integrity import cmd_verify_proof, register_integrity
 from cli.rollup import register as register_rollup
+from cli.scores import register as register_scores
 from cli.views import register as register_views
 from cli.views import register_reports
 from cli.worker import register_worker
@@ -288,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_views(add)
     register_rollup(add)
     register_calendar(add)
+    register_scores(add)
     register_reports(add)
     register_audit(add)
 
@@ -314,6 +316,7 @@ _GROUP_HELP = {
     "task": "nhiệm vụ",
     "target": "chỉ tiêu và số đo",
     "area": "điểm lĩnh vực",
+    "score": "điểm Chỉ số CCHC: điểm tiêu chí và điểm tính theo bộ chỉ số",
     "inspection": "kiểm tra",
     "dossier": "hồ sơ trễ hẹn và phiếu xin lỗi",
     "agency": "danh mục cơ quan",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 from uuid import UUID
@@ -12,7 +13,7 @@ from domain import ids
 from domain.base import LedgerAggregate
 from domain.errors import InvalidValue, NotFound, RuleViolation
 from domain.unit import LEGACY_UNIT
-from domain.values import EventMeta, code, decimal, nfc_deep, text
+from domain.values import EventMeta, PlanPeriod, code, decimal, nfc_deep, optional_text, text
 from domain.withdrawal import may_reinstate
 
 SCORE_KINDS = ("self_assessed", "appraised")  # tự đánh giá, thẩm định
@@ -104,6 +105,16 @@ class Plan(LedgerAggregate):
     def unit_code(self) -> str:
         return unit_code_of(self.fields)
 
+    def period(self) -> PlanPeriod:
+        """From the plan's own date (as the importer dates its entities: the document's date,
+        else 1 January) to 31 December of its year."""
+        year = int(self.fields["year"])
+        written = (self.fields.get("document") or {}).get("date")
+        start = date.fromisoformat(written) if isinstance(written, str) else written
+        if not isinstance(start, date):
+            start = date(year, 1, 1)
+        return PlanPeriod(plan=self.code, start=start, end=date(year, 12, 31))
+
     def amend(self, *, fields: dict[str, Any], meta: EventMeta) -> None:
         """A changed plan file: record exactly the fields that differ."""
         meta.require_reason()
@@ -166,6 +177,58 @@ class Plan(LedgerAggregate):
         if self.scores.get(area, {}).get(kind) is not None:
             meta.require_reason()  # a second score for the same area replaces the first
         self._area_scored(area=area, kind=kind, score=value, meta=meta)
+
+    def record_criterion_score(
+        self,
+        *,
+        criterion: str,
+        kind: str,
+        score: Decimal | str,
+        max_points: Decimal,
+        rules: str,
+        evidence: str | None,
+        meta: EventMeta,
+    ) -> None:
+        """A self-assessed or appraised score for one criterion (tiêu chí) of the PAR Index,
+        under the rules ``rules`` (``id@version``) whose maximum for it is ``max_points``: the
+        caller looks the rules up (they are data above the domain)."""
+        if kind not in SCORE_KINDS:
+            raise InvalidValue(f"loại điểm phải là một trong {SCORE_KINDS}", field="kind")
+        value = decimal(score, "score", minimum=Decimal(0))
+        if value > max_points:
+            raise InvalidValue(
+                f"điểm {value} vượt điểm tối đa {max_points} của tiêu chí {criterion} "
+                f"(bộ chỉ số {rules})",
+                field="score",
+            )
+        if getattr(self, "criteria", {}).get(criterion, {}).get(kind) is not None:
+            meta.require_reason()  # a second score of the same kind replaces the first
+        self._criterion_scored(
+            criterion=code(criterion, "criterion"),
+            kind=kind,
+            score=value,
+            max_points=max_points,
+            rules=text(rules, "rules", limit=200),
+            evidence=optional_text(evidence, "evidence", limit=500),
+            meta=meta,
+        )
+
+    @event("CriterionScored")
+    def _criterion_scored(
+        self,
+        criterion: str,
+        kind: str,
+        score: Decimal,
+        max_points: Decimal,
+        rules: str,
+        evidence: str | None,
+        meta: EventMeta,
+    ) -> None:
+        # Made by the first criterion score, not at registration: a plan's registration shows
+        # in the audit trail exactly as it did before criteria were scored.
+        if not hasattr(self, "criteria"):
+            self.criteria: dict[str, dict[str, Decimal]] = {}
+        self.criteria.setdefault(criterion, {})[kind] = score
 
     def submit_report(
         self, *, period: str, content_sha256: str, position: int, meta: EventMeta

@@ -196,10 +196,10 @@ def _derived(state: LedgerState, plan: str, ind: Doc, as_of: date, year: int) ->
         basis = f"{on_time}/{len(leaves)} nhiệm vụ hoàn thành đúng hạn; {failed} quá hạn"
         return {"value": value, "best_possible": best, "basis": basis}
     kinds = SPECIALISED_KINDS if source == "specialised_offices_inspected" else COMMUNE_KINDS
-    return _inspected_share(state, plan, kinds, year, as_of)
+    return inspected_share(state, plan, kinds, year, as_of)
 
 
-def _inspected_share(
+def inspected_share(
     state: LedgerState, plan: str, kinds: tuple[str, ...], year: int, as_of: date
 ) -> dict[str, Any]:
     population = unit_agencies(state, plan_unit(state, plan), kinds, as_of)
@@ -358,7 +358,7 @@ def inspection_history(
     year = plan_year(state, plan) or as_of.year
     coverage = {}
     for name, kinds in (("specialised_offices", SPECIALISED_KINDS), ("communes", COMMUNE_KINDS)):
-        share = _inspected_share(state, plan, kinds, year, as_of)
+        share = inspected_share(state, plan, kinds, year, as_of)
         value = share["value"]
         coverage[name] = {"value": None if value is None else str(value), "basis": share["basis"]}
     for rows in by_agency.values():

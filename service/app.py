@@ -17,7 +17,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
-from api.routes import calendar, commands, events, integrity, reads, reports, units
+from api.routes import calendar, commands, events, integrity, reads, reports, scores, units
 from api.routes.bodies import bodies_of
 from httpkit import metrics
 from httpkit.observability import AccessLog, json_logging
@@ -164,6 +164,7 @@ def create_app(
     app.include_router(integrity.router(ledger, principal))
     app.include_router(reports.router(reader, principal))
     app.include_router(units.router(reader, principal))
+    app.include_router(scores.router(reader, principal))
     app.include_router(calendar.router(reader, principal))
     app.include_router(web.router(reader, model, principal))
 

@@ -7,18 +7,21 @@ never an empty page that looks like "no tasks".
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 
 from domain.errors import InvalidValue, NotFound
 from domain.plan import Plan
+from domain.values import VN_TZ
+from ledger import scope
 from ledger.application import ParLedger
 from ledger.refs import parse_ref
 from projections.audit import AuditRow, audit_filter, audit_trail
 from projections.audit import timeline as entity_timeline
 from projections.scope import plan_areas
+from projections.scoring import computed_scores
 from projections.state import LedgerState
 from projections.views import STATUS_VN, TASK_STATUSES, in_plan
 from replay.engine import end_of_day
@@ -55,6 +58,19 @@ def periods(facts: Facts) -> list[dict[str, Any]]:
         {"period": Period.from_doc(p), "submissions": submitted.get(p["code"], [])}
         for p in facts.plan_doc.get("reporting", [])
     ]
+
+
+def computed(
+    ledger: ParLedger, state: LedgerState, plan: str, as_of: date, known_at: datetime | None
+) -> dict[str, Any]:
+    """The PAR Index scores computed under the rules of the plan's level and year (as known
+    at ``known_at``), or why there are none."""
+    known_on = None if known_at is None else known_at.astimezone(VN_TZ).date()
+    try:
+        rules = scope.scoring_rules(ledger, ledger.get_plan(plan), known_on=known_on)
+    except NotFound as missing:
+        return {"computed": None, "computed_missing": missing.message}
+    return {"computed": computed_scores(state, plan, as_of, rules), "computed_missing": None}
 
 
 def overview(facts: Facts) -> dict[str, Any]:

@@ -267,6 +267,20 @@ def router(ledger: ParLedger, model: ReadModel, _principal: Callable[..., Actor]
 
     Shape = Callable[[Request, Snapshot, Facts], dict[str, Any]]
 
+    @web.get("/{plan}")
+    def overview(request: Request, plan: str) -> Response:
+        return page(
+            request,
+            plan,
+            "overview",
+            "overview.html",
+            lambda w, s, f, a: {
+                **data.overview(f),
+                **data.computed(ledger, s.state, plan, s.as_of, w.known_at),
+            },
+            "Tổng quan",
+        )
+
     def view(name: str, path: str, crumb: str, shape: Shape) -> None:
         """A page of one view, ``name.html``, shaped from the facts and the query string."""
 
@@ -284,7 +298,6 @@ def router(ledger: ParLedger, model: ReadModel, _principal: Callable[..., Actor]
     def agency(request: Request) -> str:
         return asked(request, "agency")["agency"]
 
-    view("overview", "/{plan}", "Tổng quan", lambda r, s, f: data.overview(f))
     view("tasks", "/{plan}/tasks", "Nhiệm vụ",
          lambda r, s, f: data.task_board(f, asked(r, "area", "agency", "status")))  # fmt: skip
     view("targets", "/{plan}/targets", "Chỉ tiêu", lambda r, s, f: data.targets(s.state, f))

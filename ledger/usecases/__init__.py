@@ -21,6 +21,7 @@ from ledger.usecases.inspection import (
     RecordInspectionConducted,
 )
 from ledger.usecases.plan import RecordAreaScore, SubmitReport
+from ledger.usecases.scoring import RecordCriterionScore
 from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
 from ledger.usecases.task import (
     AddTaskEvidence,
@@ -57,6 +58,7 @@ __all__ = [
     "PlanInspection",
     "ReassignTask",
     "RecordAreaScore",
+    "RecordCriterionScore",
     "RecordFinding",
     "RecordInspectionConducted",
     "RecordMeasurement",

@@ -71,7 +71,8 @@ def test_changed_plan_file_records_amendments_with_reason(ledger: ParLedger) -> 
 
 def test_task_lifecycle_rules(ledger: ParLedger) -> None:
     ledger.handle(
-        ctx(), uc.ReportTaskProgress(plan=PLAN, number="1", percent=50, note="Đang soạn thảo")
+        ctx(effective=vn(2023, 1, 10)),
+        uc.ReportTaskProgress(plan=PLAN, number="1", percent=50, note="Đang soạn thảo"),
     )
     ledger.handle(ctx(effective=vn(2023, 1, 14)), uc.CompleteTask(plan=PLAN, number="1"))
     task = ledger.get_task(PLAN, "1")
