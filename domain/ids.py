@@ -37,3 +37,8 @@ def user_id(name: str) -> UUID:
 
 def unit_id(unit_code: str) -> UUID:
     return uuid5(NAMESPACE, f"unit:{unit_code}")
+
+
+def obligation_id(kind: str, cause: str) -> UUID:
+    """One obligation per cause: raising it twice names the same aggregate."""
+    return uuid5(NAMESPACE, f"obligation:{kind}:{cause}")

@@ -22,7 +22,16 @@ from typing import Any
 
 from domain.user import User
 from integrity.chain import utc_text
-from projections.fold import agencies, dossiers, inspections, plans, targets, tasks, units
+from projections.fold import (
+    agencies,
+    dossiers,
+    inspections,
+    obligations,
+    plans,
+    targets,
+    tasks,
+    units,
+)
 from projections.fold.core import Doc, FoldTable, Handler, LedgerState, Stamp, event_class, plain
 from projections.rows import class_of
 
@@ -37,6 +46,7 @@ TABLES: tuple[FoldTable, ...] = (
     inspections.on,
     dossiers.on,
     units.on,
+    obligations.on,
 )
 
 # Event class -> (kind of document it changes, the function folding it in).
