@@ -27,6 +27,7 @@ from cli.common import (
 from cli.consistency import LEDGER_FREE
 from cli.database import register_database
 from cli.integrity import cmd_verify_proof, register_integrity
+from cli.obligations import register_obligations
 from cli.rollup import register as register_rollup
 from cli.views import register as register_views
 from cli.views import register_reports
@@ -274,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_views(add)
     register_rollup(add)
+    register_obligations(add)
     register_reports(add)
     register_audit(add)
 
@@ -302,6 +304,7 @@ _GROUP_HELP = {
     "area": "điểm lĩnh vực",
     "inspection": "kiểm tra",
     "dossier": "hồ sơ trễ hẹn và phiếu xin lỗi",
+    "obligations": "nghĩa vụ sổ cái tự ghi: xin lỗi, báo cáo, khắc phục (sổ theo dõi, quét, miễn)",
     "agency": "danh mục cơ quan",
     "key": "khoá ký bản tóm lược của sổ cái",
     "db": "cơ sở dữ liệu: lược đồ và quyền của vai trò dịch vụ",

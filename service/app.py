@@ -17,7 +17,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
-from api.routes import commands, events, integrity, reads, reports, units
+from api.routes import commands, events, integrity, obligations, reads, reports, units
 from api.routes.bodies import bodies_of
 from httpkit.observability import AccessLog, json_logging
 from httpkit.problems import ProblemError, document_malformed_bodies, install, responses
@@ -58,6 +58,7 @@ TAGS: dict[str, str] = {
     "integrity": "Bằng chứng toàn vẹn",
     "agencies": "Danh mục cơ quan",
     "units": "Đơn vị hành chính",
+    "obligations": "Nghĩa vụ",
     "users": "Người dùng",
     "service": "Dịch vụ",
 }
@@ -160,6 +161,7 @@ def create_app(
     app.include_router(integrity.router(ledger, principal))
     app.include_router(reports.router(reader, principal))
     app.include_router(units.router(reader, principal))
+    app.include_router(obligations.router(reader, model, principal))
     app.include_router(web.router(reader, model, principal))
 
     def openapi() -> dict[str, Any]:

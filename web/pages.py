@@ -271,6 +271,18 @@ def router(ledger: ParLedger, model: ReadModel, _principal: Callable[..., Actor]
     by_agency("inspections", "Kiểm tra", data.inspections)
     by_agency("apologies", "Hồ sơ trễ hạn", data.apologies)
 
+    @web.get("/{plan}/obligations")
+    def obligations(request: Request, plan: str) -> Response:
+        filters = {k: request.query_params.get(k, "") for k in ("agency", "status")}
+        return page(
+            request,
+            plan,
+            "obligations",
+            "obligations.html",
+            lambda w, s, f, a: data.obligations(s.state, f, filters),
+            "Nghĩa vụ",
+        )
+
     @web.get("/{plan}/audit")
     def audit(request: Request, plan: str) -> Response:
         filters = {k: request.query_params.get(k, "") for k in ("entity", "type", "by")}
@@ -350,6 +362,7 @@ PAGES = {
     "targets": "/targets",
     "inspections": "/inspections",
     "apologies": "/apologies",
+    "obligations": "/obligations",
     "reports": "/reports",
     "audit": "/audit",
     "forms": "/forms",

@@ -19,6 +19,7 @@ from ledger.usecases.inspection import (
     RecordFinding,
     RecordInspectionConducted,
 )
+from ledger.usecases.obligation import WaiveObligation
 from ledger.usecases.plan import RecordAreaScore, SubmitReport
 from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
 from ledger.usecases.task import (
@@ -71,5 +72,6 @@ __all__ = [
     "RevokeUser",
     "SplitUnit",
     "SubmitReport",
+    "WaiveObligation",
     "WithdrawApology",
 ]
