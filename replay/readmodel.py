@@ -3,8 +3,9 @@ other (valid date, knowledge time).
 
 A present read first brings the live view up to the head of the log (a cheap check when
 nothing is new; one writer at a time in this process, the tracking table keeping it exactly
-once across processes; not at all where a projection worker keeps the view, ``catch_up=False``),
-(the obligations process first, ``ledger.obligations``), then loads the plan's documents with one indexed query. The loaded state is kept per plan
+once across processes; not at all where a projection worker keeps the view, ``catch_up=False``;
+the obligations process, ``ledger.obligations``, first records what the new events cause),
+then loads the plan's documents with one indexed query. The loaded state is kept per plan
 while the view's position does not move, so repeated reads between writes cost one position
 query; so are the views computed from it (an answer is a pure
 function of plan, date and position).
