@@ -82,8 +82,10 @@ def reacts_to(aggregate: type[Any], name: str) -> Callable[[Policy], Policy]:
 class ObligationsProcess:
     """Follows ``app``'s log; ``run`` records what each new page causes, ``sweep`` the misses."""
 
-    def __init__(self, app: LedgerCore, calendar: WorkingCalendar | None = None) -> None:
-        self.app = app
+    def __init__(
+        self, app: LedgerCore, calendar: WorkingCalendar | None = None, *, page: int = PAGE
+    ) -> None:
+        self.app, self.page = app, page
         self.calendar = calendar or civil_service_calendar()
         self._units: dict[str, str] = {}
 
@@ -114,7 +116,7 @@ class ObligationsProcess:
         position = self.position()
         while position < head:
             notifications = self.app.recorder.select_notifications(
-                start=position + 1, limit=PAGE, stop=head
+                start=position + 1, limit=self.page, stop=head
             )
             if not notifications:
                 return
