@@ -69,9 +69,15 @@ class LateDossier(LedgerAggregate):
         self.agency = agency
         self.received_on = received_on
         self.due_on = due_on
-        self.interlinked = interlinked
+        if interlinked:  # kept out of the fields an ordinary dossier always had (its history)
+            self.__dict__["_interlinked"] = True
         self.apologies: dict[str, dict[str, Any]] = {}
         self.returned_on: date | None = None
+
+    @property
+    def interlinked(self) -> bool:
+        """Whether its procedure is inter-linked electronically (liên thông điện tử)."""
+        return bool(self.__dict__.get("_interlinked", False))
 
     @property
     def appointment(self) -> date:
