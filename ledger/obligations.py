@@ -24,7 +24,7 @@ What it does (rules from ``rules/``):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -124,7 +124,7 @@ class ObligationsProcess:
             position = notifications[-1].id
             yield position, count
 
-    def process(self, notifications: list[Notification]) -> int:
+    def process(self, notifications: Sequence[Notification]) -> int:
         """One page: the policy on each notification it reacts to, then the new events and
         the tracking position of the page's last notification, in one transaction."""
         page = Page()
@@ -143,8 +143,7 @@ class ObligationsProcess:
         oid = Obligation.create_id(kind.value, cause)
         found = page.touched.get(oid)
         if found is None and self.app.exists(oid):
-            found = self.app.repository.get(oid)
-            assert isinstance(found, Obligation)
+            found = self.app.load(Obligation, oid, "nghĩa vụ")
         return found
 
     def raise_once(self, page: Page, kind: ObligationKind, cause: str, **facts: Any) -> None:
@@ -179,8 +178,7 @@ class ObligationsProcess:
         self.run()
         missed = []
         for oid in self.open_ids():
-            found = self.app.repository.get(oid)
-            assert isinstance(found, Obligation)
+            found = self.app.load(Obligation, oid, "nghĩa vụ")
             if not found.can_be_missed(now):
                 continue
             assert found.due_at is not None
@@ -199,7 +197,8 @@ class ObligationsProcess:
         return [oid for oid in raised if oid not in closed]
 
     def _ids(self, event_type: str) -> list[UUID]:
-        found, after = [], 0
+        found: list[UUID] = []
+        after = 0
         where = IndexFilter(entity=Obligation.__name__, event_type=event_type)
         while True:
             rows = self.app.ledger_recorder.select_filtered(where, gt=after, limit=1000)
@@ -238,8 +237,7 @@ def _late_dossier(process: ObligationsProcess, e: Any, position: int, page: Page
 
 @reacts_to(LateDossier, "ApologyIssued")
 def _apology(process: ObligationsProcess, e: Any, position: int, page: Page) -> None:
-    dossier = process.app.repository.get(e.originator_id)
-    assert isinstance(dossier, LateDossier)
+    dossier = process.app.load(LateDossier, e.originator_id, "hồ sơ")
     ref = f"dossier:{dossier.dossier_code}"
     process.meet(page, ObligationKind.APOLOGY, ref, _ref(ref, e, position), e.issued_on, e)
 
@@ -276,15 +274,13 @@ def _plan_registered(process: ObligationsProcess, e: Any, position: int, page: P
 
 @reacts_to(Plan, "Amended")
 def _plan_amended(process: ObligationsProcess, e: Any, position: int, page: Page) -> None:
-    plan = process.app.repository.get(e.originator_id)
-    assert isinstance(plan, Plan)
+    plan = process.app.load(Plan, e.originator_id, "kế hoạch")
     _periods(process, e, position, page, plan.code)
 
 
 @reacts_to(Plan, "ReportSubmitted")
 def _report_submitted(process: ObligationsProcess, e: Any, position: int, page: Page) -> None:
-    plan = process.app.repository.get(e.originator_id)
-    assert isinstance(plan, Plan)
+    plan = process.app.load(Plan, e.originator_id, "kế hoạch")
     cause = f"plan:{plan.code}:{e.period}"
     on = local_date(e.meta.effective_at)
     process.meet(page, ObligationKind.REPORT, cause, _ref(f"plan:{plan.code}", e, position), on, e)
@@ -292,8 +288,7 @@ def _report_submitted(process: ObligationsProcess, e: Any, position: int, page: 
 
 @reacts_to(Inspection, "FindingRecorded")
 def _finding(process: ObligationsProcess, e: Any, position: int, page: Page) -> None:
-    inspection = process.app.repository.get(e.originator_id)
-    assert isinstance(inspection, Inspection)
+    inspection = process.app.load(Inspection, e.originator_id, "cuộc kiểm tra")
     ref = f"inspection:{inspection.uuid}"
     deadline: date | None = e.remediation_deadline
     process.raise_once(

@@ -20,9 +20,7 @@ def plan_codes(app: ParLedger) -> list[str]:
     """Every plan of the ledger, in order of registration."""
     codes = []
     for uid in app.ledger_recorder.select_originators(Plan.__name__):
-        found = app.repository.get(uid)
-        assert isinstance(found, Plan)
-        codes.append(found.code)
+        codes.append(app.load(Plan, uid, "kế hoạch").code)
     return codes
 
 

@@ -146,9 +146,8 @@ class ObligationsMachine(RuleBasedStateMachine):
             assert raised == len(self.dossiers) + REPORTS
             answer = register(self.app, date(2025, 12, 31))
             assert len(answer["obligations"]) == raised
-            apologised = sum(
-                1 for n in range(len(self.dossiers)) if self.app.get_dossier(f"HS-{n:04d}").apologies
-            )
+            dossiers = [self.app.get_dossier(f"HS-{n:04d}") for n in range(len(self.dossiers))]
+            apologised = sum(1 for d in dossiers if d.apologies)
             met = sum(1 for r in answer["obligations"] if r["met"])
             assert met == apologised
         finally:
@@ -165,8 +164,9 @@ def test_each_obligation_once_however_the_policy_runs(
 
 
 def child(url: str, page: int, pause_in: int) -> subprocess.Popen[str]:
+    module = "tests.integration.obligations_child"
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.integration.obligations_child", url, str(page), str(pause_in)],
+        [sys.executable, "-m", module, url, str(page), str(pause_in)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
