@@ -1,5 +1,6 @@
 """Entity references as users type them: ``task:cat-hai-2023:1.b``, ``target:cat-hai-2023:7``,
-``plan:cat-hai-2023``, ``agency:phong-tu-phap``, ``dossier:CODE``, ``inspection:UUID``."""
+``plan:cat-hai-2023``, ``agency:phong-tu-phap``, ``dossier:CODE``, ``inspection:UUID``,
+``obligation:UUID``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,17 @@ from uuid import UUID
 from domain import ids
 from domain.errors import InvalidValue
 
-KINDS = ("plan", "task", "target", "agency", "group", "dossier", "inspection", "user")
+KINDS = (
+    "plan",
+    "task",
+    "target",
+    "agency",
+    "group",
+    "dossier",
+    "inspection",
+    "user",
+    "obligation",
+)
 # The aggregate class behind each kind of reference (the index's ``entity`` column).
 ENTITY_OF_KIND = {
     "plan": "Plan",
@@ -19,6 +30,7 @@ ENTITY_OF_KIND = {
     "dossier": "LateDossier",
     "inspection": "Inspection",
     "user": "User",
+    "obligation": "Obligation",
 }
 
 
@@ -27,7 +39,8 @@ def parse_ref(ref: str) -> UUID:
     if kind not in KINDS or not rest:
         raise InvalidValue(
             f"tham chiếu {ref!r} không hợp lệ; dạng đúng: task:KẾ_HOẠCH:SỐ, target:KẾ_HOẠCH:SỐ, "
-            "plan:KẾ_HOẠCH, agency:MÃ, group:MÃ, dossier:MÃ, inspection:UUID, user:TÊN",
+            "plan:KẾ_HOẠCH, agency:MÃ, group:MÃ, dossier:MÃ, inspection:UUID, user:TÊN, "
+            "obligation:UUID",
             field="entity",
         )
     if kind in ("task", "target"):
@@ -39,13 +52,12 @@ def parse_ref(ref: str) -> UUID:
         if not number.isdigit():
             raise InvalidValue(f"số chỉ tiêu phải là số nguyên: {number!r}", field="entity")
         return ids.target_id(plan, int(number))
-    if kind == "inspection":
+    if kind in ("inspection", "obligation"):
         try:
             return UUID(rest)
         except ValueError:
-            raise InvalidValue(
-                f"mã cuộc kiểm tra không phải UUID: {rest!r}", field="entity"
-            ) from None
+            what = "cuộc kiểm tra" if kind == "inspection" else "nghĩa vụ"
+            raise InvalidValue(f"mã {what} không phải UUID: {rest!r}", field="entity") from None
     makers = {
         "plan": ids.plan_id,
         "agency": ids.agency_id,

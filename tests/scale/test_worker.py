@@ -9,6 +9,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -50,6 +51,17 @@ def _wait_for(condition: object, seconds: float = 60) -> None:
     raise AssertionError("condition not met in time")
 
 
+def _caught_up(app: ParLedger, head: int) -> Callable[[], bool]:
+    """The view at the head of the log, at or past ``head``: the worker records obligations
+    (``ledger.obligations``) for the events up to ``head``, and folds those too."""
+
+    def done() -> bool:
+        position = app.view.max_tracking_id(app.name) or 0
+        return position >= head and position == int(app.recorder.max_notification_id() or 0)
+
+    return done
+
+
 def test_the_worker_keeps_the_view_at_the_head_and_resumes(app: ParLedger) -> None:
     import_plan(app, small_plan(), ctx())
     reports: list[Report] = []
@@ -59,7 +71,7 @@ def test_the_worker_keeps_the_view_at_the_head_and_resumes(app: ParLedger) -> No
     try:
         _dossiers(app, 1, 10)
         head = int(app.recorder.max_notification_id() or 0)
-        _wait_for(lambda: (app.view.max_tracking_id(app.name) or 0) == head)
+        _wait_for(_caught_up(app, head))
     finally:
         worker.stop()
         thread.join(10)
@@ -115,7 +127,7 @@ def test_two_workers_racing_apply_each_event_once(db_url: str, tmp_path: Path) -
             workers.append(_start_worker(db_url, logs[2]))
             _dossiers(app, 31, 10)
             head = int(app.recorder.max_notification_id() or 0)
-            _wait_for(lambda: (app.view.max_tracking_id(app.name) or 0) == head, 90)
+            _wait_for(_caught_up(app, head), 90)
         finally:
             for process in workers:
                 if process.poll() is None:
