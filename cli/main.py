@@ -28,6 +28,7 @@ from cli.common import (
 from cli.consistency import LEDGER_FREE
 from cli.database import ledger_to_check, register_database
 from cli.integrity import cmd_verify_proof, register_integrity
+from cli.obligations import register_obligations
 from cli.rollup import register as register_rollup
 from cli.scores import register as register_scores
 from cli.views import register as register_views
@@ -290,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_rollup(add)
     register_calendar(add)
     register_scores(add)
+    register_obligations(add)
     register_reports(add)
     register_audit(add)
 
@@ -319,6 +321,7 @@ _GROUP_HELP = {
     "score": "điểm Chỉ số CCHC: điểm tiêu chí và điểm tính theo bộ chỉ số",
     "inspection": "kiểm tra",
     "dossier": "hồ sơ trễ hẹn và phiếu xin lỗi",
+    "obligations": "nghĩa vụ sổ cái tự ghi: xin lỗi, báo cáo, khắc phục (sổ theo dõi, quét, miễn)",
     "agency": "danh mục cơ quan",
     "key": "khoá ký bản tóm lược của sổ cái",
     "db": "cơ sở dữ liệu: lược đồ và quyền của vai trò dịch vụ",

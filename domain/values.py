@@ -33,6 +33,7 @@ class Source(StrEnum):
     API = "api"
     CLI = "cli"
     IMPORT = "import"
+    POLICY = "policy"  # recorded by the ledger itself (the obligations process)
 
 
 @dataclass(frozen=True)

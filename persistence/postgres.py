@@ -15,8 +15,13 @@ from eventsourcing.persistence import (
     Notification,
     OperationalError,
     StoredEvent,
+    Tracking,
 )
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.postgres import (
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresTrackingRecorder,
+)
 from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
@@ -35,6 +40,7 @@ from persistence.records import (
     FACT_COLUMNS,
     INDEX_KEYS,
     INDEX_TABLE,
+    PG_TRACKING_TABLE,
     PG_UTC,
     CommandRow,
     IdempotencyKeyReused,
@@ -59,6 +65,9 @@ class LedgerPostgresRecorder(
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
+        # The views' tracking table (``persistence.viewstore``): a process application's
+        # position is written by the library's own statement, in the events' transaction.
+        self.tracker = PostgresTrackingRecorder(datastore, tracking_table_name=PG_TRACKING_TABLE)
         schema = Identifier(self.datastore.schema)
         names = {
             "schema": schema,
@@ -204,6 +213,14 @@ class LedgerPostgresRecorder(
         return self._append(stored_events, **kwargs)
 
     def _append(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
+        tracking: Tracking | None = kwargs.get("tracking")
+        if tracking is not None:
+            # Refused (IntegrityError) unless it moves the position on: a page processed
+            # twice is rolled back whole, its events with it.
+            with self.datastore.transaction(commit=True) as curs:
+                ids = self._call_append(curs, stored_events, kwargs) if stored_events else []
+                self.tracker._insert_tracking(curs, tracking)
+            return ids
         if not stored_events:
             return []
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

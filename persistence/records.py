@@ -35,6 +35,9 @@ from integrity.chain import (
 INDEX_TABLE = "parledger_event_index"
 COMMANDS_TABLE = "parledger_commands"
 CHAIN_TABLE = "parledger_chain"
+# Where PostgreSQL keeps tracking positions (the views' and the process applications'); SQLite
+# keeps them in the library's ``tracking`` table.
+PG_TRACKING_TABLE = "parledger_view_tracking"
 # Tables whose rows are never updated nor deleted: triggers refuse it on both backends.
 APPEND_ONLY_TABLES = (INDEX_TABLE, COMMANDS_TABLE, CHAIN_TABLE)
 

@@ -13,8 +13,14 @@ from eventsourcing.persistence import (
     IntegrityError,
     Notification,
     StoredEvent,
+    Tracking,
 )
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteCursor,
+    SQLiteDatastore,
+    SQLiteTrackingRecorder,
+)
 
 from integrity.chain import (
     GENESIS,
@@ -58,6 +64,9 @@ class LedgerSQLiteRecorder(
 ):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name)
+        # The views' tracking table (``persistence.viewstore``): a process application's
+        # position is written by the library's own statement, in the events' transaction.
+        self.tracker = SQLiteTrackingRecorder(datastore)
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -154,6 +163,11 @@ class LedgerSQLiteRecorder(
             )
         if ids:
             self._link(c, ids, stored_events, rows)
+        tracking: Tracking | None = kwargs.get("tracking")
+        if tracking is not None:
+            # Refused (IntegrityError) unless it moves the position on: a page processed
+            # twice is rolled back whole, its events with it.
+            self.tracker._insert_tracking(c, tracking)
         return ids
 
     def insert_batch(

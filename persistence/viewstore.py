@@ -26,6 +26,8 @@ from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
+from persistence.records import PG_TRACKING_TABLE
+
 DOCS_TABLE = "parledger_view_docs"
 SHADOW_TABLE = "parledger_view_shadow"  # where a rebuild folds the log before promotion
 GENERATION = "parledger:view-generation"  # a tracking row: bumped at each promotion
@@ -275,7 +277,7 @@ class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
 
 class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
     def __init__(self, datastore: PostgresDatastore, docs_table: str = DOCS_TABLE, **kwargs: Any):
-        super().__init__(datastore, tracking_table_name="parledger_view_tracking", **kwargs)
+        super().__init__(datastore, tracking_table_name=PG_TRACKING_TABLE, **kwargs)
         self.docs_table = docs_table
         self.names = {
             "schema": Identifier(self.datastore.schema),

@@ -17,7 +17,17 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
-from api.routes import calendar, commands, events, integrity, reads, reports, scores, units
+from api.routes import (
+    calendar,
+    commands,
+    events,
+    integrity,
+    obligations,
+    reads,
+    reports,
+    scores,
+    units,
+)
 from api.routes.bodies import bodies_of
 from httpkit import metrics
 from httpkit.observability import AccessLog, json_logging
@@ -61,6 +71,7 @@ TAGS: dict[str, str] = {
     "units": "Đơn vị hành chính",
     "calendar": "Lịch ngày làm việc",
     "rules": "Quy định theo phiên bản",
+    "obligations": "Nghĩa vụ",
     "users": "Người dùng",
     "service": "Dịch vụ",
 }
@@ -166,6 +177,7 @@ def create_app(
     app.include_router(units.router(reader, principal))
     app.include_router(scores.router(reader, principal))
     app.include_router(calendar.router(reader, principal))
+    app.include_router(obligations.router(reader, model, principal))
     app.include_router(web.router(reader, model, principal))
 
     def openapi() -> dict[str, Any]:

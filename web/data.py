@@ -20,6 +20,8 @@ from ledger.application import ParLedger
 from ledger.refs import parse_ref
 from projections.audit import AuditRow, audit_filter, audit_trail
 from projections.audit import timeline as entity_timeline
+from projections.register import KIND_VN, obligation_register
+from projections.register import STATUS_VN as OBLIGATION_STATUS_VN
 from projections.scope import plan_areas
 from projections.scoring import computed_scores
 from projections.state import LedgerState
@@ -177,6 +179,29 @@ def apologies(facts: Facts, agency: str) -> dict[str, Any]:
         "agency": agency,
         "rule": register["rule"],
         "compliance": register["compliance"],
+    }
+
+
+def obligations(state: LedgerState, facts: Facts, filters: dict[str, str]) -> dict[str, Any]:
+    """The register of the plan's obligations (``projections.register``), filtered."""
+    if filters["agency"] and filters["agency"] not in facts.names:
+        raise InvalidValue(f"cơ quan {filters['agency']!r} không có trong danh mục", field="agency")
+    if filters["status"] and filters["status"] not in OBLIGATION_STATUS_VN:
+        raise InvalidValue(f"không có trạng thái {filters['status']!r}", field="status")
+    every = obligation_register(state, facts.plan, facts.as_of)
+    found = obligation_register(
+        state,
+        facts.plan,
+        facts.as_of,
+        agency=filters["agency"] or None,
+        status=filters["status"] or None,
+    )
+    return {
+        **found,
+        "agencies": _agencies_of(facts, [r["agency"] for r in every["obligations"] if r["agency"]]),
+        "statuses": OBLIGATION_STATUS_VN,
+        "kinds": KIND_VN,
+        "filters": filters,
     }
 
 

@@ -306,6 +306,18 @@ def router(ledger: ParLedger, model: ReadModel, _principal: Callable[..., Actor]
     view("apologies", "/{plan}/apologies", "Hồ sơ trễ hạn",
          lambda r, s, f: data.apologies(f, agency(r)))  # fmt: skip
 
+    @web.get("/{plan}/obligations")
+    def obligations(request: Request, plan: str) -> Response:
+        filters = {k: request.query_params.get(k, "") for k in ("agency", "status")}
+        return page(
+            request,
+            plan,
+            "obligations",
+            "obligations.html",
+            lambda w, s, f, a: data.obligations(s.state, f, filters),
+            "Nghĩa vụ",
+        )
+
     @web.get("/{plan}/audit")
     def audit(request: Request, plan: str) -> Response:
         filters = asked(request, "entity", "type", "by")
@@ -393,6 +405,7 @@ PAGES = {
     "targets": "/targets",
     "inspections": "/inspections",
     "apologies": "/apologies",
+    "obligations": "/obligations",
     "reports": "/reports",
     "calendar": "/calendar",
     "audit": "/audit",

@@ -20,6 +20,7 @@ from ledger.usecases.inspection import (
     RecordFinding,
     RecordInspectionConducted,
 )
+from ledger.usecases.obligation import WaiveObligation
 from ledger.usecases.plan import RecordAreaScore, SubmitReport
 from ledger.usecases.scoring import RecordCriterionScore
 from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
@@ -75,5 +76,6 @@ __all__ = [
     "RevokeUser",
     "SplitUnit",
     "SubmitReport",
+    "WaiveObligation",
     "WithdrawApology",
 ]

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import threading
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -41,6 +42,17 @@ def _dossiers(app: ParLedger, first: int, count: int) -> None:
         )
 
 
+def _caught_up(app: ParLedger, head: int) -> Callable[[], bool]:
+    """The view at the head of the log, at or past ``head``: the worker records obligations
+    (``ledger.obligations``) for the events up to ``head``, and folds those too."""
+
+    def done() -> bool:
+        position = app.view.max_tracking_id(app.name) or 0
+        return position >= head and position == int(app.recorder.max_notification_id() or 0)
+
+    return done
+
+
 def test_the_worker_keeps_the_view_at_the_head_and_resumes(app: ParLedger) -> None:
     import_plan(app, small_plan(), ctx())
     reports: list[Report] = []
@@ -50,7 +62,7 @@ def test_the_worker_keeps_the_view_at_the_head_and_resumes(app: ParLedger) -> No
     try:
         _dossiers(app, 1, 10)
         head = int(app.recorder.max_notification_id() or 0)
-        until(lambda: (app.view.max_tracking_id(app.name) or 0) == head, 60)
+        until(_caught_up(app, head), 60)
     finally:
         worker.stop()
         thread.join(10)
@@ -106,7 +118,7 @@ def test_two_workers_racing_apply_each_event_once(db_url: str, tmp_path: Path) -
             workers.append(_start_worker(db_url, logs[2]))
             _dossiers(app, 31, 10)
             head = int(app.recorder.max_notification_id() or 0)
-            until(lambda: (app.view.max_tracking_id(app.name) or 0) == head, 90)
+            until(_caught_up(app, head), 90)
         finally:
             for process in workers:
                 if process.poll() is None:
