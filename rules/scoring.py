@@ -26,6 +26,7 @@ from typing import Any
 
 from domain.errors import InvalidValue, NotFound
 from domain.unit import LEGACY_UNIT
+from rules.versions import RuleVersion
 
 DATA = Path(__file__).parent / "data"
 KINDS = ("appraised", "survey")  # điểm thẩm định, điểm điều tra xã hội học
@@ -167,6 +168,19 @@ class ScoringRules:
                 for a in self.areas
             ],
         }
+
+    def rule_version(self) -> RuleVersion:
+        """This rule set as the catalog lists it (``rules.catalog``)."""
+        source = self.source.get("document") or f"chưa đối chiếu: {self.source.get('to_fill', '')}"
+        return RuleVersion(
+            rule=self.id,
+            version=str(self.version),
+            title=self.title,
+            legal_source=str(source),
+            in_force_from=self.in_force[0],
+            in_force_to=self.in_force[1],
+            level=self.level,
+        )
 
     def summary(self) -> dict[str, Any]:
         """What an answer says about the rules it used."""
