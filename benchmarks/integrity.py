@@ -102,18 +102,21 @@ def raw_scan(app: ParLedger) -> tuple[int, float]:
         after = page[-1].id
 
 
-def writes(
-    n: int, fresh_url: Callable[[bool], str], unchained_topic: str, rounds: int
-) -> list[tuple[float, float]]:
-    """Command rates (chained, unchained) per round, each in fresh stores, the two run back to
-    back (in alternating order) so that a change of the machine's load touches both alike."""
+Paired = list[tuple[float, float, float, float]]  # (rate, CPU s) chained, then unchained
+
+
+def writes(n: int, fresh_url: Callable[[bool], str], unchained_topic: str, rounds: int) -> Paired:
+    """Command rates and this process's CPU seconds per command (chained, unchained) per
+    round, each in fresh stores, the two run back to back (in alternating order) so that a
+    change of the machine's load touches both alike."""
     paired = []
     for r in range(rounds):
-        rates: dict[bool, float] = {}
+        rates: dict[bool, tuple[float, float]] = {}
         for chained in (True, False) if r % 2 == 0 else (False, True):
             env = None if chained else {"APPLICATION_RECORDER_TOPIC": unchained_topic}
-            rates[chained] = parledger(n, fresh_url(chained), env)[0]
-        paired.append((rates[True], rates[False]))
+            cpu: list[float] = []
+            rates[chained] = (parledger(n, fresh_url(chained), env, cpu)[0], cpu[0])
+        paired.append((*rates[True], *rates[False]))
     return paired
 
 
@@ -140,12 +143,12 @@ def reads(app: ParLedger, events: int) -> None:
     print(f"  goal verify >= 0.8 x raw scan (issue 18): {check / scan:.2f}x — {verdict}")
 
 
-def overhead(paired: list[tuple[float, float]]) -> None:
-    chained = statistics.median(c for c, _ in paired)
-    unchained = statistics.median(u for _, u in paired)
+def overhead(paired: Paired, where: str) -> None:
+    chained = statistics.median(p[0] for p in paired)
+    unchained = statistics.median(p[2] for p in paired)
     print(f"  commands without the chain               {unchained:>12,.0f} commands/s (median)")
     print(f"  commands with the chain                  {chained:>12,.0f} commands/s (median)")
-    costs = sorted(1 - c / u for c, u in paired)
+    costs = sorted(1 - p[0] / p[2] for p in paired)
     cost = statistics.median(costs)
     verdict = "met" if cost <= 0.05 else "NOT met"
     spread = ", ".join(f"{x * 100:.0f}" for x in costs)
@@ -153,11 +156,19 @@ def overhead(paired: list[tuple[float, float]]) -> None:
         f"  goal chain costs <= 5 % of the command rate (issue 18): {cost * 100:.1f} % "
         f"(median of {len(costs)} paired rounds: {spread} %) — {verdict}"
     )
+    with_cpu = statistics.median(p[1] for p in paired) * 1e3
+    without_cpu = statistics.median(p[3] for p in paired) * 1e3
+    print(
+        f"  CPU of this process per command ({where}): {with_cpu:.2f} ms with the chain, "
+        f"{without_cpu:.2f} ms without: {(with_cpu / without_cpu - 1) * 100:+.1f} %"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=50_000, help="ledger size for verify")
+    parser.add_argument(
+        "--events", type=int, default=50_000, help="ledger size for verify (0: writes only)"
+    )
     parser.add_argument("--writes", type=int, default=500, help="commands per write round")
     parser.add_argument("--rounds", type=int, default=8, help="paired write rounds")
     parser.add_argument(
@@ -176,11 +187,13 @@ def main() -> int:
                 lambda _: f"sqlite:///{tmp}/w{uuid4().hex[:8]}.sqlite3",
                 f"{here}:UnchainedSQLiteRecorder",
                 args.rounds,
-            )
+            ),
+            "digest, leaf and link all computed here",
         )
         app = ParLedger(parse_database_url(f"sqlite:///{tmp}/reads.sqlite3"))
         try:
-            reads(app, args.events)
+            if args.events:
+                reads(app, args.events)
         finally:
             app.close()
     try:
@@ -209,11 +222,13 @@ def main() -> int:
             return url
 
         overhead(
-            writes(args.writes, fresh_schema, f"{here}:UnchainedPostgresRecorder", args.rounds)
+            writes(args.writes, fresh_schema, f"{here}:UnchainedPostgresRecorder", args.rounds),
+            "the digests; leaf and link are the server's",
         )
         app = ParLedger(parse_database_url(schema_url("r")))
         try:
-            reads(app, args.events)
+            if args.events:
+                reads(app, args.events)
         finally:
             app.close()
     finally:

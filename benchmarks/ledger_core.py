@@ -47,13 +47,19 @@ CLIENTS = 8
 STATE = b'{"percent": 50, "note": "ti\xe1\xba\xbfn \xc4\x91\xe1\xbb\x99"}' * 4
 
 
-def timed(n: int, op: Callable[[int], None]) -> tuple[float, list[float]]:
+def timed(
+    n: int, op: Callable[[int], None], cpu: list[float] | None = None
+) -> tuple[float, list[float]]:
+    """Operations a second and each one's latency; with ``cpu``, also appends the process's
+    CPU seconds per operation (what other processes' load hardly changes)."""
     latencies = []
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for i in range(n):
         t = time.perf_counter()
         op(i)
         latencies.append(time.perf_counter() - t)
+    if cpu is not None:
+        cpu.append((time.process_time() - cpu_started) / n)
     return n / (time.perf_counter() - started), latencies
 
 
@@ -121,7 +127,9 @@ def library_default(n: int, env: dict[str, str]) -> tuple[float, list[float]]:
         app.close()
 
 
-def parledger(n: int, url: str, env: dict[str, str] | None = None) -> tuple[float, list[float]]:
+def parledger(
+    n: int, url: str, env: dict[str, str] | None = None, cpu: list[float] | None = None
+) -> tuple[float, list[float]]:
     app = ParLedger(parse_database_url(url), env=env)
     ctx = CommandContext(actor=ADMIN, source=Source.CLI)
     plan = bundled_plan("cat-hai-2023")
@@ -140,7 +148,7 @@ def parledger(n: int, url: str, env: dict[str, str] | None = None) -> tuple[floa
         )
 
     try:
-        return timed(n, op)
+        return timed(n, op, cpu)
     finally:
         app.close()
 
