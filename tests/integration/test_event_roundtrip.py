@@ -36,6 +36,7 @@ from ledger.usecases.inspection import (
     RecordInspectionConducted,
 )
 from ledger.usecases.plan import RecordAreaScore, SubmitReport
+from ledger.usecases.scoring import RecordCriterionScore
 from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
 from ledger.usecases.task import (
     AddTaskEvidence,
@@ -47,6 +48,7 @@ from ledger.usecases.task import (
     ReopenTask,
     ReportTaskProgress,
 )
+from ledger.usecases.unit import EstablishUnit
 from ledger.usecases.user import ChangeUserRole, RevokeUser, record_lockout
 from tests.conftest import ctx, vn
 from tests.factories import small_plan
@@ -60,6 +62,14 @@ def nfd(text: str) -> str:
 
 
 def drive_every_command(app: ParLedger) -> None:
+    # The plan's unit under a province whose rules score its criteria (rules/data).
+    app.handle(ctx(), EstablishUnit(unit_code="hai-phong", name="Hải Phòng", level="province"))
+    app.handle(
+        ctx(),
+        EstablishUnit(
+            unit_code="thu-nghiem", name="Huyện Thử Nghiệm", level="district", parent="hai-phong"
+        ),
+    )
     import_plan(app, small_plan(), ctx())
     changed = small_plan(product="Kế hoạch huyện")  # amends a task, the plan and a target
     target = changed.targets[0].model_copy(update={"text": nfd("Chỉ tiêu 7 đã sửa")})
@@ -83,8 +93,8 @@ def drive_every_command(app: ParLedger) -> None:
             plan=PLAN, number="2", agency="xa-dong-bai", note=nfd("Đã phối hợp khảo sát tại xã")
         ),
     )
-    app.handle(
-        c(),
+    app.handle(  # dated before the completion below, as a progress report must be
+        c(effective=vn(2023, 1, 20)),
         ReportTaskProgress(plan=PLAN, number="1", percent=30, note=nfd("Đang xây dựng dự thảo")),
     )
     app.handle(
@@ -136,6 +146,12 @@ def drive_every_command(app: ParLedger) -> None:
     )  # type: ignore[arg-type]
     app.handle(c(reason=nfd("Rút")), RetractMeasurement(plan=PLAN, target=7, measurement_id="m2"))
     app.handle(c(), RecordAreaScore(plan=PLAN, area="V", kind="self_assessed", score="10.25"))
+    app.handle(
+        c(),
+        RecordCriterionScore(
+            plan=PLAN, criterion="V.2", kind="appraised", score="2.75", evidence=nfd("Quyết định")
+        ),
+    )
     app.handle(c(), SubmitReport(plan=PLAN, period="Q2"))
     result = app.handle(
         c(),
