@@ -14,7 +14,6 @@ insert rate (only group commit gets there: one fsync per event is the raw rate's
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import sqlite3
 import statistics
@@ -33,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
+from benchmarks.stores import POSTGRES_URL, postgres_reachable, postgres_schemas
 from domain.values import Actor, Role, Source
 from ledger.application import ParLedger
 from ledger.context import CommandContext
@@ -47,13 +47,19 @@ CLIENTS = 8
 STATE = b'{"percent": 50, "note": "ti\xe1\xba\xbfn \xc4\x91\xe1\xbb\x99"}' * 4
 
 
-def timed(n: int, op: Callable[[int], None]) -> tuple[float, list[float]]:
+def timed(
+    n: int, op: Callable[[int], None], cpu: list[float] | None = None
+) -> tuple[float, list[float]]:
+    """Operations a second and each one's latency; with ``cpu``, also appends the process's
+    CPU seconds per operation (what other processes' load hardly changes)."""
     latencies = []
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for i in range(n):
         t = time.perf_counter()
         op(i)
         latencies.append(time.perf_counter() - t)
+    if cpu is not None:
+        cpu.append((time.process_time() - cpu_started) / n)
     return n / (time.perf_counter() - started), latencies
 
 
@@ -121,7 +127,9 @@ def library_default(n: int, env: dict[str, str]) -> tuple[float, list[float]]:
         app.close()
 
 
-def parledger(n: int, url: str, env: dict[str, str] | None = None) -> tuple[float, list[float]]:
+def parledger(
+    n: int, url: str, env: dict[str, str] | None = None, cpu: list[float] | None = None
+) -> tuple[float, list[float]]:
     app = ParLedger(parse_database_url(url), env=env)
     ctx = CommandContext(actor=ADMIN, source=Source.CLI)
     plan = bundled_plan("cat-hai-2023")
@@ -140,7 +148,7 @@ def parledger(n: int, url: str, env: dict[str, str] | None = None) -> tuple[floa
         )
 
     try:
-        return timed(n, op)
+        return timed(n, op, cpu)
     finally:
         app.close()
 
@@ -211,10 +219,7 @@ def line(name: str, result: tuple[float, list[float]] | None, raw: float | None)
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=2000)
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("PARLEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
-    )  # fmt: skip
+    parser.add_argument("--postgres-url", default=POSTGRES_URL)
     args = parser.parse_args()
     n = args.events
     print(f"ParLedger ledger core benchmark: {n} writes per row, one transaction each\n")
@@ -239,17 +244,12 @@ def main() -> int:
         print(line(f"ParLedger commands, {CLIENTS} concurrent clients", many, raw[0]))
         goals("SQLite", raw[0], ours, many)
         goals("SQLite, same durability (synchronous=FULL)", raw_full[0], ours, many)
-    try:
-        with psycopg.connect(args.postgres_url, connect_timeout=3):
-            pass
-    except psycopg.OperationalError as error:
-        print(f"\nPostgreSQL: skipped, server unreachable ({error})")
+    if not postgres_reachable(args.postgres_url):
         return 0
-    schemas = [f"bench_{uuid4().hex[:10]}" for _ in range(5)]
-    with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-        for schema in schemas:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
+    with (
+        postgres_schemas(args.postgres_url, 3, migrated=False) as schemas,
+        postgres_schemas(args.postgres_url, 2) as ours,  # ParLedger's, migrated
+    ):
         url = parse_database_url(f"{args.postgres_url}?schema={schemas[1]}")
         migrate(url)
         # The library as it comes: its own factory and recorder, creating its tables.
@@ -264,12 +264,8 @@ def main() -> int:
             n,
             {**pg_env, "POSTGRES_SCHEMA": schemas[2], "POSTGRES_ENABLE_DB_FUNCTIONS": "y"},
         )
-        ours_pg = parledger(n, f"{args.postgres_url}?schema={schemas[3]}")
-        many_pg = concurrent(n, f"{args.postgres_url}?schema={schemas[4]}", CLIENTS)
-    finally:
-        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-            for schema in schemas:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        ours_pg = parledger(n, f"{args.postgres_url}?schema={ours[0]}")
+        many_pg = concurrent(n, f"{args.postgres_url}?schema={ours[1]}", CLIENTS)
     print("\nPostgreSQL (loopback)")
     print(line("raw INSERT, autocommit (psycopg 3)", raw_pg, None))
     print(line("eventsourcing default recorder, 1 event/tx", lib_pg, raw_pg[0]))

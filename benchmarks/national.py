@@ -16,23 +16,18 @@ generation took is printed with each size.
 
 from __future__ import annotations
 
-import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
-
-import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.ledger_mix import OPERATOR, Mix
+from benchmarks.stores import growth_arguments, scratch_store
 from domain.values import Source
 from ledger.application import ParLedger
 from ledger.context import CommandContext
@@ -162,31 +157,10 @@ def run(url: str, sizes: list[int], queries: int) -> list[dict[str, float]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="100000,1000000")
-    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "PARLEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-        ),
-    )
-    parser.add_argument("--queries", type=int, default=100)
-    args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    args, sizes = growth_arguments(__doc__, "100000,1000000", 100)
     print(f"ParLedger national benchmark — {args.backend}, sizes {sizes}", flush=True)
-    if args.backend == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            rows = run(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", sizes, args.queries)
-    else:
-        schema = f"bench_{uuid4().hex[:10]}"
-        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        try:
-            rows = run(f"{args.postgres_url}?schema={schema}", sizes, args.queries)
-        finally:
-            with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with scratch_store(args.backend, args.postgres_url) as url:
+        rows = run(url, sizes, args.queries)
     print("\nSummary")
     for r in rows:
         _print(r, rows[0])

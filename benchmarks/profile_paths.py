@@ -15,27 +15,22 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import os
 import pstats
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from uuid import uuid4
-
-import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.ledger_mix import Mix
+from benchmarks.stores import backend_arguments, scratch_store
 from domain.values import Actor, Role, Source
 from integrity.verify import verify
 from ledger.application import ParLedger
 from ledger.context import CommandContext
 from ledger.usecases.task import ReportTaskProgress
-from persistence.migrations import migrate
 from persistence.settings import parse_database_url
 from planfile.bundled import bundled_plan
 from projections import live
@@ -96,27 +91,10 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--commands", type=int, default=300)
     parser.add_argument("--top", type=int, default=12)
-    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "PARLEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-        ),
-    )
+    backend_arguments(parser)
     args = parser.parse_args()
-    if args.backend == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            run(f"sqlite:///{Path(tmp) / 'p.sqlite3'}", args.events, args.commands, args.top)
-        return 0
-    schema = f"prof_{uuid4().hex[:10]}"
-    with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    migrate(parse_database_url(f"{args.postgres_url}?schema={schema}"))
-    try:
-        run(f"{args.postgres_url}?schema={schema}", args.events, args.commands, args.top)
-    finally:
-        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with scratch_store(args.backend, args.postgres_url) as url:
+        run(url, args.events, args.commands, args.top)
     return 0
 
 

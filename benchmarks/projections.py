@@ -19,25 +19,19 @@ Goals: rebuild at least 0.5 of the raw scan rate at 1M events with peak RSS at m
 
 from __future__ import annotations
 
-import argparse
 import itertools
-import os
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
-from uuid import uuid4
-
-import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.ledger_mix import Mix
+from benchmarks.stores import growth_arguments, scratch_store
 from ledger.application import ParLedger
-from persistence.migrations import migrate
 from persistence.settings import parse_database_url
 from projections import live
 from replay import replay
@@ -59,11 +53,29 @@ def raw_scan(app: ParLedger) -> tuple[int, float]:
     return count, count / (time.perf_counter() - started)
 
 
-def rebuild(app: ParLedger) -> tuple[int, float]:
+def rebuild(app: ParLedger) -> tuple[int, float, float]:
+    """Events folded, their rate, and the process's peak RSS in MiB during the rebuild alone
+    (Linux: the high-water mark is reset first through ``/proc/self/clear_refs``)."""
     view = app.view
     view.reset(app.name)
+    fresh = _reset_peak_rss()
     progress = live.catch_up(app, view)
-    return progress.done, progress.rate
+    return progress.done, progress.rate, _peak_rss() if fresh else float("nan")
+
+
+def _reset_peak_rss() -> bool:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _peak_rss() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def latency(app: ParLedger, queries: int, use_checkpoints: bool) -> tuple[float, float, int]:
@@ -87,7 +99,7 @@ def run(url: str, sizes: list[int], queries: int) -> list[dict[str, float]]:
             mix.grow_to(size)
             grown = time.perf_counter() - started
             total, scan_rate = raw_scan(app)
-            _, rebuild_rate = rebuild(app)
+            _, rebuild_rate, rebuild_rss = rebuild(app)
             checkpoints = make_checkpoints(app, PLAN)
             cp_p50, cp_p95, cp_read = latency(app, queries, use_checkpoints=True)
             ix_p50, ix_p95, ix_read = latency(app, queries, use_checkpoints=False)
@@ -99,6 +111,7 @@ def run(url: str, sizes: list[int], queries: int) -> list[dict[str, float]]:
                     "scan": scan_rate,
                     "rebuild": rebuild_rate,
                     "ratio": rebuild_rate / scan_rate,
+                    "rebuild_rss": rebuild_rss,
                     "checkpoints": checkpoints,
                     "cp_p50": cp_p50,
                     "cp_p95": cp_p95,
@@ -119,7 +132,7 @@ def _print_row(r: dict[str, float]) -> None:
         f"{r['events']:>9,.0f} events ({r['plans']:.0f} plan-years, "
         f"made in {r['generate_s']:.0f} s)"
         f" | raw scan {r['scan']:>9,.0f}/s | rebuild {r['rebuild']:>7,.0f}/s"
-        f" = {r['ratio']:.2f}x (goal >= 0.50)"
+        f" = {r['ratio']:.2f}x (goal >= 0.50), peak RSS {r['rebuild_rss']:,.0f} MiB (goal <= 300)"
         f" | as-of with checkpoint p50 {r['cp_p50']:.1f} ms p95 {r['cp_p95']:.1f} ms"
         f" ({r['cp_read']:.0f} read)"
         f" | index only p50 {r['ix_p50']:.1f} ms ({r['ix_read']:.0f} read)",
@@ -128,32 +141,10 @@ def _print_row(r: dict[str, float]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "PARLEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-        ),
-    )
-    parser.add_argument("--queries", type=int, default=15)
-    args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    args, sizes = growth_arguments(__doc__, "10000,100000,1000000", 15)
     print(f"ParLedger projections benchmark — {args.backend}, sizes {sizes}")
-    if args.backend == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            rows = run(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", sizes, args.queries)
-    else:
-        schema = f"bench_{uuid4().hex[:10]}"
-        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        migrate(parse_database_url(f"{args.postgres_url}?schema={schema}"))
-        try:
-            rows = run(f"{args.postgres_url}?schema={schema}", sizes, args.queries)
-        finally:
-            with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with scratch_store(args.backend, args.postgres_url) as url:
+        rows = run(url, sizes, args.queries)
     print("\nSummary")
     for r in rows:
         _print_row(r)

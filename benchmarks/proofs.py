@@ -24,17 +24,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.stores import POSTGRES_URL, postgres_reachable, postgres_schemas
 from integrity.merkle import consistency_path, inclusion_path, node, root
 from integrity.proofs import TreeHead, inclusion, prove_consistency
 from integrity.subtrees import sync
 from ledger.application import ParLedger
-from persistence.migrations import migrate
 from persistence.settings import parse_database_url
 
 GENESIS = bytes(32)
@@ -155,7 +154,7 @@ def main() -> int:
     parser.add_argument("--leaves", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=500)
     parser.add_argument("--baseline", type=int, default=5, help="O(n) proofs timed")
-    parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--postgres-url", default=POSTGRES_URL)
     args = parser.parse_args()
     print(f"ParLedger proof benchmark: {args.leaves:,} leaves, {args.samples} proofs each")
     rows, leaves = synthetic(args.leaves)
@@ -166,26 +165,15 @@ def main() -> int:
             run("SQLite", app, leaves, args.samples, args.baseline)
         finally:
             app.close()
-    try:
-        with psycopg.connect(args.postgres_url, connect_timeout=3):
-            pass
-    except psycopg.OperationalError as error:
-        print(f"PostgreSQL: skipped ({error})")
+    if not postgres_reachable(args.postgres_url):
         return 0
-    schema = f"bench_proofs_{uuid4().hex[:8]}"
-    with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    migrate(parse_database_url(f"{args.postgres_url}?schema={schema}"))
-    try:
+    with postgres_schemas(args.postgres_url) as (schema,):
         app = ParLedger(parse_database_url(f"{args.postgres_url}?schema={schema}"))
         try:
             fill_postgres(args.postgres_url, schema, rows)
             run("PostgreSQL", app, leaves, args.samples, args.baseline)
         finally:
             app.close()
-    finally:
-        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
     return 0
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from cli.common import (
     EXIT_OK,
+    Add,
     date_arg,
     emit,
     entry_lines,
@@ -19,8 +20,6 @@ from ledger.application import ParLedger
 from ledger.refs import ENTITY_OF_KIND, parse_ref
 from projections.audit import MAX_PAGE, audit_filter, audit_trail, timeline
 from replay.engine import end_of_day, position_known_at
-
-Add = Any
 
 
 def cmd_audit(app: ParLedger, args: argparse.Namespace) -> int:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cli.common import EXIT_NOT_FOUND, EXIT_OK, date_arg, emit
+from cli.common import EXIT_NOT_FOUND, EXIT_OK, Add, date_arg, emit
 from cli.consistency import LEDGER_FREE
-from cli.views import Add, known_at, vn_day
+from cli.views import known_at, vn_day
 from domain.errors import InvalidValue
 from ledger.application import ParLedger
 from replay.calendar import add_working_days, calendar_days, working_days_between

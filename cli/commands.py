@@ -17,6 +17,7 @@ from pydantic.fields import FieldInfo
 import reports.submission  # noqa: F401  (registers the report submission use case)
 from cli.common import (
     EXIT_OK,
+    Add,
     codes_arg,
     context_of,
     date_arg,
@@ -28,8 +29,6 @@ from cli.common import (
 from ledger.application import ParLedger
 from ledger.commands import DECLARED, Command
 from ledger.context import CommandResult
-
-Add = Callable[..., argparse.ArgumentParser]
 
 
 def _core(annotation: Any) -> Any:

@@ -21,6 +21,9 @@ from ledger.context import CommandContext, CommandResult
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_NOT_FOUND, EXIT_CONFLICT, EXIT_DENIED = 0, 1, 2, 3, 4, 5
 
+# What each command module's ``register`` is given: adds a subcommand (name, handler, help).
+Add = Callable[..., argparse.ArgumentParser]
+
 
 # -- argument types ---------------------------------------------------------------------------
 

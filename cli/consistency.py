@@ -9,9 +9,8 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
-from cli.common import EXIT_OK
+from cli.common import EXIT_OK, Add
 from domain.errors import InvalidValue
 from integrity.checkpoints import SignedHead, publish, read_head
 from integrity.digests import key_path, load_or_create_key, public_hex
@@ -27,7 +26,6 @@ from integrity.proofs import (
 from integrity.witness import LOG_KEY_FILE, Witness
 from ledger.application import ParLedger
 
-Add = Any
 EXIT_BROKEN = 1  # a proof, a checkpoint or the ledger does not hold
 
 

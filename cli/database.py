@@ -7,14 +7,14 @@ at another schema version, which is exactly when these are needed.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from cli.common import EXIT_OK, emit
+from cli.common import EXIT_OK, Add, emit
 from cli.consistency import LEDGER_FREE
+from ledger.application import ParLedger
 from persistence.migrations import CURRENT, migrate, open_datastore, schema_version
-from persistence.settings import database_from_env
-
-Add = Any
+from persistence.settings import database_from_env, parse_database_url
 
 
 def cmd_db_migrate(_: None, args: argparse.Namespace) -> int:
@@ -45,6 +45,21 @@ def cmd_db_version(_: None, args: argparse.Namespace) -> int:
         lambda d: f"Lược đồ ở phiên bản {d['version']}; bản ParLedger này cần {d['current']}.",
     )
     return EXIT_OK
+
+
+@contextmanager
+def ledger_to_check() -> Iterator[ParLedger]:
+    """The ledger a ``--check`` compares a file with: the configured one, or, where the
+    embedded store has not been created yet, an empty ledger in memory (a check creates
+    nothing)."""
+    database = database_from_env()
+    if database.sqlite_path is not None and not database.sqlite_path.exists():
+        database = parse_database_url("memory://")
+    app = ParLedger(database)
+    try:
+        yield app
+    finally:
+        app.close()
 
 
 LEDGER_FREE.update({cmd_db_migrate, cmd_db_version})

@@ -10,9 +10,8 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
-from cli.common import EXIT_OK, EXIT_USAGE, acting_user, date_arg
+from cli.common import EXIT_OK, EXIT_USAGE, Add, acting_user, date_arg
 from cli.consistency import LEDGER_FREE
 from domain.errors import InvalidValue
 from integrity.checkpoints import read_head
@@ -27,7 +26,6 @@ from reports.package import Request, build_package, package_request
 from reports.package_check import PackageMismatch, verify_package
 from reports.readback import ReportMismatch, verify_report
 
-Add = Any
 EXIT_BROKEN = 1  # the file does not match its seal, its package or the ledger
 
 

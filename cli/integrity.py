@@ -7,10 +7,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+
+from eventsourcing.persistence import PersistenceError
 
 from cli.common import (
     EXIT_OK,
+    Add,
 )
 from cli.consistency import register_consistency
 from cli.evidence import register_evidence
@@ -29,7 +31,6 @@ from integrity.verify import Problem, Report, verify
 from ledger.application import ParLedger
 from persistence.roles import grant_service_statements
 
-Add = Any
 EXIT_BROKEN = 1  # the ledger or a proof does not verify
 
 
@@ -78,6 +79,7 @@ def cmd_digest(app: ParLedger, args: argparse.Namespace) -> int:
             print(f"parledger: {_problem_line(problem)}", file=sys.stderr)
         print("parledger: chuỗi băm không toàn vẹn; không ký bản tóm lược", file=sys.stderr)
         return EXIT_BROKEN
+    _recorded(app, report)
     _write(args, json.dumps(digest.to_json(), ensure_ascii=False, indent=2) + "\n")
     print(
         f"Bản tóm lược: {digest.size} sự kiện đến vị trí {digest.position}, "
@@ -85,6 +87,16 @@ def cmd_digest(app: ParLedger, args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def _recorded(app: ParLedger, report: Report) -> None:
+    """Keep the outcome where the service's metrics read how long ago the ledger was last
+    verified (``parledger_chain_verify_age_seconds``)."""
+    recorder = app.ledger_recorder
+    try:
+        recorder.record_verification(report.ok, report.events, report.last_position, report.seconds)
+    except PersistenceError as error:  # a read-only replica or role: the check itself stands
+        print(f"parledger: không ghi được kết quả kiểm tra vào sổ cái ({error})", file=sys.stderr)
 
 
 def cmd_verify(app: ParLedger, args: argparse.Namespace) -> int:
@@ -96,6 +108,7 @@ def cmd_verify(app: ParLedger, args: argparse.Namespace) -> int:
             digest.check_signature(trusted)
         except DigestError as error:
             report.problems.append(Problem("digest_signature", None, f"{path}: {error}"))
+    _recorded(app, report)
     if args.format == "json":
         print(
             json.dumps(

@@ -26,9 +26,11 @@ from cli.common import (
     vn,
 )
 from cli.consistency import LEDGER_FREE
-from cli.database import register_database
+from cli.database import ledger_to_check, register_database
 from cli.integrity import cmd_verify_proof, register_integrity
+from cli.obligations import register_obligations
 from cli.rollup import register as register_rollup
+from cli.scores import register as register_scores
 from cli.views import register as register_views
 from cli.views import register_reports
 from cli.worker import register_worker
@@ -36,7 +38,7 @@ from domain.errors import DomainError, InvalidValue, NotFound
 from domain.ids import plan_id
 from ledger.application import ParLedger
 from ledger.errors import Conflict, Forbidden, IdempotencyConflict, StaleVersion, Unauthenticated
-from ledger.importer import import_plan
+from ledger.importer import check_import, import_plan
 from ledger.refs import parse_ref
 from ledger.views import plan_overview
 from persistence.migrations import migrate
@@ -66,13 +68,7 @@ def cmd_init(app: ParLedger, args: argparse.Namespace) -> int:
 
 
 def _import(app: ParLedger, args: argparse.Namespace, plan: Any) -> dict[str, Any]:
-    report = import_plan(app, plan, context_of(app, args))
-    return {
-        "plan": report.plan,
-        "registered": report.registered,
-        "amended": report.amended,
-        "positions": list(report.result.positions) if report.result else [],
-    }
+    return import_plan(app, plan, context_of(app, args)).as_dict()
 
 
 def cmd_plan_import(app: ParLedger | None, args: argparse.Namespace) -> int:
@@ -89,6 +85,8 @@ def cmd_plan_import(app: ParLedger | None, args: argparse.Namespace) -> int:
         plan = parse_plan_text(path, agencies=mapping)
     warnings = [w.model_dump() for w in plan.warnings]
     if args.check:
+        with ledger_to_check() as found:
+            changes = check_import(found, plan, context_of(found, args)).as_dict()["changes"]
         emit(
             args,
             {
@@ -97,8 +95,9 @@ def cmd_plan_import(app: ParLedger | None, args: argparse.Namespace) -> int:
                 "targets": len(plan.targets),
                 "areas": len(plan.areas),
                 "warnings": warnings,
+                "changes": changes,
             },
-            _warnings_text,
+            _check_text,
         )
         return EXIT_OK
     assert app is not None
@@ -109,23 +108,38 @@ def cmd_plan_import(app: ParLedger | None, args: argparse.Namespace) -> int:
         lambda d: (
             f"Kế hoạch {d['plan']}: {len(d['registered'])} thực thể mới, "
             f"{len(d['amended'])} thực thể được cập nhật, "
+            f"{len(d['withdrawn'])} mục rút khỏi kế hoạch, "
             f"{len(d['warnings'])} cảnh báo về dữ liệu nguồn."
-            + (
-                "\nKhông có gì thay đổi so với lần nạp trước."
-                if not d["registered"] and not d["amended"]
-                else ""
-            )
+            + ("\nKhông có gì thay đổi so với lần nạp trước." if not d["changes"] else "")
         ),
     )
     return EXIT_OK
 
 
-def _warnings_text(data: dict[str, Any]) -> str:
+CHANGE_VN = {
+    "added": "thêm mới",
+    "changed": "thay đổi",
+    "withdrawn": "rút khỏi kế hoạch",
+    "reinstated": "đưa lại vào kế hoạch",
+}
+
+
+def _check_text(data: dict[str, Any]) -> str:
     lines = [
         f"Kế hoạch {data['plan']}: {data['areas']} lĩnh vực, {data['targets']} chỉ tiêu, "
         f"{data['tasks']} nhiệm vụ. {len(data['warnings'])} cảnh báo:"
     ]
     lines += [f"  dòng {w['line']:>4} [{w['code']}] {w['message']}" for w in data["warnings"]]
+    changes = data["changes"]
+    lines.append(
+        f"So với sổ cái, nạp tệp này sẽ ghi {len(changes)} thay đổi:"
+        if changes
+        else "So với sổ cái: không có gì thay đổi, nạp tệp này sẽ không ghi gì."
+    )
+    for c in changes:
+        where = f"dòng {c['line']:>4}" if c["line"] is not None else " " * 9
+        what = f" ({', '.join(c['fields'])})" if c["fields"] else ""
+        lines.append(f"  {where} {CHANGE_VN[c['change']]:<20} {c['ref']}{what}")
     return "\n".join(lines)
 
 
@@ -276,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     register_views(add)
     register_rollup(add)
     register_calendar(add)
+    register_scores(add)
+    register_obligations(add)
     register_reports(add)
     register_audit(add)
 
@@ -302,8 +318,10 @@ _GROUP_HELP = {
     "task": "nhiệm vụ",
     "target": "chỉ tiêu và số đo",
     "area": "điểm lĩnh vực",
+    "score": "điểm Chỉ số CCHC: điểm tiêu chí và điểm tính theo bộ chỉ số",
     "inspection": "kiểm tra",
     "dossier": "hồ sơ trễ hẹn và phiếu xin lỗi",
+    "obligations": "nghĩa vụ sổ cái tự ghi: xin lỗi, báo cáo, khắc phục (sổ theo dõi, quét, miễn)",
     "agency": "danh mục cơ quan",
     "key": "khoá ký bản tóm lược của sổ cái",
     "db": "cơ sở dữ liệu: lược đồ và quyền của vai trò dịch vụ",

@@ -7,8 +7,8 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from cli.common import EXIT_OK, acting_user, date_arg, emit
-from cli.views import Add, known_at, vn_day
+from cli.common import EXIT_OK, Add, acting_user, emit
+from cli.views import both_axes, vn_day
 from domain.values import VN_TZ
 from ledger.application import ParLedger
 from replay.rollup import WHOLE_LEDGER, rollup, unit_name
@@ -69,12 +69,5 @@ def register(add: Add) -> None:
         "một ngày: chỉ tiêu, nhiệm vụ quá hạn, điểm, kiểm tra",
     )
     p.add_argument("unit", help=f"mã đơn vị, ví dụ hai-phong; {WHOLE_LEDGER}: toàn sổ cái")
-    p.add_argument(
-        "--as-of", type=date_arg, required=True, help="ngày hiệu lực: 2023-06-30 hoặc 30/06/2023"
-    )
-    p.add_argument(
-        "--known-at",
-        type=known_at,
-        help="thời điểm ghi sổ: chỉ tính sự kiện đã ghi đến lúc đó (ISO 8601; ngày = cuối ngày)",
-    )
+    both_axes(p)
     p.add_argument("--format", choices=("text", "json"), default="text")

@@ -13,6 +13,7 @@ from cli.common import (
     EXIT_ERROR,
     EXIT_OK,
     EXIT_USAGE,
+    Add,
     date_arg,
     emit,
 )
@@ -26,8 +27,6 @@ from replay.engine import make_checkpoints, position_known_at, rebuild
 from replay.reports import diff, report_content
 from reports.data import build_report, find_period
 from reports.formats import render
-
-Add = Callable[..., argparse.ArgumentParser]
 
 
 def known_at(value: str) -> datetime:
@@ -169,6 +168,18 @@ def cmd_projections_checkpoint(app: ParLedger, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def both_axes(p: argparse.ArgumentParser) -> None:
+    """``--as-of`` (required) and ``--known-at``: the two time axes of a replayed answer."""
+    p.add_argument(
+        "--as-of", type=date_arg, required=True, help="ngày hiệu lực: 2023-06-30 hoặc 30/06/2023"
+    )
+    p.add_argument(
+        "--known-at",
+        type=known_at,
+        help="thời điểm ghi sổ: chỉ tính sự kiện đã ghi đến lúc đó (ISO 8601; ngày = cuối ngày)",
+    )
+
+
 def register(add: Add) -> None:
 
     p = add(
@@ -178,14 +189,7 @@ def register(add: Add) -> None:
         "(--known-at)",
     )
     p.add_argument("plan")
-    p.add_argument(
-        "--as-of", type=date_arg, required=True, help="ngày hiệu lực: 2023-06-30 hoặc 30/06/2023"
-    )
-    p.add_argument(
-        "--known-at",
-        type=known_at,
-        help="thời điểm ghi sổ: chỉ tính sự kiện đã ghi đến lúc đó (ISO 8601; ngày = cuối ngày)",
-    )
+    both_axes(p)
     p.add_argument("--view", action="append", help="chỉ lấy khung nhìn này (lặp lại được)")
     p.add_argument(
         "--no-checkpoints", action="store_true", help="đọc lại từ đầu, không dùng điểm chốt"

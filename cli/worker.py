@@ -6,13 +6,10 @@ import argparse
 import json
 import signal
 import sys
-from typing import Any
 
-from cli.common import EXIT_OK
+from cli.common import EXIT_OK, Add
 from ledger.application import ParLedger
 from projections.worker import Report, Worker
-
-Add = Any
 
 
 def cmd_projections_run(app: ParLedger, args: argparse.Namespace) -> int:

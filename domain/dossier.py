@@ -32,6 +32,7 @@ class LateDossier(LedgerAggregate):
         received_on: date,
         due_on: date,
         meta: EventMeta,
+        interlinked: bool = False,
     ) -> LateDossier:
         received, due = day(received_on, "received_on"), day(due_on, "due_on")
         if due < received:
@@ -44,6 +45,7 @@ class LateDossier(LedgerAggregate):
             received_on=received,
             due_on=due,
             meta=meta,
+            interlinked=bool(interlinked),
         )
 
     @event("Reported")
@@ -56,6 +58,10 @@ class LateDossier(LedgerAggregate):
         received_on: date,
         due_on: date,
         meta: EventMeta,
+        # A procedure inter-linked electronically (liên thông điện tử): under Decree
+        # 118/2025/NĐ-CP its apology goes out when the deadline passes. Absent from events
+        # stored before it was asked, which read as False.
+        interlinked: bool = False,
     ) -> None:
         self.plan = plan
         self.dossier_code = dossier_code
@@ -63,8 +69,15 @@ class LateDossier(LedgerAggregate):
         self.agency = agency
         self.received_on = received_on
         self.due_on = due_on
+        if interlinked:  # kept out of the fields an ordinary dossier always had (its history)
+            self.__dict__["_interlinked"] = True
         self.apologies: dict[str, dict[str, Any]] = {}
         self.returned_on: date | None = None
+
+    @property
+    def interlinked(self) -> bool:
+        """Whether its procedure is inter-linked electronically (liên thông điện tử)."""
+        return bool(self.__dict__.get("_interlinked", False))
 
     @property
     def appointment(self) -> date:

@@ -41,3 +41,8 @@ def unit_id(unit_code: str) -> UUID:
 
 def calendar_year_id(year: int) -> UUID:
     return uuid5(NAMESPACE, f"calendar:{year}")
+
+
+def obligation_id(kind: str, cause: str) -> UUID:
+    """One obligation per cause: raising it twice names the same aggregate."""
+    return uuid5(NAMESPACE, f"obligation:{kind}:{cause}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 from uuid import UUID
@@ -12,7 +13,8 @@ from domain import ids
 from domain.base import LedgerAggregate
 from domain.errors import InvalidValue, NotFound, RuleViolation
 from domain.unit import LEGACY_UNIT
-from domain.values import EventMeta, code, decimal, nfc_deep, text
+from domain.values import EventMeta, PlanPeriod, code, decimal, nfc_deep, optional_text, text
+from domain.withdrawal import may_reinstate
 
 SCORE_KINDS = ("self_assessed", "appraised")  # tự đánh giá, thẩm định
 PLAN_FIELDS = (
@@ -87,8 +89,31 @@ class Plan(LedgerAggregate):
         self.scores: dict[str, dict[str, Decimal]] = {}
 
     @property
+    def withdrawn_areas(self) -> frozenset[str]:
+        """Codes of the areas a re-imported text withdrew (``withdraw_area``); none for a plan
+        that never had one withdrawn."""
+        found: frozenset[str] = self.__dict__.get("_areas_withdrawn", frozenset())
+        return found
+
+    @property
+    def live_areas(self) -> list[dict[str, Any]]:
+        """The areas listed (``fields["areas"]``, as the text last amended them) that are not
+        withdrawn: the plan's areas today."""
+        return [a for a in self.fields["areas"] if a["code"] not in self.withdrawn_areas]
+
+    @property
     def unit_code(self) -> str:
         return unit_code_of(self.fields)
+
+    def period(self) -> PlanPeriod:
+        """From the plan's own date (as the importer dates its entities: the document's date,
+        else 1 January) to 31 December of its year."""
+        year = int(self.fields["year"])
+        written = (self.fields.get("document") or {}).get("date")
+        start = date.fromisoformat(written) if isinstance(written, str) else written
+        if not isinstance(start, date):
+            start = date(year, 1, 1)
+        return PlanPeriod(plan=self.code, start=start, end=date(year, 12, 31))
 
     def amend(self, *, fields: dict[str, Any], meta: EventMeta) -> None:
         """A changed plan file: record exactly the fields that differ."""
@@ -108,8 +133,30 @@ class Plan(LedgerAggregate):
     def _amended(self, fields: dict[str, Any], meta: EventMeta) -> None:
         self.fields.update(fields)
 
+    def withdraw_area(self, *, area: str, meta: EventMeta) -> None:
+        """The plan's text no longer has this area (lĩnh vực): it leaves the plan's areas and
+        its scores leave the totals; its history stays. The listing is left as it is: an
+        amendment from a later text replaces it."""
+        meta.require_reason()
+        self.area(area)
+        self._area_withdrawn(area=area, meta=meta)
+
+    @event("AreaWithdrawn")
+    def _area_withdrawn(self, area: str, meta: EventMeta) -> None:
+        self._areas_withdrawn = self.withdrawn_areas | {area}
+
+    def reinstate_area(self, *, area: str, meta: EventMeta) -> None:
+        """A later text of the plan has a withdrawn area again: it counts again where the
+        listing has it (an amendment lists it where the listing has not)."""
+        may_reinstate(meta, area in self.withdrawn_areas, "lĩnh vực", area)
+        self._area_reinstated(area=area, meta=meta)
+
+    @event("AreaReinstated")
+    def _area_reinstated(self, area: str, meta: EventMeta) -> None:
+        self._areas_withdrawn = self.withdrawn_areas - {area}
+
     def area(self, area_code: str) -> dict[str, Any]:
-        for found in self.fields["areas"]:
+        for found in self.live_areas:
             if found["code"] == area_code:
                 return dict(found)
         raise NotFound(f"kế hoạch {self.code} không có lĩnh vực {area_code!r}", field="area")
@@ -130,6 +177,58 @@ class Plan(LedgerAggregate):
         if self.scores.get(area, {}).get(kind) is not None:
             meta.require_reason()  # a second score for the same area replaces the first
         self._area_scored(area=area, kind=kind, score=value, meta=meta)
+
+    def record_criterion_score(
+        self,
+        *,
+        criterion: str,
+        kind: str,
+        score: Decimal | str,
+        max_points: Decimal,
+        rules: str,
+        evidence: str | None,
+        meta: EventMeta,
+    ) -> None:
+        """A self-assessed or appraised score for one criterion (tiêu chí) of the PAR Index,
+        under the rules ``rules`` (``id@version``) whose maximum for it is ``max_points``: the
+        caller looks the rules up (they are data above the domain)."""
+        if kind not in SCORE_KINDS:
+            raise InvalidValue(f"loại điểm phải là một trong {SCORE_KINDS}", field="kind")
+        value = decimal(score, "score", minimum=Decimal(0))
+        if value > max_points:
+            raise InvalidValue(
+                f"điểm {value} vượt điểm tối đa {max_points} của tiêu chí {criterion} "
+                f"(bộ chỉ số {rules})",
+                field="score",
+            )
+        if getattr(self, "criteria", {}).get(criterion, {}).get(kind) is not None:
+            meta.require_reason()  # a second score of the same kind replaces the first
+        self._criterion_scored(
+            criterion=code(criterion, "criterion"),
+            kind=kind,
+            score=value,
+            max_points=max_points,
+            rules=text(rules, "rules", limit=200),
+            evidence=optional_text(evidence, "evidence", limit=500),
+            meta=meta,
+        )
+
+    @event("CriterionScored")
+    def _criterion_scored(
+        self,
+        criterion: str,
+        kind: str,
+        score: Decimal,
+        max_points: Decimal,
+        rules: str,
+        evidence: str | None,
+        meta: EventMeta,
+    ) -> None:
+        # Made by the first criterion score, not at registration: a plan's registration shows
+        # in the audit trail exactly as it did before criteria were scored.
+        if not hasattr(self, "criteria"):
+            self.criteria: dict[str, dict[str, Decimal]] = {}
+        self.criteria.setdefault(criterion, {})[kind] = score
 
     def submit_report(
         self, *, period: str, content_sha256: str, position: int, meta: EventMeta

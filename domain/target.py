@@ -13,6 +13,7 @@ from domain import ids
 from domain.base import LedgerAggregate
 from domain.errors import InvalidValue, NotFound, RuleViolation
 from domain.values import EventMeta, code, day, decimal, optional_text, text
+from domain.withdrawal import may_reinstate, may_withdraw, require_in_plan
 
 COMPARATORS = (">=", "<=", "=", "between")
 INDICATOR_FIELDS = (
@@ -79,6 +80,9 @@ class MeasurementFacts(LedgerAggregate.Event):
 
 class Target(LedgerAggregate):
     ENTITY = "target"
+    # Withdrawn from the plan by a re-imported text (``domain.withdrawal``); targets
+    # registered before withdrawals existed never were, hence the class default.
+    withdrawn = False  # unannotated: a class default, not one of the dataclass's fields
 
     @staticmethod
     def create_id(plan: str, number: int) -> UUID:
@@ -141,6 +145,24 @@ class Target(LedgerAggregate):
         self.wording = wording
         self.indicators = {i["code"]: i for i in indicators}
 
+    def withdraw(self, *, meta: EventMeta) -> None:
+        """The plan's text no longer has this target: it leaves the plan, its history stays."""
+        may_withdraw(meta, self.withdrawn, "chỉ tiêu", self.number)
+        self._withdrawn(meta=meta)
+
+    @event("Withdrawn")
+    def _withdrawn(self, meta: EventMeta) -> None:
+        self.withdrawn = True
+
+    def reinstate(self, *, meta: EventMeta) -> None:
+        """A later text of the plan has the withdrawn target again."""
+        may_reinstate(meta, self.withdrawn, "chỉ tiêu", self.number)
+        self._reinstated(meta=meta)
+
+    @event("Reinstated")
+    def _reinstated(self, meta: EventMeta) -> None:
+        self.withdrawn = False
+
     # -- measurements --------------------------------------------------------------------
 
     def _figure(
@@ -154,6 +176,7 @@ class Target(LedgerAggregate):
         source: object,
         evidence: object,
     ) -> dict[str, Any]:
+        require_in_plan(self.withdrawn, "chỉ tiêu", self.number)
         if indicator not in self.indicators:
             raise NotFound(
                 f"chỉ tiêu {self.number} không có chỉ số {indicator!r}; "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -15,6 +16,7 @@ from domain.errors import InvalidValue, RuleViolation
 from domain.values import (
     MAX_SHORT_TEXT,
     EventMeta,
+    PlanPeriod,
     code,
     day,
     local_date,
@@ -22,6 +24,7 @@ from domain.values import (
     optional_text,
     text,
 )
+from domain.withdrawal import may_reinstate, may_withdraw, require_in_plan
 
 
 class TaskStatus(StrEnum):
@@ -51,6 +54,9 @@ def _window(start: date | None, due: date | None) -> None:
 
 class Task(LedgerAggregate):
     ENTITY = "task"
+    # Withdrawn from the plan (rút khỏi kế hoạch): a re-imported text no longer has it. Tasks
+    # registered before withdrawals existed were never withdrawn, hence the class default.
+    withdrawn = False  # unannotated: a class default, not one of the dataclass's fields
 
     @staticmethod
     def create_id(plan: str, number: str) -> UUID:
@@ -135,10 +141,15 @@ class Task(LedgerAggregate):
         self.progress: int | None = None
         self.completed_at: date | None = None
         self.evidence: dict[str, dict[str, Any]] = {}
+        # Kept out of the audit trail's field changes (``projections.history`` shows public
+        # attributes only): they are facts of the events already shown, not new state.
+        self._registered_on = local_date(meta.effective_at)
+        self._last_progress_on: date | None = None
 
     # -- rules ---------------------------------------------------------------------------
 
     def _require_open(self) -> None:
+        require_in_plan(self.withdrawn, "nhiệm vụ", self.number)
         if self.status is TaskStatus.CANCELLED:
             raise RuleViolation(
                 f"nhiệm vụ {self.number} đã bị hủy; chỉ có thể mở lại", field="status"
@@ -149,6 +160,32 @@ class Task(LedgerAggregate):
             raise RuleViolation(
                 f"nhiệm vụ {self.number} đã hoàn thành; cần mở lại trước khi thay đổi",
                 field="status",
+            )
+
+    def require_own_status(self, sub_items: Sequence[str], action: str) -> None:
+        """A heading task (one with sub-items, like task 1 of Cát Hải's plan) has no status
+        of its own: the views derive it from its sub-items only, so nothing may set it."""
+        if sub_items:
+            raise RuleViolation(
+                f"nhiệm vụ {self.number} là nhiệm vụ tiêu đề, trạng thái lấy từ các mục con "
+                f"{', '.join(sub_items)}; hãy {action} ở từng mục con",
+                field="number",
+            )
+
+    def require_dated_within(self, period: PlanPeriod, meta: EventMeta, what: str) -> None:
+        """Work is not dated before the plan (or this task) existed: the fold keeps the
+        registration's state over anything dated earlier, so such an entry would be recorded
+        and never shown. Work dated after the plan's year is accepted: a late completion in
+        January is a real case (the board calls it "hoàn thành quá hạn"), and a plan may set
+        a due date in the next year (task 2 of Cát Hải's plan runs to Q1/2024)."""
+        on = local_date(meta.effective_at)
+        start = max(period.start, getattr(self, "_registered_on", period.start))
+        if on < start:
+            since = "kế hoạch" if start == period.start else f"nhiệm vụ {self.number}"
+            raise RuleViolation(
+                f"ngày {what} {on:%d/%m/%Y} trước ngày {since} có hiệu lực "
+                f"({start:%d/%m/%Y}) trong kế hoạch {period.plan}",
+                field="effective_at",
             )
 
     # -- commands ------------------------------------------------------------------------
@@ -211,6 +248,14 @@ class Task(LedgerAggregate):
 
     def report_progress(self, *, percent: int | None, note: str, meta: EventMeta) -> None:
         self._require_open()
+        on = local_date(meta.effective_at)
+        if self.completed_at is not None and on > self.completed_at:
+            raise RuleViolation(
+                f"ngày báo cáo tiến độ {on:%d/%m/%Y} sau ngày hoàn thành "
+                f"{self.completed_at:%d/%m/%Y} của nhiệm vụ {self.number}; cần mở lại nhiệm vụ "
+                "trước khi báo cáo thêm",
+                field="effective_at",
+            )
         self._require_not_completed()
         if percent is not None and (
             isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100
@@ -223,6 +268,8 @@ class Task(LedgerAggregate):
         self.status = TaskStatus.IN_PROGRESS
         if percent is not None:
             self.progress = percent
+        on, last = local_date(meta.effective_at), getattr(self, "_last_progress_on", None)
+        self._last_progress_on = on if last is None else max(last, on)
 
     def add_evidence(
         self,
@@ -304,9 +351,18 @@ class Task(LedgerAggregate):
         self.contributions = (*getattr(self, "contributions", ()), agency)
 
     def complete(self, *, note: str | None, meta: EventMeta) -> None:
-        """Mark done; the completion date is the event's effective date."""
+        """Mark done; the completion date is the event's effective date, never before a
+        progress report already recorded (that report would then be dated after it)."""
         self._require_open()
         self._require_not_completed()
+        last = getattr(self, "_last_progress_on", None)
+        on = local_date(meta.effective_at)
+        if last is not None and on < last:
+            raise RuleViolation(
+                f"nhiệm vụ {self.number} có báo cáo tiến độ ngày {last:%d/%m/%Y}, sau ngày "
+                f"hoàn thành {on:%d/%m/%Y}: ngày hoàn thành không thể trước báo cáo tiến độ",
+                field="effective_at",
+            )
         self._completed(note=optional_text(note, "note"), meta=meta)
 
     @event("Completed")
@@ -315,6 +371,7 @@ class Task(LedgerAggregate):
         self.completed_at = local_date(meta.effective_at)
 
     def reopen(self, *, meta: EventMeta) -> None:
+        require_in_plan(self.withdrawn, "nhiệm vụ", self.number)
         if self.status not in (TaskStatus.COMPLETED, TaskStatus.CANCELLED):
             raise RuleViolation(
                 f"nhiệm vụ {self.number} chưa hoàn thành hay bị hủy, không cần mở lại",
@@ -327,6 +384,24 @@ class Task(LedgerAggregate):
     def _reopened(self, meta: EventMeta) -> None:
         self.status = TaskStatus.IN_PROGRESS
         self.completed_at = None
+
+    def withdraw(self, *, meta: EventMeta) -> None:
+        """The plan's text no longer has this task: it leaves the plan, its history stays."""
+        may_withdraw(meta, self.withdrawn, "nhiệm vụ", self.number)
+        self._withdrawn(meta=meta)
+
+    @event("Withdrawn")
+    def _withdrawn(self, meta: EventMeta) -> None:
+        self.withdrawn = True
+
+    def reinstate(self, *, meta: EventMeta) -> None:
+        """A later text of the plan has the withdrawn task again."""
+        may_reinstate(meta, self.withdrawn, "nhiệm vụ", self.number)
+        self._reinstated(meta=meta)
+
+    @event("Reinstated")
+    def _reinstated(self, meta: EventMeta) -> None:
+        self.withdrawn = False
 
     def cancel(self, *, meta: EventMeta) -> None:
         self._require_open()

@@ -28,6 +28,19 @@ def user_name(value: object) -> str:
     return cleaned
 
 
+def role_of(role: str, agency: str | None) -> Role:
+    """A role by its value; an agency officer must name an agency."""
+    try:
+        role_ = Role(role)
+    except ValueError:
+        raise InvalidValue(
+            f"vai trò phải là một trong {[r.value for r in Role]}", field="role"
+        ) from None
+    if role_ is Role.AGENCY_OFFICER and not agency:
+        raise InvalidValue("cán bộ cơ quan cần có mã cơ quan", field="agency")
+    return role_
+
+
 class User(LedgerAggregate):
     ENTITY = "user"
 
@@ -46,14 +59,7 @@ class User(LedgerAggregate):
         token_sha256: str,
         meta: EventMeta,
     ) -> User:
-        try:
-            role_ = Role(role)
-        except ValueError:
-            raise InvalidValue(
-                f"vai trò phải là một trong {[r.value for r in Role]}", field="role"
-            ) from None
-        if role_ is Role.AGENCY_OFFICER and not agency:
-            raise InvalidValue("cán bộ cơ quan cần có mã cơ quan", field="agency")
+        role_ = role_of(role, agency)
         return cls(
             name=user_name(name),
             display_name=text(display_name, "display_name", limit=200),
@@ -117,14 +123,7 @@ class User(LedgerAggregate):
         self.locked_until = until
 
     def change_role(self, *, role: str, agency: str | None, meta: EventMeta) -> None:
-        try:
-            role_ = Role(role)
-        except ValueError:
-            raise InvalidValue(
-                f"vai trò phải là một trong {[r.value for r in Role]}", field="role"
-            ) from None
-        if role_ is Role.AGENCY_OFFICER and not agency:
-            raise InvalidValue("cán bộ cơ quan cần có mã cơ quan", field="agency")
+        role_ = role_of(role, agency)
         if self.revoked:
             raise RuleViolation(f"người dùng {self.name} đã bị thu hồi quyền", field="name")
         agency_ = None if agency is None else code(agency, "agency")

@@ -33,6 +33,7 @@ class Source(StrEnum):
     API = "api"
     CLI = "cli"
     IMPORT = "import"
+    POLICY = "policy"  # recorded by the ledger itself (the obligations process)
 
 
 @dataclass(frozen=True)
@@ -146,3 +147,13 @@ def code(value: object, field: str) -> str:
 def local_date(moment: datetime) -> date:
     """The calendar date in Vietnam of an aware datetime."""
     return moment.astimezone(VN_TZ).date()
+
+
+@dataclass(frozen=True)
+class PlanPeriod:
+    """The days a plan's work may be dated on: from the plan's own date (its document's, or
+    1 January of its year) to the end of its year."""
+
+    plan: str
+    start: date
+    end: date

@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -54,11 +55,15 @@ def _request_id(scope: Scope) -> str:
     return uuid4().hex
 
 
-class AccessLog:
-    """ASGI middleware: the request id echoed in ``X-Request-Id`` and one log line a request."""
+Observer = Callable[[Scope, int, float], None]  # (scope, status, seconds): httpkit/metrics
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+
+class AccessLog:
+    """ASGI middleware: the request id echoed in ``X-Request-Id`` and one log line a request,
+    each request also handed to ``observe`` (the metrics) once answered."""
+
+    def __init__(self, app: ASGIApp, observe: Observer | None = None) -> None:
+        self.app, self.observe = app, observe
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -82,12 +87,15 @@ class AccessLog:
         try:
             await self.app(scope, receive, sending)
         finally:
+            seconds = time.perf_counter() - started
             fields = {
                 "request_id": request_id,
                 "method": scope["method"],
                 "path": scope["path"],
                 "status": seen["status"],
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "duration_ms": round(seconds * 1000, 2),
                 "target": seen["target"],
             }
             LOGGER.info("request", extra={"fields": fields})
+            if self.observe is not None:
+                self.observe(scope, int(str(seen["status"])), seconds)

@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
 from eventsourcing.persistence import InterfaceError, OperationalError
@@ -121,26 +121,30 @@ class ReadRouting:
 _routed: ContextVar[Target | None] = ContextVar("parledger_read_target", default=None)
 
 
-class LedgerProxy:
+class _RoutedProxy:
+    """Stands for one of what the target this request was routed to opened: ``part`` 0, its
+    ledger; 1, its read model."""
+
+    part: ClassVar[int]
+
+    def __init__(self, routing: ReadRouting) -> None:
+        self._routing = routing
+
+    def __getattr__(self, name: str) -> Any:
+        target = _routed.get() or self._routing.primary
+        return getattr(target.opened()[self.part], name)
+
+
+class LedgerProxy(_RoutedProxy):
     """Stands for the ledger of the target this request was routed to."""
 
-    def __init__(self, routing: ReadRouting) -> None:
-        self._routing = routing
-
-    def __getattr__(self, name: str) -> Any:
-        target = _routed.get() or self._routing.primary
-        return getattr(target.opened()[0], name)
+    part = 0
 
 
-class ModelProxy:
+class ModelProxy(_RoutedProxy):
     """Stands for the read model of the target this request was routed to."""
 
-    def __init__(self, routing: ReadRouting) -> None:
-        self._routing = routing
-
-    def __getattr__(self, name: str) -> Any:
-        target = _routed.get() or self._routing.primary
-        return getattr(target.opened()[1], name)
+    part = 1
 
 
 def _min_position(scope: Scope) -> int | str | None:

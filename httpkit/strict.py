@@ -14,10 +14,19 @@ from urllib.parse import unquote_plus
 
 from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from httpkit.bodies import read_body, replay
 from httpkit.problems import problem
-from httpkit.strictjson import MAX_INT, Refusal, character, check_body, is_json, media_charset
+from httpkit.strictjson import (
+    MAX_INT,
+    Refusal,
+    character,
+    check_body,
+    control_character,
+    is_json,
+    media_charset,
+)
 
 # C0, DEL and C1 controls: nothing a parameter or a read header has a use for.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -40,12 +49,7 @@ def _shown(name: str) -> str:
 
 def _control(name: str, value: str, what: str = "tham số") -> Refusal | None:
     if bad := _CONTROL.search(value):
-        return Refusal(
-            422,
-            "control_character",
-            f"{what} {_shown(name)} chứa ký tự điều khiển {character(bad.group())}",
-            _shown(name),
-        )
+        return control_character(bad, f"{what} {_shown(name)}", _shown(name))
     return None
 
 
@@ -209,14 +213,14 @@ class StrictInput:
         if scope["method"] not in BODY_METHODS or not checked:
             await self.app(scope, receive, send)
             return
-        body = await _read(receive)
+        body = await read_body(receive)
         if body is None:
             return  # the client went away
         found = check_body(body, charset) if is_json(media) else _check_form(body)
         if found:
             await self._refuse(found, scope, receive, send)
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay(body, receive), send)
 
     @staticmethod
     async def _refuse(found: Refusal, scope: Scope, receive: Receive, send: Send) -> None:
@@ -233,27 +237,3 @@ def _check_form(body: bytes) -> Refusal | None:
         if found := _control(name, name + value, "trường"):
             return found
     return None
-
-
-async def _read(receive: Receive) -> bytes | None:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if sent:
-            return await receive()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replay

@@ -63,6 +63,12 @@ def character(found: str) -> str:
     return f"U+{ord(found):04X}"
 
 
+def control_character(bad: re.Match[str], where: str, field: str) -> Refusal:
+    """The refusal of a control character ``bad`` found in ``where`` (a parameter, a field)."""
+    detail = f"{where} chứa ký tự điều khiển {character(bad.group())}"
+    return Refusal(422, "control_character", detail, field)
+
+
 def nesting(text: str) -> int:
     """The deepest nesting of arrays and objects, strings set aside (brackets in them count
     for nothing), without recursing."""
@@ -154,12 +160,7 @@ def _check_value(value: Any, path: tuple[str, ...]) -> Refusal | None:
             _name(path),
         )
     if isinstance(value, str) and (bad := _CONTROL_IN_TEXT.search(value)):
-        return Refusal(
-            422,
-            "control_character",
-            f"trường {_name(path)} chứa ký tự điều khiển {character(bad.group())}",
-            _name(path),
-        )
+        return control_character(bad, f"trường {_name(path)}", _name(path))
     return None
 
 
@@ -168,12 +169,7 @@ def _check_object(pairs: _Pairs, path: tuple[str, ...]) -> Refusal | None:
     for key, item in pairs:
         where = (*path, key)
         if bad := _CONTROL_IN_TEXT.search(key):
-            return Refusal(
-                422,
-                "control_character",
-                f"tên trường trong {_name(path)} chứa ký tự điều khiển {character(bad.group())}",
-                _name(path),
-            )
+            return control_character(bad, f"tên trường trong {_name(path)}", _name(path))
         if key in seen:
             return Refusal(
                 400,

@@ -17,19 +17,22 @@ three from the stored rows.
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+import orjson
+
 FORMAT = "parledger-event/2"
 GENESIS = bytes(32)
 # RFC 8785-style: compact separators, no ASCII escaping (text hashed as its UTF-8, as stored);
 # only strings, integers and null occur, so the form is exact. JSON escapes newlines inside
-# strings, so the first newline ends the header.
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# strings, so the first newline ends the header. orjson writes, in C, the very bytes of the
+# standard library's ``json`` with ``ensure_ascii=False`` and compact separators (the form
+# earlier releases hashed; tests/unit/test_canonical_form.py holds them equal).
+_ENCODE = orjson.dumps
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def canonical(
     JSON array of the format, the originator (32 hex digits), version, topic, the index facts
     and the state's length, then a newline and the stored state bytes as they are."""
     header = _ENCODE([FORMAT, originator_hex, originator_version, topic, *facts, len(state)])
-    return header.encode() + b"\n" + state
+    return header + b"\n" + state
 
 
 def event_digest(encoded: bytes) -> bytes:
@@ -133,6 +136,8 @@ class ChainStore(Protocol):
     def select_chained(self, *, gt: int = 0, limit: int = 5000) -> list[StoredLink]: ...
 
     def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]: ...
+
+    def stream_chained_rows(self, batch: int = 20_000) -> Iterator[list[Sequence[Any]]]: ...
 
     def chain_extent(self) -> tuple[int, int]: ...
 

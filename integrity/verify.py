@@ -1,19 +1,23 @@
 """Verification of the whole chain, and of the ledger against the digests an auditor kept.
 
-One pass in position order recomputes every event's leaf and link from the stored rows and
-compares them with the chain table (an event changed, deleted, inserted, or a link missing or
-rewritten), then compares the recomputed links and Merkle roots with each digest (history
-rewritten with every later hash recomputed, or the tail cut). Without a digest only the first
-kind is caught: a rewrite that recomputes every later link is self-consistent, which is why the
-auditor keeps digests outside the database.
+One pass in position order (one statement streamed through one cursor, in one snapshot of the
+store, the next batch read while this one is hashed) recomputes every event's leaf and link
+from the stored rows and compares them with the chain table (an event changed, deleted,
+inserted, or a link missing or rewritten), then compares the recomputed links and Merkle roots
+with each digest (history rewritten with every later hash recomputed, or the tail cut).
+Without a digest only the first kind is caught: a rewrite that recomputes every later link is
+self-consistent, which is why the auditor keeps digests outside the database.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from queue import Full, Queue
 from typing import Any
 
 from integrity.chain import (
@@ -28,9 +32,11 @@ from integrity.digests import Checkpoint, Digest, checkpoint_indices, first_mism
 from integrity.merkle import node
 from integrity.merkle import root as merkle_root
 
+_END = object()  # the last batch was read
 MAX_PROBLEMS = 20
 BLOCK = 1024  # leaves hashed level by level at a time: a power of two, so blocks stay aligned
 PAGE = 20_000  # rows per read: fewer round trips; a page is a few MB at most
+BATCH = 5_000  # rows a streamed read hands over at a time (two are held ahead)
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,43 @@ def scan_rows(recorder: ChainStore, page: int = PAGE) -> Iterator[Sequence[Any]]
         after = rows[-1][0]
 
 
+def _prefetched(batches: Iterator[list[Sequence[Any]]]) -> Iterator[list[Sequence[Any]]]:
+    """The batches, the next one read by a thread of its own while this one is hashed, so the
+    database's work and the driver's decoding overlap the hashing. The thread alone iterates
+    (and closes) ``batches``: a cursor stays with the thread that opened it."""
+    queue: Queue[object] = Queue(maxsize=2)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            with contextlib.suppress(Full):
+                queue.put(item, timeout=0.1)
+                return True
+        return False
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                if not put(batch):
+                    return
+            put(_END)
+        except BaseException as error:  # handed over and raised in the reading thread
+            put(error)
+        finally:
+            batches.close()  # type: ignore[attr-defined]
+
+    reader = threading.Thread(target=produce, name="parledger-chain-scan", daemon=True)
+    reader.start()
+    try:
+        while (item := queue.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        reader.join()
+
+
 def _block_root(leaves: list[bytes]) -> bytes:
     """Root of a perfect subtree (``len(leaves)`` a power of two), one level at a time: each
     level is one comprehension of C hash calls instead of a stack step per leaf."""
@@ -104,11 +147,18 @@ class _Roots:
         self.found: dict[int, bytes] = {}
 
     def push(self, leaf: bytes) -> None:
-        self.block.append(leaf)
-        if len(self.block) == BLOCK:
-            self._prefixes(self.count + BLOCK)
-            self._merge(BLOCK, _block_root(self.block))
-            self.block = []
+        self.extend([leaf])
+
+    def extend(self, leaves: Sequence[bytes]) -> None:
+        start = 0
+        while start < len(leaves):
+            room = BLOCK - len(self.block)
+            self.block.extend(leaves[start : start + room])
+            start += room
+            if len(self.block) == BLOCK:
+                self._prefixes(self.count + BLOCK)
+                self._merge(BLOCK, _block_root(self.block))
+                self.block = []
 
     def _merge(self, size: int, digest: bytes) -> None:
         self.count += size
@@ -183,32 +233,42 @@ def verify(
     # next ones are still checked against their own stored links.
     recomputed = stored_previous = GENESIS
     expected_index = 0
-    sha, push = hashlib.sha256, roots.push  # bound once: the loop runs per event
-    for row in scan_rows(recorder):
-        position, originator, version, topic, state = row[:5]
-        leaf_index, stored_leaf, stored_link = row[13:16]
+    sha = hashlib.sha256  # bound once: the loops run per event
+    for rows in _prefetched(recorder.stream_chained_rows(BATCH)):
         # chain.leaf_hash(position, chain.event_digest(chain.canonical(...))), inlined
-        entry = sha(canonical(originator, version, topic, state, row[5:13])).digest()
-        leaf = sha(b"\x00" + position.to_bytes(8, "big") + entry).digest()
-        in_step = stored_previous == recomputed  # no damage so far: one hash serves both
-        recomputed = sha(recomputed + leaf).digest()  # chain.link
-        if leaf_index != expected_index or stored_leaf != leaf:
-            _damage(report, row, leaf, expected_index)
-            if leaf_index is not None:
-                expected_index = leaf_index
-        elif stored_link != (recomputed if in_step else link(stored_previous, leaf)):
-            report.add(
-                Problem("link_rewritten", position, "mắt xích đã ghi không nối tiếp mắt xích trước")
-            )
-        index = report.events
-        if index in wanted_links:
-            links_at[index] = recomputed
-            positions_at[index] = position
-        push(leaf)
-        stored_previous = stored_link if stored_link is not None else recomputed
-        expected_index += 1
-        report.events += 1
-        report.last_position = position
+        leaves = [
+            sha(
+                b"\x00"
+                + row[0].to_bytes(8, "big")
+                + sha(canonical(row[1], row[2], row[3], row[4], row[5:13])).digest()
+            ).digest()
+            for row in rows
+        ]
+        for row, leaf in zip(rows, leaves, strict=True):
+            position = row[0]
+            leaf_index, stored_leaf, stored_link = row[13:16]
+            in_step = stored_previous == recomputed  # no damage so far: one hash serves both
+            recomputed = sha(recomputed + leaf).digest()  # chain.link
+            if leaf_index != expected_index or stored_leaf != leaf:
+                _damage(report, row, leaf, expected_index)
+                if leaf_index is not None:
+                    expected_index = leaf_index
+            elif stored_link != (recomputed if in_step else link(stored_previous, leaf)):
+                report.add(
+                    Problem(
+                        "link_rewritten", position, "mắt xích đã ghi không nối tiếp mắt xích trước"
+                    )
+                )
+            index = report.events
+            if index in wanted_links:
+                links_at[index] = recomputed
+                positions_at[index] = position
+            stored_previous = stored_link if stored_link is not None else recomputed
+            expected_index += 1
+            report.events += 1
+        roots.extend(leaves)
+        if rows:
+            report.last_position = rows[-1][0]
     roots.finish()
     report.head = recomputed
     count, extent = recorder.chain_extent()

@@ -298,6 +298,15 @@ class LedgerCore(LedgerBase):
             raise IdempotencyConflict(
                 "khóa chống lặp này đã được dùng cho một yêu cầu khác", field="Idempotency-Key"
             )
+        return self._outcome(prior, replayed=True)
+
+    def outcome(self, actor: Actor, idempotency_key: str) -> CommandResult | None:
+        """What ``actor``'s command sent with ``idempotency_key`` recorded, positions included
+        (None when none was stored): what the page a form redirects to shows."""
+        prior = self.ledger_recorder.get_command(f"{actor.id}:{idempotency_key}")
+        return None if prior is None else self._outcome(prior, replayed=False)
+
+    def _outcome(self, prior: CommandRow, *, replayed: bool) -> CommandResult:
         changes, positions = [], []
         for entity, uid, version, *first in prior.result["changes"]:
             change = Change(entity=entity, id=UUID(uid), version=version)
@@ -308,7 +317,7 @@ class LedgerCore(LedgerBase):
             )
             positions += [p for p, row in rows if lowest <= row.originator_version <= version]
         return CommandResult(
-            changes=tuple(changes), positions=tuple(sorted(positions)), replayed=True
+            changes=tuple(changes), positions=tuple(sorted(positions)), replayed=replayed
         )
 
     # -- loading ---------------------------------------------------------------------------

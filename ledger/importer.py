@@ -1,8 +1,10 @@
-"""Put a plan file into the ledger: register what is new, amend what changed, all at once.
+"""Put a plan file into the ledger: register what is new, amend what changed, withdraw what
+the text no longer has, all at once.
 
 The whole import is one command, appended in one transaction: a plan is never half imported.
-Importing the same file twice records nothing; a changed file records amendments that name
-the file's hash as their reason.
+Importing the same text twice (under any file name) records nothing; a changed text records
+amendments, and withdrawals of the areas, targets and tasks it dropped, each naming the file's
+hash in its reason. :func:`check_import` lists those changes without writing anything.
 """
 
 from __future__ import annotations
@@ -27,17 +29,63 @@ from ledger.context import CommandContext, CommandResult
 from planfile.schema import PlanFile
 from planfile.units import unit_of
 
+ADDED, CHANGED, WITHDRAWN, REINSTATED = "added", "changed", "withdrawn", "reinstated"
+
+
+@dataclass(frozen=True)
+class ImportChange:
+    """One item an import adds, changes, withdraws or brings back, with its line in the text
+    read (for a withdrawn item, in the text that had it) where known, and for a changed
+    entity the fields that differ."""
+
+    change: str
+    ref: str
+    line: int | None = None
+    fields: tuple[str, ...] = ()
+
 
 @dataclass
 class ImportReport:
     plan: str
     registered: list[str] = field(default_factory=list)
     amended: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
+    reinstated: list[str] = field(default_factory=list)
+    changes: list[ImportChange] = field(default_factory=list)
     result: CommandResult | None = None
 
     @property
     def changed(self) -> bool:
-        return bool(self.registered or self.amended)
+        return bool(self.changes)
+
+    def note(
+        self, change: str, ref: str, line: int | None = None, fields: tuple[str, ...] = ()
+    ) -> None:
+        """One change; entities also go in the list of their kind (an area is the plan's own:
+        the plan is the entity amended)."""
+        self.changes.append(ImportChange(change, ref, line, fields))
+        listed = {
+            ADDED: self.registered,
+            CHANGED: self.amended,
+            WITHDRAWN: self.withdrawn,
+            REINSTATED: self.reinstated,
+        }[change]
+        if ref not in listed and not (ref.startswith("area:") and change in (ADDED, CHANGED)):
+            listed.append(ref)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan,
+            "registered": self.registered,
+            "amended": self.amended,
+            "withdrawn": self.withdrawn,
+            "reinstated": self.reinstated,
+            "changes": [
+                {"change": c.change, "ref": c.ref, "line": c.line, "fields": list(c.fields)}
+                for c in self.changes
+            ],
+            "positions": list(self.result.positions) if self.result else [],
+        }
 
 
 def plan_unit(plan: PlanFile) -> tuple[str, str]:
@@ -65,6 +113,11 @@ def _plan_fields(plan: PlanFile) -> dict[str, Any]:
     }
 
 
+def _reason_meta(meta: EventMeta, reason: str) -> EventMeta:
+    """``meta`` with the caller's reason, or ``reason`` when the caller gave none."""
+    return replace(meta, reason=meta.reason or reason)
+
+
 class _Importer:
     def __init__(
         self,
@@ -77,22 +130,15 @@ class _Importer:
         self.app, self.plan, self.meta, self.report = app, plan, meta, report
         self.touched: list[LedgerAggregate] = []
         self.unit = plan_unit(plan)[0]
-        amend_reason = (
-            f"Cập nhật từ tệp kế hoạch {plan.source.file} (sha256 {plan.source.sha256[:12]})"
-        )
+        source = f"tệp kế hoạch {plan.source.file} (sha256 {plan.source.sha256[:12]})"
         if not explicit_effective:
             # A plan's entities exist from the plan's own date, so that replay "as of" any day
             # of its year sees them; amendments from a later file take effect when recorded.
             start = plan.document.date or date(plan.year, 1, 1)
             self.meta = replace(meta, effective_at=datetime.combine(start, time.min, VN_TZ))
-        self.amend_meta = EventMeta(
-            actor=meta.actor,
-            effective_at=meta.effective_at,
-            reason=meta.reason or amend_reason,
-            request_id=meta.request_id,
-            idempotency_key=meta.idempotency_key,
-            source=meta.source,
-        )
+        self.amend_meta = _reason_meta(meta, f"Cập nhật từ {source}")
+        self.withdraw_meta = _reason_meta(meta, f"Không còn trong {source}: rút khỏi kế hoạch")
+        self.reinstate_meta = _reason_meta(meta, f"Có lại trong {source}")
 
     def _existing(self, cls: type[LedgerAggregate], aggregate_id: Any) -> Any:
         try:
@@ -107,6 +153,10 @@ class _Importer:
         self._targets()
         self._tasks()
         return self.touched
+
+    def _touch(self, aggregate: LedgerAggregate) -> None:
+        if aggregate not in self.touched:
+            self.touched.append(aggregate)
 
     def _unit(self) -> None:
         """The plan's unit, established from what its heading says when the ledger does not
@@ -123,7 +173,7 @@ class _Importer:
                     meta=self.meta,
                 )
             )
-            self.report.registered.append(f"unit:{unit_code}")
+            self.report.note(ADDED, f"unit:{unit_code}")
 
     def local(self, code: str) -> str:
         """An agency the plan names must be its own unit's: a code of another unit's agency
@@ -152,7 +202,7 @@ class _Importer:
                         meta=self.meta,
                     )
                 )
-                self.report.registered.append(f"agency:{code}")
+                self.report.note(ADDED, f"agency:{code}")
         for group in self.plan.groups:
             code = self.local(group.code)
             if self._existing(AgencyGroup, ids.group_id(code)) is None:
@@ -165,25 +215,73 @@ class _Importer:
                         meta=self.meta,
                     )
                 )
-                self.report.registered.append(f"group:{code}")
+                self.report.note(ADDED, f"group:{code}")
 
     def _plan(self) -> None:
         fields = _plan_fields(self.plan)
+        ref = f"plan:{self.plan.id}"
         existing: Plan | None = self._existing(Plan, ids.plan_id(self.plan.id))
         if existing is None:
             self.touched.append(Plan.register(plan=self.plan.id, fields=fields, meta=self.meta))
-            self.report.registered.append(f"plan:{self.plan.id}")
-        else:
-            # A plan registered before units existed is the legacy unit's yearly plan.
-            known = {"unit_code": existing.unit_code, "kind": "unit_yearly", **existing.fields}
-            changed = {k: v for k, v in fields.items() if known.get(k) != v}
-            if known["source"]["sha256"] == fields["source"]["sha256"]:
-                changed.pop("source", None)  # the same text under another file name
-            if not changed:
-                return
-            existing.amend(fields=changed, meta=self.amend_meta)
-            self.touched.append(existing)
-            self.report.amended.append(f"plan:{self.plan.id}")
+            self.report.note(ADDED, ref)
+            for area in self.plan.areas:
+                self.report.note(ADDED, self._area_ref(area.code), area.line)
+            return
+        before = {a["code"]: a for a in existing.fields["areas"]}
+        self._areas(existing)
+        # A plan registered before units existed is the legacy unit's yearly plan; its areas
+        # are those not withdrawn (the listing keeps withdrawn ones until amended).
+        known = {
+            "unit_code": existing.unit_code,
+            "kind": "unit_yearly",
+            **existing.fields,
+            "areas": existing.live_areas,
+        }
+        changed = {k: v for k, v in fields.items() if known.get(k) != v}
+        if known["source"]["sha256"] == fields["source"]["sha256"]:
+            changed.pop("source", None)  # the same text under another file name
+        if not changed:
+            return
+        existing.amend(fields=changed, meta=self.amend_meta)
+        self._touch(existing)
+        self.report.note(CHANGED, ref, fields=tuple(sorted(changed)))
+        for area in self.plan.areas:
+            old = before.get(area.code)
+            if old is None:
+                self.report.note(ADDED, self._area_ref(area.code), area.line)
+            elif _without_line(old) != _without_line(area.model_dump(mode="python")):
+                self.report.note(CHANGED, self._area_ref(area.code), area.line)
+
+    def _area_ref(self, code: str) -> str:
+        return f"area:{self.plan.id}:{code}"
+
+    def _areas(self, plan: Plan) -> None:
+        """Withdraw the areas the text dropped, bring back those it has again."""
+        listed = {a.code: a.line for a in self.plan.areas}
+        for area in [a for a in plan.live_areas if a["code"] not in listed]:
+            plan.withdraw_area(area=area["code"], meta=self.withdraw_meta)
+            self.report.note(WITHDRAWN, self._area_ref(area["code"]), area.get("line"))
+        for code, line in listed.items():
+            if code in plan.withdrawn_areas:
+                plan.reinstate_area(area=code, meta=self.reinstate_meta)
+                self.report.note(REINSTATED, self._area_ref(code), line)
+        if plan.pending_events:
+            self._touch(plan)
+
+    def _withdraw_missing(self, cls: type[Target] | type[Task], numbers: set[Any]) -> None:
+        """Withdraw the plan's targets or tasks that the text no longer has."""
+        for member in self.app.plan_members(self.plan.id, cls):
+            if member.number not in numbers and not member.withdrawn:
+                member.withdraw(meta=self.withdraw_meta)
+                self._touch(member)
+                ref = f"{cls.ENTITY}:{self.plan.id}:{member.number}"
+                self.report.note(WITHDRAWN, ref, member.source_line)
+
+    def _reinstated(self, existing: Target | Task, ref: str, line: int) -> None:
+        if existing.withdrawn:
+            existing.reinstate(meta=self.reinstate_meta)
+            self._touch(existing)
+            self.report.note(REINSTATED, ref, line)
 
     def _targets(self) -> None:
         for target in self.plan.targets:
@@ -203,14 +301,16 @@ class _Importer:
                         meta=self.meta,
                     )
                 )
-                self.report.registered.append(ref)
+                self.report.note(ADDED, ref, target.line)
                 continue
+            self._reinstated(existing, ref, target.line)
             if existing.wording != target.text or existing.indicators != {
                 i["code"]: i for i in indicators
             }:
                 existing.amend(wording=target.text, indicators=indicators, meta=self.amend_meta)
-                self.touched.append(existing)
-                self.report.amended.append(ref)
+                self._touch(existing)
+                self.report.note(CHANGED, ref, target.line)
+        self._withdraw_missing(Target, {t.number for t in self.plan.targets})
 
     def _tasks(self) -> None:
         for task in self.plan.tasks:
@@ -236,13 +336,17 @@ class _Importer:
                         meta=self.meta,
                     )
                 )
-                self.report.registered.append(ref)
-            elif self._amend_task(existing, task):
-                self.touched.append(existing)
-                self.report.amended.append(ref)
+                self.report.note(ADDED, ref, task.line)
+                continue
+            self._reinstated(existing, ref, task.line)
+            fields = self._amend_task(existing, task)
+            if fields:
+                self._touch(existing)
+                self.report.note(CHANGED, ref, task.line, fields)
+        self._withdraw_missing(Task, {t.number for t in self.plan.tasks})
 
-    def _amend_task(self, existing: Task, task: Any) -> bool:
-        before = existing.version
+    def _amend_task(self, existing: Task, task: Any) -> tuple[str, ...]:
+        """Record what the text changes about a task; the names of what changed."""
         wording = {
             "content": task.content,
             "product": task.product,
@@ -253,16 +357,23 @@ class _Importer:
         changed = {k: v for k, v in wording.items() if getattr(existing, k) != v}
         if changed:
             existing.amend(changes=changed, meta=self.amend_meta)
+        names = sorted(changed)
         window = (task.timeframe.start, task.timeframe.due)
         if window != (existing.start, existing.due) and task.timeframe.due is not None:
             existing.change_deadline(
                 start=task.timeframe.start, due=task.timeframe.due, meta=self.amend_meta
             )
+            names.append("due")
         lead = [self.local(c) for c in task.lead]
         coordinating = [self.local(c) for c in task.coordinating]
         if (tuple(lead), tuple(coordinating)) != (existing.lead, existing.coordinating):
             existing.reassign(lead=lead, coordinating=coordinating, meta=self.amend_meta)
-        return existing.version != before
+            names.append("lead")
+        return tuple(names)
+
+
+def _without_line(area: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in area.items() if k != "line"}
 
 
 class ImportPlan(Command):
@@ -276,7 +387,8 @@ class ImportPlan(Command):
 
 
 def import_plan(app: ParLedger, plan: PlanFile, ctx: CommandContext) -> ImportReport:
-    """Import ``plan`` as one atomic command; returns what was registered and amended."""
+    """Import ``plan`` as one atomic command; returns what it registered, amended, withdrew
+    and reinstated."""
     access.require(ctx.actor, access.MANAGE_PLAN)
     report = ImportReport(plan=plan.id)
 
@@ -284,4 +396,13 @@ def import_plan(app: ParLedger, plan: PlanFile, ctx: CommandContext) -> ImportRe
         return _Importer(app, plan, meta, report, ctx.effective_at is not None).run()
 
     report.result = app.execute(ctx, ImportPlan(plan=plan.id, sha256=plan.source.sha256), decide)
+    return report
+
+
+def check_import(app: ParLedger, plan: PlanFile, ctx: CommandContext) -> ImportReport:
+    """What importing ``plan`` would change, decided exactly as :func:`import_plan` decides,
+    with nothing written (the aggregates loaded are copies, dropped afterwards)."""
+    access.require(ctx.actor, access.MANAGE_PLAN)
+    report = ImportReport(plan=plan.id)
+    _Importer(app, plan, app.meta(ctx), report, ctx.effective_at is not None).run()
     return report

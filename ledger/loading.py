@@ -24,9 +24,7 @@ from domain.user import User
 from domain.values import Actor, Role
 from ledger.context import CommandContext
 from ledger.errors import StaleVersion, Unauthenticated
-from persistence.records import (
-    LedgerRecorder,
-)
+from persistence.records import IndexFilter, LedgerRecorder
 
 A = TypeVar("A", bound=LedgerAggregate)
 
@@ -146,6 +144,17 @@ class LedgerBase(Application[UUID]):
         """Every agency, or those of ``unit``."""
         found = [a for a in self._all(Agency) if isinstance(a, Agency)]
         return found if unit is None else [a for a in found if a.unit_code == unit]
+
+    def plan_members(self, plan: str, cls: type[A]) -> list[A]:
+        """Every aggregate of ``cls`` (tasks, targets) registered in ``plan``, withdrawn ones
+        too: from the event index's plan scope, so other plans cost nothing."""
+        where = IndexFilter(plan=plan, entity=cls.__name__, event_type="Registered")
+        found: list[A] = []
+        after = 0
+        while page := self.ledger_recorder.select_filtered(where, gt=after, limit=500):
+            found += [self.load(cls, row.originator_id, cls.ENTITY) for _, row in page]
+            after = page[-1][0]
+        return found
 
     def _all(self, cls: type[A]) -> list[A]:
         """Every aggregate of one class (for small collections: agencies, groups)."""

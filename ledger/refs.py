@@ -1,5 +1,6 @@
 """Entity references as users type them: ``task:cat-hai-2023:1.b``, ``target:cat-hai-2023:7``,
-``plan:cat-hai-2023``, ``agency:phong-tu-phap``, ``dossier:CODE``, ``inspection:UUID``."""
+``plan:cat-hai-2023``, ``agency:phong-tu-phap``, ``dossier:CODE``, ``inspection:UUID``,
+``obligation:UUID``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,18 @@ from uuid import UUID
 from domain import ids
 from domain.errors import InvalidValue
 
-KINDS = ("plan", "task", "target", "agency", "group", "dossier", "inspection", "user", "calendar")
+KINDS = (
+    "plan",
+    "task",
+    "target",
+    "agency",
+    "group",
+    "dossier",
+    "inspection",
+    "user",
+    "calendar",
+    "obligation",
+)
 # The aggregate class behind each kind of reference (the index's ``entity`` column).
 ENTITY_OF_KIND = {
     "plan": "Plan",
@@ -20,6 +32,7 @@ ENTITY_OF_KIND = {
     "inspection": "Inspection",
     "user": "User",
     "calendar": "CalendarYear",  # calendar:2025, the corrections of one year
+    "obligation": "Obligation",
 }
 
 
@@ -29,7 +42,7 @@ def parse_ref(ref: str) -> UUID:
         raise InvalidValue(
             f"tham chiếu {ref!r} không hợp lệ; dạng đúng: task:KẾ_HOẠCH:SỐ, target:KẾ_HOẠCH:SỐ, "
             "plan:KẾ_HOẠCH, agency:MÃ, group:MÃ, dossier:MÃ, inspection:UUID, user:TÊN, "
-            "calendar:NĂM",
+            "calendar:NĂM, obligation:UUID",
             field="entity",
         )
     if kind in ("task", "target"):
@@ -45,13 +58,12 @@ def parse_ref(ref: str) -> UUID:
         if not rest.isdigit() or not 2000 <= int(rest) <= 2100:
             raise InvalidValue(f"năm của lịch phải là 2000–2100: {rest!r}", field="entity")
         return ids.calendar_year_id(int(rest))
-    if kind == "inspection":
+    if kind in ("inspection", "obligation"):
         try:
             return UUID(rest)
         except ValueError:
-            raise InvalidValue(
-                f"mã cuộc kiểm tra không phải UUID: {rest!r}", field="entity"
-            ) from None
+            what = "cuộc kiểm tra" if kind == "inspection" else "nghĩa vụ"
+            raise InvalidValue(f"mã {what} không phải UUID: {rest!r}", field="entity") from None
     makers = {
         "plan": ids.plan_id,
         "agency": ids.agency_id,

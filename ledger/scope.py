@@ -4,15 +4,19 @@ decides with, read from the ledger (an actor's unit is their agency's; a plan's 
 
 from __future__ import annotations
 
+from datetime import date
+
 from domain import ids
 from domain.agency import Agency, AgencyGroup
 from domain.errors import InvalidValue, NotFound
+from domain.plan import Plan
 from domain.task import Task
 from domain.unit import Unit
 from domain.values import Actor, Role
 from ledger import access
 from ledger.core import LedgerCore
 from ledger.errors import Forbidden
+from rules.scoring import ScoringRules, lookup, scope_of
 
 # A unit code no unit has: the unit of a person whose agency the ledger does not know, so
 # that they manage and read no unit's plans rather than every unit's.
@@ -61,6 +65,20 @@ def parties(app: LedgerCore, task: Task) -> access.TaskParties:
         coordinating=frozenset(task.coordinating) - groups,
         groups=frozenset(groups),
     )
+
+
+# Sub-items are lettered as plans letter them: a) b) c) … đ) (``planfile.appendix``).
+SUB_ITEM_LETTERS = "abcdđefghijklmnopqrstuvwxyz"
+
+
+def sub_items(app: LedgerCore, task: Task) -> list[str]:
+    """The numbers of ``task``'s sub-items: only a top-level task without a lead or a due date
+    of its own can be a heading (the plan file gives a heading neither lead, time nor
+    product, and nothing may give it one), so the others cost no look-up."""
+    if task.parent is not None or task.due is not None or task.lead:
+        return []
+    numbers = (f"{task.number}.{letter}" for letter in SUB_ITEM_LETTERS)
+    return [n for n in numbers if app.exists(ids.task_id(task.plan, n))]
 
 
 def require_plan_manager(app: LedgerCore, actor: Actor, plan: str) -> None:
@@ -129,3 +147,30 @@ def require_agency_of_plan(
             f"của kế hoạch {plan}",
             field="agency",
         )
+
+
+def scoring_rules(app: LedgerCore, plan: Plan, known_on: date | None = None) -> ScoringRules:
+    """The PAR Index rules that score ``plan``: its unit's level and province, its year."""
+    chain: list[tuple[str, str | None]] = []
+    for unit_code in lineage(app, plan.unit_code):
+        try:
+            chain.append((unit_code, app.load(Unit, ids.unit_id(unit_code), unit_code).level))
+        except NotFound:
+            chain.append((unit_code, None))
+    level, province = scope_of(chain)
+    if level is None:
+        raise NotFound(
+            f"chưa biết cấp của đơn vị {plan.unit_code} để chọn bộ chỉ số CCHC", field="plan"
+        )
+    return lookup(level, int(plan.fields["year"]), province=province, known_on=known_on)
+
+
+def require_plan_scorer(app: LedgerCore, actor: Actor, plan: Plan, kind: str) -> None:
+    """A unit scores itself (tự đánh giá) within its own plans; an appraisal (thẩm định) is
+    recorded by the plan's unit (transcribing the published result) or a unit above it (the
+    province's secretariat that appraised it)."""
+    if kind != "appraised" or actor.role is Role.ADMIN or actor.agency is None:
+        require_plan_actor(app, actor, plan.code, "ghi điểm tiêu chí", plan.unit_code)
+        return
+    if actor_unit(app, actor) not in lineage(app, plan.unit_code):
+        require_plan_actor(app, actor, plan.code, "ghi điểm thẩm định", plan.unit_code)

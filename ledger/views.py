@@ -42,7 +42,7 @@ def plan_targets(app: ParLedger, plan: str) -> list[Target]:
 def plan_overview(app: ParLedger, plan: str) -> dict[str, Any]:
     found = app.get_plan(plan)
     fields = found.fields
-    areas = fields["areas"]
+    areas = found.live_areas
     return {
         "id": plan,
         "version": found.version,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import psycopg
@@ -15,8 +15,13 @@ from eventsourcing.persistence import (
     Notification,
     OperationalError,
     StoredEvent,
+    Tracking,
 )
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.postgres import (
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresTrackingRecorder,
+)
 from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
@@ -25,6 +30,7 @@ from integrity.chain import (
     StoredLink,
 )
 from persistence.merkle import PostgresMerkleNodes
+from persistence.monitoring import PostgresMonitoring
 from persistence.records import (
     ADDED_COLUMNS,
     APPEND_ONLY_TABLES,
@@ -32,25 +38,24 @@ from persistence.records import (
     COMMANDS_TABLE,
     DIRECTORY_ENTITIES,
     FACT_COLUMNS,
+    INDEX_KEYS,
     INDEX_TABLE,
+    PG_TRACKING_TABLE,
     PG_UTC,
     CommandRow,
     IdempotencyKeyReused,
-    IndexFilter,
     IndexRow,
     LedgerRecorder,
     Window,
-    command_from_row,
     digest_of,
-    filter_where,
-    index_from_row,
     index_values,
-    keyset_page,
     scoped_where,
 )
 
 
-class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, LedgerRecorder):
+class LedgerPostgresRecorder(
+    PostgresMonitoring, PostgresMerkleNodes, PostgresApplicationRecorder, LedgerRecorder
+):
     """Appends a whole command in one statement: one round trip, one transaction.
 
     The server function locks the events table (EXCLUSIVE, as the library does) before it
@@ -60,6 +65,9 @@ class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, L
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
+        # The views' tracking table (``persistence.viewstore``): a process application's
+        # position is written by the library's own statement, in the events' transaction.
+        self.tracker = PostgresTrackingRecorder(datastore, tracking_table_name=PG_TRACKING_TABLE)
         schema = Identifier(self.datastore.schema)
         names = {
             "schema": schema,
@@ -71,13 +79,6 @@ class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, L
             "event_type": Identifier(self.stored_event_type_name),
             "append": Identifier("parledger_append"),
             "channel": Identifier(self.channel_name),
-            "index_recorded": Identifier(f"{INDEX_TABLE}_recorded"),
-            "index_effective": Identifier(f"{INDEX_TABLE}_effective"),
-            "index_entity": Identifier(f"{INDEX_TABLE}_entity"),
-            "index_originator": Identifier(f"{INDEX_TABLE}_originator"),
-            "index_actor": Identifier(f"{INDEX_TABLE}_actor"),
-            "index_plan_position": Identifier(f"{INDEX_TABLE}_plan_position"),
-            "index_plan_effective": Identifier(f"{INDEX_TABLE}_plan_effective"),
             "lock_timeout": SQL(str(int(self.datastore.lock_timeout or 10))),
         }
         self.sql_create_statements += [
@@ -99,32 +100,12 @@ class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, L
                 ).format(column=Identifier(column), **names)
                 for column, kind in ADDED_COLUMNS
             ),
-            SQL(
-                "CREATE INDEX IF NOT EXISTS {index_originator} ON {schema}.{index} "
-                "(originator_id, originator_version)"
-            ).format(**names),
-            SQL(
-                "CREATE INDEX IF NOT EXISTS {index_actor} ON {schema}.{index} "
-                "(actor_id, notification_id)"
-            ).format(**names),
-            SQL(
-                "CREATE INDEX IF NOT EXISTS {index_plan_position} ON {schema}.{index} "
-                "(plan, notification_id)"
-            ).format(**names),
-            SQL(
-                "CREATE INDEX IF NOT EXISTS {index_plan_effective} ON {schema}.{index} "
-                "(plan, effective_at)"
-            ).format(**names),
-            SQL(
-                "CREATE INDEX IF NOT EXISTS {index_recorded} ON {schema}.{index} (recorded_at)"
-            ).format(**names),
-            SQL(
-                "CREATE INDEX IF NOT EXISTS {index_effective} ON {schema}.{index} (effective_at)"
-            ).format(**names),
-            SQL(
-                "CREATE INDEX IF NOT EXISTS {index_entity} ON {schema}.{index} "
-                "(entity, originator_version)"
-            ).format(**names),
+            *(
+                SQL(
+                    "CREATE INDEX IF NOT EXISTS {name} ON {schema}.{index} (" + columns + ")"
+                ).format(name=Identifier(f"{INDEX_TABLE}_{name}"), **names)
+                for name, columns in INDEX_KEYS
+            ),
             SQL(
                 "CREATE TABLE IF NOT EXISTS {schema}.{commands} ("
                 "key text PRIMARY KEY, fingerprint text NOT NULL, "
@@ -232,6 +213,14 @@ class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, L
         return self._append(stored_events, **kwargs)
 
     def _append(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
+        tracking: Tracking | None = kwargs.get("tracking")
+        if tracking is not None:
+            # Refused (IntegrityError) unless it moves the position on: a page processed
+            # twice is rolled back whole, its events with it.
+            with self.datastore.transaction(commit=True) as curs:
+                ids = self._call_append(curs, stored_events, kwargs) if stored_events else []
+                self.tracker._insert_tracking(curs, tracking)
+            return ids
         if not stored_events:
             return []
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -283,58 +272,26 @@ class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, L
                 raise IdempotencyKeyReused(str(e)) from e
             raise
 
-    def get_command(self, key: str) -> CommandRow | None:
-        statement = SQL("SELECT * FROM {schema}.{commands} WHERE key = %s").format(
-            schema=Identifier(self.datastore.schema), commands=Identifier(COMMANDS_TABLE)
+    def _read(self, template: str, params: Sequence[Any], prepare: bool | None = None) -> list[Any]:
+        schema = self.datastore.schema
+        statement = SQL(template).format(
+            index=Identifier(schema, INDEX_TABLE),
+            chain=Identifier(schema, CHAIN_TABLE),
+            commands=Identifier(schema, COMMANDS_TABLE),
+            p=SQL("%s"),
         )
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, (key,), prepare=True)
-            row = curs.fetchone()
-        return None if row is None else command_from_row(row)
+            curs.execute(statement, params, prepare=prepare)
+            return list(curs.fetchall())
 
-    def select_index(self, *, gt: int = 0, limit: int = 1000) -> list[tuple[int, IndexRow]]:
-        statement = SQL(
-            "SELECT * FROM {schema}.{index} WHERE notification_id > %s "
-            "ORDER BY notification_id LIMIT %s"
-        ).format(schema=Identifier(self.datastore.schema), index=Identifier(INDEX_TABLE))
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, (gt, limit), prepare=True)
-            return [index_from_row(row, as_uuid=False) for row in curs.fetchall()]
+    def _stamp(self, moment: datetime) -> Any:
+        return moment
 
-    def select_filtered(
-        self, where: IndexFilter, *, gt: int = 0, limit: int = 100, descending: bool = False
-    ) -> list[tuple[int, IndexRow]]:
-        clause, params = filter_where(where, "%s", lambda t: t, lambda u: u)
-        page, order = keyset_page(gt, descending, "%s")
-        statement = SQL(
-            "SELECT * FROM {schema}.{index} WHERE "
-            + clause
-            + page
-            + " ORDER BY notification_id "
-            + order
-            + " LIMIT %s"
-        ).format(schema=Identifier(self.datastore.schema), index=Identifier(INDEX_TABLE))
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, (*params, *([gt] if page else []), limit))
-            return [index_from_row(row, as_uuid=False) for row in curs.fetchall()]
+    def _uid(self, uid: UUID) -> Any:
+        return uid
 
-    def select_originators(self, entity: str) -> list[UUID]:
-        statement = SQL(
-            "SELECT originator_id FROM {schema}.{index} "
-            "WHERE entity = %s AND originator_version = 1 ORDER BY notification_id"
-        ).format(schema=Identifier(self.datastore.schema), index=Identifier(INDEX_TABLE))
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, (entity,), prepare=True)
-            return [row["originator_id"] for row in curs.fetchall()]
-
-    def position_at(self, known_at: datetime) -> int:
-        statement = SQL(
-            "SELECT MAX(notification_id) AS p FROM {schema}.{index} WHERE recorded_at <= %s"
-        ).format(schema=Identifier(self.datastore.schema), index=Identifier(INDEX_TABLE))
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, (known_at,), prepare=True)
-            row = curs.fetchone()
-        return int(row["p"] or 0) if row else 0
+    def _uuid(self, stored: Any) -> UUID:
+        return cast(UUID, stored)  # psycopg reads a uuid column as a UUID
 
     def _sql(self, text: str) -> Any:
         return SQL(text).format(
@@ -344,16 +301,20 @@ class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, L
             chain=Identifier(CHAIN_TABLE),
         )
 
-    def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
+    def _chained_select(self, tail: str) -> Any:
         facts = FACT_COLUMNS.format(
             recorded=PG_UTC.format("recorded_at"), effective=PG_UTC.format("effective_at")
         )
-        statement = self._sql(
+        return self._sql(
             "SELECT e.notification_id, replace(e.originator_id::text, '-', ''), "
             f"e.originator_version, e.topic, e.state, {facts} "
             "FROM {schema}.{events} e "
             "LEFT JOIN {schema}.{index} i ON i.notification_id = e.notification_id "
-            "LEFT JOIN {schema}.{chain} c ON c.notification_id = e.notification_id "
+            "LEFT JOIN {schema}.{chain} c ON c.notification_id = e.notification_id " + tail
+        )
+
+    def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
+        statement = self._chained_select(
             "WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s"
         )
         with (
@@ -363,22 +324,17 @@ class LedgerPostgresRecorder(PostgresMerkleNodes, PostgresApplicationRecorder, L
             curs.execute(statement, (gt, limit), prepare=True)
             return list(curs.fetchall())
 
-    def chain_extent(self) -> tuple[int, int]:
-        statement = self._sql("SELECT COUNT(*) AS n, MAX(leaf_index) AS top FROM {schema}.{chain}")
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement)
-            row = curs.fetchone()
-        assert row is not None
-        return int(row["n"]), int(-1 if row["top"] is None else row["top"]) + 1
-
-    def select_leaves(self, size: int) -> list[tuple[int, bytes]]:
-        statement = self._sql(
-            "SELECT notification_id, leaf FROM {schema}.{chain} WHERE leaf_index < %s "
-            "ORDER BY leaf_index"
-        )
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, (size,))
-            return [(row["notification_id"], bytes(row["leaf"])) for row in curs.fetchall()]
+    def stream_chained_rows(self, batch: int = 20_000) -> Iterator[list[Sequence[Any]]]:
+        # A server-side cursor over one statement: one snapshot, one plan, and each FETCH a
+        # statement of its own (well inside statement_timeout however long the ledger).
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor("parledger_chain_scan", row_factory=tuple_row) as curs,
+        ):
+            curs.execute(self._chained_select("ORDER BY e.notification_id"))
+            while rows := curs.fetchmany(batch):
+                yield list(rows)
 
     def restore(self, links: Sequence[StoredLink]) -> None:
         with self.datastore.transaction(commit=True) as curs:

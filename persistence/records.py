@@ -11,7 +11,7 @@ reports a conflict for an event that was in fact stored.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,6 +35,9 @@ from integrity.chain import (
 INDEX_TABLE = "parledger_event_index"
 COMMANDS_TABLE = "parledger_commands"
 CHAIN_TABLE = "parledger_chain"
+# Where PostgreSQL keeps tracking positions (the views' and the process applications'); SQLite
+# keeps them in the library's ``tracking`` table.
+PG_TRACKING_TABLE = "parledger_view_tracking"
 # Tables whose rows are never updated nor deleted: triggers refuse it on both backends.
 APPEND_ONLY_TABLES = (INDEX_TABLE, COMMANDS_TABLE, CHAIN_TABLE)
 
@@ -77,8 +80,30 @@ class LedgerRecorder:
         creates the cache's table on first use."""
         raise NotImplementedError
 
-    def get_command(self, key: str) -> CommandRow | None:
+    # -- what each backend supplies for the reads below ----------------------------------------
+
+    def _read(self, template: str, params: Sequence[Any], prepare: bool | None = None) -> list[Any]:
+        """The rows (by column name) of one read: ``template`` names the tables ``{index}``,
+        ``{chain}`` and ``{commands}``, and each parameter ``{p}``."""
         raise NotImplementedError
+
+    def _stamp(self, moment: datetime) -> Any:
+        """A moment as the backend compares it with stored times."""
+        raise NotImplementedError
+
+    def _uid(self, uid: UUID) -> Any:
+        """An id as the backend stores it."""
+        raise NotImplementedError
+
+    def _uuid(self, stored: Any) -> UUID:
+        """An id as the backend gives it back."""
+        raise NotImplementedError
+
+    # -- the reads ------------------------------------------------------------------------------
+
+    def get_command(self, key: str) -> CommandRow | None:
+        rows = self._read("SELECT * FROM {commands} WHERE key = {p}", (key,), prepare=True)
+        return command_from_row(rows[0]) if rows else None
 
     def insert_batch(
         self, members: Sequence[tuple[Sequence[StoredEvent], dict[str, Any]]]
@@ -90,22 +115,49 @@ class LedgerRecorder:
         raise NotImplementedError
 
     def select_index(self, *, gt: int = 0, limit: int = 1000) -> list[tuple[int, IndexRow]]:
-        raise NotImplementedError
+        rows = self._read(
+            "SELECT * FROM {index} WHERE notification_id > {p} ORDER BY notification_id LIMIT {p}",
+            (gt, limit),
+            prepare=True,
+        )
+        return [index_from_row(row, self._uuid) for row in rows]
 
     def select_originators(self, entity: str) -> list[UUID]:
         """Ids of every aggregate of one class, in order of creation."""
-        raise NotImplementedError
+        rows = self._read(
+            "SELECT originator_id FROM {index} "
+            "WHERE entity = {p} AND originator_version = 1 ORDER BY notification_id",
+            (entity,),
+            prepare=True,
+        )
+        return [self._uuid(row["originator_id"]) for row in rows]
 
     def select_filtered(
         self, where: IndexFilter, *, gt: int = 0, limit: int = 100, descending: bool = False
     ) -> list[tuple[int, IndexRow]]:
         """Index rows matching ``where``, by position: after ``gt`` ascending, or before it
         (``gt`` 0 meaning the end) descending."""
-        raise NotImplementedError
+        clause, params = filter_where(where, "{p}", self._stamp, self._uid)
+        page, order = keyset_page(gt, descending, "{p}")
+        rows = self._read(
+            "SELECT * FROM {index} WHERE "
+            + clause
+            + page
+            + " ORDER BY notification_id "
+            + order
+            + " LIMIT {p}",
+            (*params, *([gt] if page else []), limit),
+        )
+        return [index_from_row(row, self._uuid) for row in rows]
 
     def position_at(self, known_at: datetime) -> int:
         """The last position recorded at or before ``known_at`` (0 before the first event)."""
-        raise NotImplementedError
+        rows = self._read(
+            "SELECT MAX(notification_id) AS p FROM {index} WHERE recorded_at <= {p}",
+            (self._stamp(known_at),),
+            prepare=True,
+        )
+        return int(rows[0]["p"] or 0) if rows else 0
 
     def select_scoped(self, plan: str, window: Window) -> list[Notification]:
         """The events of one plan and of the agency directory inside ``window``, in order."""
@@ -121,13 +173,35 @@ class LedgerRecorder:
         UTC text): verification's fast path."""
         raise NotImplementedError
 
+    def stream_chained_rows(self, batch: int = 20_000) -> Iterator[list[Sequence[Any]]]:
+        """Every chained row in position order, in batches, from one statement on one cursor
+        (one snapshot of the store): what ``verify`` reads."""
+        raise NotImplementedError
+
+    def chain_size(self) -> int:
+        """Events linked into the chain, from one index lookup (``persistence/monitoring``)."""
+        raise NotImplementedError
+
+    def record_verification(self, ok: bool, events: int, position: int, seconds: float) -> None:
+        """Keep the outcome of a full verification (``parledger_verifications``)."""
+        raise NotImplementedError
+
+    def last_verified(self) -> float | None:
+        """When the last successful verification finished (seconds since the epoch)."""
+        raise NotImplementedError
+
     def chain_extent(self) -> tuple[int, int]:
         """(number of links, highest leaf index + 1) of the chain table."""
-        raise NotImplementedError
+        (row,) = self._read("SELECT COUNT(*) AS n, MAX(leaf_index) AS top FROM {chain}", ())
+        return int(row["n"]), int(-1 if row["top"] is None else row["top"]) + 1
 
     def select_leaves(self, size: int) -> list[tuple[int, bytes]]:
         """(position, leaf) of the first ``size`` links, in leaf order."""
-        raise NotImplementedError
+        rows = self._read(
+            "SELECT notification_id, leaf FROM {chain} WHERE leaf_index < {p} ORDER BY leaf_index",
+            (size,),
+        )
+        return [(row["notification_id"], bytes(row["leaf"])) for row in rows]
 
     def restore(self, links: Sequence[StoredLink]) -> None:
         """Write exported events, index rows and links as they were (positions kept), in one
@@ -252,13 +326,13 @@ def keyset_page(gt: int, descending: bool, mark: str) -> tuple[str, str]:
     return f" AND notification_id > {mark}", "ASC"
 
 
-def index_from_row(row: Any, as_uuid: bool) -> tuple[int, IndexRow]:
+def index_from_row(row: Any, uuid: Callable[[Any], UUID]) -> tuple[int, IndexRow]:
     def when(value: Any) -> datetime:
         return datetime.fromisoformat(value) if isinstance(value, str) else value
 
     originator = row["originator_id"]
     return row["notification_id"], IndexRow(
-        originator_id=UUID(originator) if as_uuid else originator,
+        originator_id=uuid(originator),
         originator_version=row["originator_version"],
         entity=row["entity"],
         event_type=row["event_type"],
@@ -289,3 +363,14 @@ def index_values(e: ChainedEvent) -> tuple[Any, ...]:
 
 # Columns added after the first release of the index; old stores gain them on start.
 ADDED_COLUMNS = (("actor_role", "text"), ("actor_agency", "text"))
+
+# The index table's own indexes, alike on both backends: (name after the table's, columns).
+INDEX_KEYS = (
+    ("recorded", "recorded_at"),
+    ("plan_position", "plan, notification_id"),
+    ("plan_effective", "plan, effective_at"),
+    ("effective", "effective_at"),
+    ("entity", "entity, originator_version"),
+    ("originator", "originator_id, originator_version"),
+    ("actor", "actor_id, notification_id"),
+)

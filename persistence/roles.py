@@ -12,6 +12,7 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from persistence.credentials import CREDENTIALS_TABLE, SESSIONS_TABLE
 from persistence.merkle import MERKLE_TABLE
+from persistence.migrations.v0003_verifications import VERIFICATIONS_TABLE
 from persistence.records import APPEND_ONLY_TABLES
 
 VERSION_TABLE = "parledger_schema_version"  # read by the service to check the schema's version
@@ -49,9 +50,13 @@ def grant_service_statements(schema: str, role: str, events_table: str) -> list[
             )
             for table in VIEW_TABLES
         ),
-        # The cache of Merkle subtree roots grows with the chain; its rows are never changed.
-        SQL("GRANT SELECT, INSERT ON {schema}.{table} TO {role}").format(
-            table=Identifier(MERKLE_TABLE), **names
+        # The cache of Merkle subtree roots grows with the chain, and the record of
+        # verifications with each run; their rows are never changed.
+        *(
+            SQL("GRANT SELECT, INSERT ON {schema}.{table} TO {role}").format(
+                table=Identifier(table), **names
+            )
+            for table in (MERKLE_TABLE, VERIFICATIONS_TABLE)
         ),
     ]
     return statements

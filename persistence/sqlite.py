@@ -4,7 +4,7 @@ one transaction."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -13,8 +13,14 @@ from eventsourcing.persistence import (
     IntegrityError,
     Notification,
     StoredEvent,
+    Tracking,
 )
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteCursor,
+    SQLiteDatastore,
+    SQLiteTrackingRecorder,
+)
 
 from integrity.chain import (
     GENESIS,
@@ -24,6 +30,7 @@ from integrity.chain import (
     utc_text,
 )
 from persistence.merkle import SQLiteMerkleNodes
+from persistence.monitoring import SQLiteMonitoring
 from persistence.records import (
     ADDED_COLUMNS,
     APPEND_ONLY_TABLES,
@@ -31,19 +38,15 @@ from persistence.records import (
     COMMANDS_TABLE,
     DIRECTORY_ENTITIES,
     FACT_COLUMNS,
+    INDEX_KEYS,
     INDEX_TABLE,
     CommandRow,
     IdempotencyKeyReused,
-    IndexFilter,
     IndexRow,
     LedgerRecorder,
     Window,
-    command_from_row,
     digest_of,
-    filter_where,
-    index_from_row,
     index_values,
-    keyset_page,
     scoped_where,
 )
 
@@ -56,9 +59,14 @@ def _rows_of(stored: Sequence[StoredEvent], kwargs: dict[str, Any]) -> Sequence[
     return rows
 
 
-class LedgerSQLiteRecorder(SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerRecorder):
+class LedgerSQLiteRecorder(
+    SQLiteMonitoring, SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerRecorder
+):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name)
+        # The views' tracking table (``persistence.viewstore``): a process application's
+        # position is written by the library's own statement, in the events' transaction.
+        self.tracker = SQLiteTrackingRecorder(datastore)
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -75,18 +83,10 @@ class LedgerSQLiteRecorder(SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerR
             "plan TEXT, "
             "actor_role TEXT, "
             "actor_agency TEXT)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_recorded ON {INDEX_TABLE} (recorded_at)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_plan_position ON {INDEX_TABLE} "
-            "(plan, notification_id)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_plan_effective ON {INDEX_TABLE} "
-            "(plan, effective_at)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_effective ON {INDEX_TABLE} (effective_at)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_entity ON {INDEX_TABLE} "
-            "(entity, originator_version)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_originator ON {INDEX_TABLE} "
-            "(originator_id, originator_version)",
-            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_actor ON {INDEX_TABLE} "
-            "(actor_id, notification_id)",
+            *(
+                f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_{name} ON {INDEX_TABLE} ({columns})"
+                for name, columns in INDEX_KEYS
+            ),
             f"CREATE TABLE IF NOT EXISTS {COMMANDS_TABLE} ("
             "key TEXT PRIMARY KEY, "
             "fingerprint TEXT NOT NULL, "
@@ -163,6 +163,11 @@ class LedgerSQLiteRecorder(SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerR
             )
         if ids:
             self._link(c, ids, stored_events, rows)
+        tracking: Tracking | None = kwargs.get("tracking")
+        if tracking is not None:
+            # Refused (IntegrityError) unless it moves the position on: a page processed
+            # twice is rolled back whole, its events with it.
+            self.tracker._insert_tracking(c, tracking)
         return ids
 
     def insert_batch(
@@ -199,79 +204,43 @@ class LedgerSQLiteRecorder(SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerR
             links.append((index + offset, position, leaf, previous))
         c.executemany(f"INSERT INTO {CHAIN_TABLE} VALUES (?, ?, ?, ?)", links)
 
-    def get_command(self, key: str) -> CommandRow | None:
+    def _read(self, template: str, params: Sequence[Any], prepare: bool | None = None) -> list[Any]:
+        sql = template.format(index=INDEX_TABLE, chain=CHAIN_TABLE, commands=COMMANDS_TABLE, p="?")
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT * FROM {COMMANDS_TABLE} WHERE key=?", (key,))
-            row = c.fetchone()
-        return None if row is None else command_from_row(row)
+            c.execute(sql, params)
+            return list(c.fetchall())
 
-    def select_index(self, *, gt: int = 0, limit: int = 1000) -> list[tuple[int, IndexRow]]:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT * FROM {INDEX_TABLE} WHERE notification_id>? "
-                "ORDER BY notification_id LIMIT ?",
-                (gt, limit),
-            )
-            return [index_from_row(row, as_uuid=True) for row in c.fetchall()]
+    def _stamp(self, moment: datetime) -> Any:
+        return utc_text(moment)
 
-    def select_filtered(
-        self, where: IndexFilter, *, gt: int = 0, limit: int = 100, descending: bool = False
-    ) -> list[tuple[int, IndexRow]]:
-        clause, params = filter_where(where, "?", utc_text, lambda u: u.hex)
-        page, order = keyset_page(gt, descending, "?")
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT * FROM {INDEX_TABLE} WHERE {clause}{page} "
-                f"ORDER BY notification_id {order} LIMIT ?",
-                (*params, *([gt] if page else []), limit),
-            )
-            return [index_from_row(row, as_uuid=True) for row in c.fetchall()]
+    def _uid(self, uid: UUID) -> Any:
+        return uid.hex
 
-    def select_originators(self, entity: str) -> list[UUID]:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT originator_id FROM {INDEX_TABLE} "
-                "WHERE entity=? AND originator_version=1 ORDER BY notification_id",
-                (entity,),
-            )
-            return [UUID(row["originator_id"]) for row in c.fetchall()]
+    def _uuid(self, stored: Any) -> UUID:
+        return UUID(stored)
 
-    def position_at(self, known_at: datetime) -> int:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT MAX(notification_id) AS p FROM {INDEX_TABLE} WHERE recorded_at <= ?",
-                (utc_text(known_at),),
-            )
-            row = c.fetchone()
-        return int(row["p"] or 0)
+    def _chained_select(self, tail: str) -> str:
+        facts = FACT_COLUMNS.format(recorded="i.recorded_at", effective="i.effective_at")
+        return (
+            "SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, "
+            f"{facts} FROM {self.events_table_name} e "
+            f"LEFT JOIN {INDEX_TABLE} i ON i.notification_id = e.rowid "
+            f"LEFT JOIN {CHAIN_TABLE} c ON c.notification_id = e.rowid " + tail
+        )
 
     def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
-        facts = FACT_COLUMNS.format(recorded="i.recorded_at", effective="i.effective_at")
         with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                "SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, "
-                f"{facts} FROM {self.events_table_name} e "
-                f"LEFT JOIN {INDEX_TABLE} i ON i.notification_id = e.rowid "
-                f"LEFT JOIN {CHAIN_TABLE} c ON c.notification_id = e.rowid "
-                "WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?",
-                (gt, limit),
-            )
+            statement = self._chained_select("WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?")
+            c.execute(statement, (gt, limit))
             return [tuple(row) for row in c.fetchall()]
 
-    def chain_extent(self) -> tuple[int, int]:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT COUNT(*) AS n, MAX(leaf_index) AS top FROM {CHAIN_TABLE}")
-            row = c.fetchone()
-        return int(row["n"]), int(-1 if row["top"] is None else row["top"]) + 1
-
-    def select_leaves(self, size: int) -> list[tuple[int, bytes]]:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT notification_id, leaf FROM {CHAIN_TABLE} WHERE leaf_index < ? "
-                "ORDER BY leaf_index",
-                (size,),
-            )
-            return [(row[0], bytes(row[1])) for row in c.fetchall()]
+    def stream_chained_rows(self, batch: int = 20_000) -> Iterator[list[Sequence[Any]]]:
+        # One statement in one read transaction: in WAL mode it sees one state of the file.
+        with self.datastore.transaction(commit=False) as c, c as raw:
+            raw.row_factory = None  # plain tuples, as verification indexes them
+            raw.execute(self._chained_select("ORDER BY e.rowid"))
+            while rows := raw.fetchmany(batch):
+                yield rows
 
     def restore(self, links: Sequence[StoredLink]) -> None:
         with self.datastore.transaction(commit=True) as c:

@@ -23,8 +23,10 @@ from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteTrackingRecorder
 from psycopg import Cursor
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
+
+from persistence.records import PG_TRACKING_TABLE
 
 DOCS_TABLE = "parledger_view_docs"
 SHADOW_TABLE = "parledger_view_shadow"  # where a rebuild folds the log before promotion
@@ -32,6 +34,11 @@ GENERATION = "parledger:view-generation"  # a tracking row: bumped at each promo
 CHECKPOINTS_TABLE = "parledger_checkpoints"
 
 Row = tuple[str, str, dict[str, Any]]  # (kind, key, document)
+# A view's position and its generation, two index lookups in one statement.
+STANDING = (
+    "SELECT (SELECT MAX(notification_id) FROM {tracking} WHERE application_name = {p}), "
+    "(SELECT MAX(notification_id) FROM {tracking} WHERE application_name = {p})"
+)
 
 
 def _dumps(value: Any) -> str:
@@ -62,6 +69,11 @@ class LedgerView(TrackingRecorder, ABC):
     @abstractmethod
     def generation(self) -> int:
         """How many times a rebuild was promoted into this view."""
+
+    @abstractmethod
+    def standing(self, application_name: str) -> tuple[int, int]:
+        """The position held under ``application_name`` and the generation, in one query
+        (what every present read asks first)."""
 
     @abstractmethod
     def shadow(self) -> LedgerView:
@@ -189,6 +201,12 @@ class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
         with self.datastore.transaction(commit=False) as c:
             return self._generation(c)
 
+    def standing(self, application_name: str) -> tuple[int, int]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(STANDING.format(tracking="tracking", p="?"), (application_name, GENERATION))
+            position, generation = c.fetchone()
+        return position or 0, generation or 0
+
     def shadow(self) -> SQLiteLedgerView:
         return SQLiteLedgerView(self.datastore, docs_table=SHADOW_TABLE)
 
@@ -259,7 +277,7 @@ class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
 
 class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
     def __init__(self, datastore: PostgresDatastore, docs_table: str = DOCS_TABLE, **kwargs: Any):
-        super().__init__(datastore, tracking_table_name="parledger_view_tracking", **kwargs)
+        super().__init__(datastore, tracking_table_name=PG_TRACKING_TABLE, **kwargs)
         self.docs_table = docs_table
         self.names = {
             "schema": Identifier(self.datastore.schema),
@@ -345,6 +363,15 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
     def generation(self) -> int:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             return self._generation(curs)
+
+    def standing(self, application_name: str) -> tuple[int, int]:
+        tracking = "{schema}.{tracking}"
+        statement = SQL(STANDING.format(tracking=tracking, p="%s")).format(**self.names)
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(statement, (application_name, GENERATION), prepare=True)
+            row = curs.fetchone()
+        assert row is not None
+        return row[0] or 0, row[1] or 0
 
     def shadow(self) -> PostgresLedgerView:
         return PostgresLedgerView(self.datastore, docs_table=SHADOW_TABLE)

@@ -35,11 +35,19 @@ class Heading:
     year: int
     title: str
     department: str | None = None  # "Sở Nội vụ" for a department's plan
+    province: str | None = None  # "Tỉnh Phú Thọ" where the text names the unit's province
 
 
 _UNIT_WORDS = r"(?:huyện|quận|thị xã|thành phố|tỉnh|đặc khu|thị trấn|xã|phường)"
 _HEADING = re.compile(rf"({_UNIT_WORDS}\s+.+?)\s+năm\s+(\d{{4}})$")
 _DEPARTMENT = re.compile(r"(Sở\s+.+?)\s+((?:tỉnh|thành phố)\s+.+?)\s+năm\s+(\d{4})$")
+# "xã Tân Lập, tỉnh Phú Thọ" in the heading; "UBND TỈNH PHÚ THỌ" above the unit's own name in
+# the issuing body's block at the top.
+_PROVINCE_AFTER = re.compile(r"^(.+?),?\s+((?:tỉnh|thành phố)\s+\S.*)$", re.I)
+_PROVINCE_ABOVE = re.compile(
+    r"^(?:(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+)?((?:tỉnh|thành phố)\s+\S.*)$", re.I
+)
+_BELOW_PROVINCE = re.compile(r"^(?:huyện|quận|thị xã|đặc khu|thị trấn|xã|phường)\s", re.I)
 
 
 def read_heading(body: list[str]) -> Heading:
@@ -63,8 +71,30 @@ def read_heading(body: list[str]) -> Heading:
             f"tiêu đề “{subject}” không nêu đơn vị và năm (… huyện X năm 2023, "
             "… xã Y năm 2024, … của Sở Z tỉnh T năm 2024)",
         )
-    unit = m.group(1)[:1].upper() + m.group(1)[1:]
-    return Heading(unit, int(m.group(2)), title)
+    unit, province = m.group(1), None
+    if _BELOW_PROVINCE.match(unit):
+        named = _PROVINCE_AFTER.match(unit)
+        if named:
+            unit, province = named.group(1), named.group(2)
+        else:
+            province = _province_above(body[:at])
+    return Heading(unit[:1].upper() + unit[1:], int(m.group(2)), title, province=province)
+
+
+def _province_above(top: list[str]) -> str | None:
+    """The province the issuing body's block names ("UBND TỈNH PHÚ THỌ" over "ỦY BAN NHÂN
+    DÂN XÃ TÂN LẬP"), as plans write a province: "Tỉnh Phú Thọ". The block is the capitals
+    at the top of the text, before its first blank line; prose further down is not read."""
+    text = "\n".join(top).strip()
+    for line in text.split("\n\n", 1)[0].split("\n"):
+        found = _PROVINCE_ABOVE.match(line.strip()) if line.isupper() else None
+        if found:
+            words = found.group(1).split()
+            level = 1 if words[0].casefold() == "tỉnh" else 2
+            return " ".join(
+                [" ".join(words[:level]).capitalize()] + [w.capitalize() for w in words[level:]]
+            )
+    return None
 
 
 def read_areas(state: ParseState, body: list[str], year: int) -> list[Area]:

@@ -296,21 +296,16 @@ def cat_hai_directory() -> Directory:
         ),
         *(
             Agency(
-                code=f"thi-tran-{slug(n)}",
-                name=f"UBND thị trấn {n}",
-                kind=K.TOWN,
-                aliases=[f"Ủy ban nhân dân thị trấn {n}"],
+                code=f"{prefix}-{slug(n)}",
+                name=f"UBND {level} {n}",
+                kind=kind,
+                aliases=[f"Ủy ban nhân dân {level} {n}"],
             )
-            for n in towns
-        ),
-        *(
-            Agency(
-                code=f"xa-{slug(n)}",
-                name=f"UBND xã {n}",
-                kind=K.COMMUNE,
-                aliases=[f"Ủy ban nhân dân xã {n}"],
+            for names, prefix, level, kind in (
+                (towns, "thi-tran", "thị trấn", K.TOWN),
+                (communes, "xa", "xã", K.COMMUNE),
             )
-            for n in communes
+            for n in names
         ),
     ]
     everyone = [K.OFFICE, K.SPECIALISED_OFFICE, K.PUBLIC_SERVICE_UNIT, K.COMMUNE, K.TOWN]

@@ -35,7 +35,7 @@ from planfile.reading import ParseState, PlanRefused, check_wording, find
 from planfile.schema import SCHEMA_ID, PlanFile, Source
 from planfile.targets import read_targets
 from planfile.templates import directory_for
-from planfile.units import plan_code, qualified, unit_of
+from planfile.units import plan_code, qualified, unit_within
 
 MAX_BYTES = 5_000_000  # a plan is a few dozen kilobytes; refuse anything absurd early
 
@@ -117,7 +117,7 @@ def parse_plan(
     targets = read_targets(state, body)
     areas = read_areas(state, body, year)
     signer = read_signer(state, body)
-    unit_code, unit_level = unit_of(unit)
+    unit_code, unit_level = unit_within(unit, heading.province)
     directory = directory_for(unit, unit_level, heading.department)
     directory.map_names(agencies or {})
     document, tasks, names = read_appendix(state, lines, appendix_at, year, areas, directory)

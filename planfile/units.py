@@ -44,6 +44,18 @@ def unit_of(unit_name: str) -> tuple[str, str]:
     return slug(unit_name), "commune"
 
 
+def unit_within(unit_name: str, province: str | None) -> tuple[str, str]:
+    """(code, level) of a unit below a province, named as in a plan's heading: with the
+    province the text names, its code starts with the province's ("phu-tho-tan-lap"), since
+    many communes share a name (xã Tân Lập is in several provinces). The legacy unit keeps the
+    code its stored ledgers have used since release 0.1, as does a text that names no
+    province."""
+    code, level = unit_of(unit_name)
+    if province is None or code == LEGACY_UNIT or level == "province":
+        return code, level
+    return f"{unit_of(province)[0]}-{code}", level
+
+
 def plan_code(unit_code: str, year: int, department: str | None = None) -> str:
     """``cat-hai-2023``; a department's plan also names its department:
     ``bac-ninh-so-noi-vu-2024``."""

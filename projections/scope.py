@@ -32,3 +32,15 @@ def unit_agencies(state: LedgerState, unit: str, kinds: tuple[str, ...], as_of: 
         for d in state.kind("agencies").values()
         if d.get("kind") in kinds and (d.get("unit") or LEGACY_UNIT) == unit and active_on(d, as_of)
     }
+
+
+def withdrawn_by(register: Doc | None, as_of: date) -> bool:
+    """Whether a withdrawal from the plan (the fold's ``withdrawal`` register) took effect by
+    ``as_of``: an item withdrawn later was still in the plan on that date."""
+    return register is not None and date.fromisoformat(register["on"]) <= as_of
+
+
+def plan_areas(doc: Doc, as_of: date) -> list[Doc]:
+    """The plan's areas (lĩnh vực) on ``as_of``: those a re-imported text withdrew left out."""
+    withdrawn = doc.get("withdrawn_areas", {})
+    return [a for a in doc.get("areas", []) if not withdrawn_by(withdrawn.get(a["code"]), as_of)]

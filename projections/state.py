@@ -22,7 +22,17 @@ from typing import Any
 
 from domain.user import User
 from integrity.chain import utc_text
-from projections.fold import agencies, calendar, dossiers, inspections, plans, targets, tasks, units
+from projections.fold import (
+    agencies,
+    calendar,
+    dossiers,
+    inspections,
+    obligations,
+    plans,
+    targets,
+    tasks,
+    units,
+)
 from projections.fold.core import Doc, FoldTable, Handler, LedgerState, Stamp, event_class, plain
 from projections.rows import class_of
 
@@ -38,6 +48,7 @@ TABLES: tuple[FoldTable, ...] = (
     dossiers.on,
     units.on,
     calendar.on,
+    obligations.on,
 )
 
 # Event class -> (kind of document it changes, the function folding it in).

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from projections.scope import plan_unit, unit_agencies
+from projections.scope import plan_areas, plan_unit, unit_agencies, withdrawn_by
 from projections.state import Doc, LedgerState
 
 TASK_STATUSES = (
@@ -61,6 +61,11 @@ def _plan_docs(state: LedgerState, kind: str, plan: str) -> list[Doc]:
     return [d for d in state.kind(kind).values() if d.get("plan") == plan]
 
 
+def in_plan(state: LedgerState, kind: str, plan: str, as_of: date) -> list[Doc]:
+    """The plan's tasks or targets on ``as_of``, those withdrawn by then left out."""
+    return [d for d in _plan_docs(state, kind, plan) if not withdrawn_by(d.get("withdrawn"), as_of)]
+
+
 def plan_doc(state: LedgerState, plan: str) -> Doc | None:
     return next((d for d in state.kind("plans").values() if d.get("plan") == plan), None)
 
@@ -97,7 +102,7 @@ _SEVERITY = ["overdue", "not_started", "in_progress", "completed_late", "complet
 
 
 def task_board(state: LedgerState, plan: str, as_of: date) -> dict[str, Any]:
-    docs = sorted(_plan_docs(state, "tasks", plan), key=lambda d: _number_key(d["number"]))
+    docs = sorted(in_plan(state, "tasks", plan, as_of), key=lambda d: _number_key(d["number"]))
     children: dict[str, list[Doc]] = defaultdict(list)
     for doc in docs:
         if doc.get("parent"):
@@ -191,10 +196,10 @@ def _derived(state: LedgerState, plan: str, ind: Doc, as_of: date, year: int) ->
         basis = f"{on_time}/{len(leaves)} nhiệm vụ hoàn thành đúng hạn; {failed} quá hạn"
         return {"value": value, "best_possible": best, "basis": basis}
     kinds = SPECIALISED_KINDS if source == "specialised_offices_inspected" else COMMUNE_KINDS
-    return _inspected_share(state, plan, kinds, year, as_of)
+    return inspected_share(state, plan, kinds, year, as_of)
 
 
-def _inspected_share(
+def inspected_share(
     state: LedgerState, plan: str, kinds: tuple[str, ...], year: int, as_of: date
 ) -> dict[str, Any]:
     population = unit_agencies(state, plan_unit(state, plan), kinds, as_of)
@@ -215,7 +220,7 @@ def target_attainment(state: LedgerState, plan: str, as_of: date) -> dict[str, A
     year = plan_year(state, plan) or as_of.year
     year_over = as_of >= date(year, 12, 31)
     out: list[dict[str, Any]] = []
-    for target in sorted(_plan_docs(state, "targets", plan), key=lambda d: d["number"]):
+    for target in sorted(in_plan(state, "targets", plan, as_of), key=lambda d: d["number"]):
         for ind in target.get("indicators", []):
             row: dict[str, Any] = {
                 "target": target["number"],
@@ -281,7 +286,7 @@ def area_scores(state: LedgerState, plan: str, as_of: date) -> dict[str, Any]:
         "self_assessed": Decimal(0),
         "appraised": Decimal(0),
     }
-    for area in doc.get("areas", []):
+    for area in plan_areas(doc, as_of):
         row = {
             "area": area["code"],
             "name": area["name"],
@@ -353,7 +358,7 @@ def inspection_history(
     year = plan_year(state, plan) or as_of.year
     coverage = {}
     for name, kinds in (("specialised_offices", SPECIALISED_KINDS), ("communes", COMMUNE_KINDS)):
-        share = _inspected_share(state, plan, kinds, year, as_of)
+        share = inspected_share(state, plan, kinds, year, as_of)
         value = share["value"]
         coverage[name] = {"value": None if value is None else str(value), "basis": share["basis"]}
     for rows in by_agency.values():

@@ -7,6 +7,9 @@ is lost; SQLite: polling) and folds new events page by page, each page's documen
 tracking position in one transaction (``projections.live``): a worker stopped anywhere resumes
 from the tracking position and applies nothing twice.
 
+Before folding, the worker runs the obligations process (``ledger.obligations``) on the new
+events, and sweeps for obligations whose due moment passed once a minute, under the same lease.
+
 Several workers may run for availability: a lease in the database (schema version 2) lets one
 work while the others wait, renewed after each page and taken over when its holder stops
 renewing. Should two ever fold at once (a lease expired under a stalled holder), the tracking
@@ -19,6 +22,7 @@ import contextlib
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,11 +33,13 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 from psycopg.sql import SQL, Identifier
 
 from ledger.application import ParLedger
+from ledger.obligations import ObligationsProcess
 from persistence.shared import SharedState
 from projections import live
 
 LEASE = "projections:" + live.NAME
 LEASE_SECONDS = 5.0
+SWEEP_SECONDS = 60.0  # how often the worker records obligations whose due moment passed
 
 
 class LeaseLost(Exception):
@@ -71,6 +77,7 @@ class Worker:
         poll: float = 0.5,
         holder: str | None = None,
         on_report: Callable[[Report], None] | None = None,  # after each page saved
+        sweep_every: float = SWEEP_SECONDS,
     ) -> None:
         self.app, self.poll, self.on_report = app, poll, on_report
         self.view = app.view
@@ -78,6 +85,9 @@ class Worker:
         self.shared = SharedState(datastore, app.database.backend)
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:8]}"
         self.stopping = threading.Event()
+        self.obligations = ObligationsProcess(app)
+        self.sweep_every = sweep_every
+        self._next_sweep = 0.0
         self._listener: psycopg.Connection[Any] | None = None
 
     def stop(self) -> None:
@@ -113,6 +123,8 @@ class Worker:
                 if not self.shared.take_lease(LEASE, self.holder, LEASE_SECONDS):
                     raise LeaseLost
 
+            with contextlib.suppress(IntegrityError):
+                self._obligations()
             with contextlib.suppress(LeaseLost, IntegrityError):
                 live.catch_up(self.app, self.view, on_page=saved)
             return Report(
@@ -123,6 +135,15 @@ class Worker:
             )
         except OperationalError:
             return None  # the database is away: wait and try again
+
+    def _obligations(self) -> None:
+        """The obligations process on the new events, and a sweep for misses at most every
+        ``sweep_every`` seconds (the clock moves without any event)."""
+        if time.monotonic() >= self._next_sweep:
+            self.obligations.sweep()  # runs the process first
+            self._next_sweep = time.monotonic() + self.sweep_every
+        else:
+            self.obligations.run()
 
     # -- waiting for new events -------------------------------------------------------------
 

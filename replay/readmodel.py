@@ -3,11 +3,12 @@ other (valid date, knowledge time).
 
 A present read first brings the live view up to the head of the log (a cheap check when
 nothing is new; one writer at a time in this process, the tracking table keeping it exactly
-once across processes; not at all where a projection worker keeps the view, ``catch_up=False``),
+once across processes; not at all where a projection worker keeps the view, ``catch_up=False``;
+the obligations process, ``ledger.obligations``, first records what the new events cause),
 then loads the plan's documents with one indexed query. The loaded state is kept per plan
-while the view's position does not move, so repeated reads between writes cost one position
-query; so are the views computed from it (an answer is a pure
-function of plan, date and position).
+while the view's position does not move, so repeated reads between writes cost one query (the
+view's position and generation together); so are the views computed from it (an answer is a
+pure function of plan, date and position).
 
 A read as of another date, as known now, keeps the state it replayed per (plan, date): a later
 read folds in only what was recorded since, effective by that date (the fold is independent of
@@ -31,6 +32,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.errors import InvalidValue, NotFound
 from domain.values import VN_TZ
 from ledger.application import ParLedger
+from ledger.obligations import ObligationsProcess
 from persistence.records import Window
 from persistence.viewstore import LedgerView
 from projections import live
@@ -68,10 +70,11 @@ class ReadModel:
         self._past: dict[tuple[str, date], tuple[int, LedgerState]] = {}
         self._memo: dict[tuple[str, str, date, int, bool], Any] = {}
         self._generation = self.view.generation()
+        self.obligations = ObligationsProcess(app)
 
     def position(self) -> int:
         """The live view's position after bringing it up to the head of the log."""
-        generation = self.view.generation()
+        position, generation = self.view.standing(self.app.name)  # one query
         if generation != self._generation:
             # A rebuild was promoted (perhaps at the same position, repairing a damaged
             # view): what was kept from the view it replaced is forgotten.
@@ -79,7 +82,12 @@ class ReadModel:
             self._memo.clear()
             self._generation = generation
         head = int(self.app.recorder.max_notification_id() or 0) if self.catch_up else 0
-        position = self.view.max_tracking_id(self.app.name) or 0
+        if position < head and self.obligations.position() < head:
+            # Embedded mode: the obligations process records what the new events cause
+            # before the view folds them, so a read sees the obligations of what it sees.
+            with self._lock, contextlib.suppress(IntegrityError):
+                self.obligations.run()
+            head = int(self.app.recorder.max_notification_id() or 0)
         if position < head:
             # Another process may apply the same events first; its tracking rows say so.
             with self._lock, contextlib.suppress(IntegrityError):

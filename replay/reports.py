@@ -16,6 +16,7 @@ from typing import Any
 
 from domain.dossier import LateDossier
 from domain.errors import NotFound
+from domain.obligation import Obligation
 from domain.plan import Plan
 from domain.target import Target
 from domain.task import Task
@@ -118,7 +119,8 @@ def diff(app: ParLedger, plan: str, code: str) -> dict[str, Any]:
     entries = []
     for n in app.ledger_recorder.select_scoped(plan, window):
         event: Any = app.mapper.to_domain_event(n)
-        if type(event) is SUBMISSION:
+        if type(event) is SUBMISSION or isinstance(event, Obligation.Event):
+            # Obligations are what the ledger derives from the facts, not facts of the period.
             continue
         kind = (
             "correction"

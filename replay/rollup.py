@@ -23,7 +23,7 @@ from domain.errors import NotFound
 from domain.plan import Plan
 from domain.unit import LEGACY_UNIT, Unit
 from domain.values import Actor
-from ledger import scope
+from ledger import access, scope
 from ledger.application import ParLedger
 from ledger.errors import Forbidden
 from projections import live
@@ -189,3 +189,30 @@ def unit_name(app: ParLedger, unit: str) -> str:
         return str(app.load(Unit, ids.unit_id(unit), unit).name)
     except NotFound:
         return unit
+
+
+def unit_choices(app: ParLedger, actor: Actor) -> list[tuple[str, str, int]]:
+    """The units ``actor`` may see rolled up, as (code, name, depth), each after its parent:
+    those whose plans they may read (``access.may_read_unit``: a unit's secretariat its own
+    unit and the units under it), and the whole ledger first for whoever reads every unit."""
+    docs = _recorded(app, "units", Unit.__name__)
+    names = {d["code"]: str(d.get("name") or d["code"]) for d in docs}
+    parents: dict[str, str | None] = {d["code"]: d.get("parent") for d in docs}
+    for ref in plans_in(app, WHOLE_LEDGER):  # a plan's unit not recorded as one (release 0.2)
+        names.setdefault(ref.unit, ref.unit)
+
+    def chain(code: str) -> list[str]:
+        found: list[str] = []
+        current: str | None = code
+        while current is not None and current not in found:
+            found.append(current)
+            current = parents.get(current)
+        return found
+
+    own = scope.actor_unit(app, actor)
+    readable = [c for c in names if access.may_read_unit(actor, own, chain(c))]
+    ordered = sorted(readable, key=lambda c: [names.get(u, u) for u in reversed(chain(c))])
+    choices = [(c, names[c], len(chain(c)) - 1) for c in ordered]
+    if access.may_read_unit(actor, own, []):
+        choices.insert(0, (WHOLE_LEDGER, unit_name(app, WHOLE_LEDGER).capitalize(), 0))
+    return choices

@@ -28,9 +28,10 @@ from docx.table import _Cell
 from projections.views import STATUS_VN
 from reports import charts
 from reports.basis import basis_lines
-from reports.data import Cell, Report, Table, status_counts, tables
+from reports.data import Report
 from reports.evidence import SEAL_LABEL, footer_lines, seal_of
 from reports.stable import stable_package
+from reports.tables import Cell, Table, status_counts, tables
 from reports.vn_dates import (
     issuing_body,
     place_and_date,

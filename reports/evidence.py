@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from integrity.sealing import facts_digest, shown_digest, table_digest
-from reports.data import Cell, Report, Table, tables
+from reports.data import Report
+from reports.tables import Cell, Table, tables
 
 SEAL_LABEL = "parledger-report-seal"  # the first cell of a CSV's seal row
 

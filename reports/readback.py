@@ -30,8 +30,9 @@ from integrity.sealing import (
 )
 from ledger.application import ParLedger
 from replay.reports import canonical
-from reports.data import build_report, tables
+from reports.data import build_report
 from reports.evidence import SEAL_LABEL, cell_text, text_rows
+from reports.tables import tables
 
 TextTables = dict[str, tuple[str, list[str], list[list[str]]]]  # name → (title, columns, rows)
 FIRST_DATA_ROW = 5  # as reports.xlsx writes sheets

@@ -18,8 +18,9 @@ from typing import Any
 
 from domain.errors import InvalidValue
 from reports.basis import basis
-from reports.data import Cell, Report, Table, tables
+from reports.data import Report
 from reports.evidence import SEAL_LABEL, seal_of
+from reports.tables import Cell, Table, tables
 
 TABLE_NAMES = ("tasks", "targets", "scores", "inspections", "apologies")
 

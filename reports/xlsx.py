@@ -17,9 +17,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from projections.views import STATUS_VN
 from reports.basis import basis_lines
-from reports.data import Report, Table, tables
+from reports.data import Report
 from reports.evidence import SEAL_LABEL, seal_of, seal_summary
 from reports.stable import stable_package
+from reports.tables import Table, tables
 from reports.vn_dates import issuing_body, place_and_date, vn_date, vn_moment
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")

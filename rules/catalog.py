@@ -7,12 +7,21 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from rules import scoring
+from rules.dossiers import regimes
 from rules.reporting import RULE as REPORTING
 from rules.reporting import reporting_rules
 from rules.versions import LEVELS, NoRuleInForce, RuleVersion, in_force
 
+
+def _scoring(rule: str) -> Callable[[], Sequence[RuleVersion]]:
+    return lambda: [r.rule_version() for r in scoring.packaged() if r.id == rule]
+
+
 RULE_SETS: dict[str, Callable[[], Sequence[RuleVersion]]] = {
     REPORTING: lambda: [r.version for r in reporting_rules()],
+    "dossier-apology": lambda: [r.version for r in regimes()],
+    **{rule: _scoring(rule) for rule in sorted({r.id for r in scoring.packaged()})},
 }
 
 

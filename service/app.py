@@ -17,8 +17,19 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
-from api.routes import calendar, commands, events, integrity, reads, reports, units
+from api.routes import (
+    calendar,
+    commands,
+    events,
+    integrity,
+    obligations,
+    reads,
+    reports,
+    scores,
+    units,
+)
 from api.routes.bodies import bodies_of
+from httpkit import metrics
 from httpkit.observability import AccessLog, json_logging
 from httpkit.problems import ProblemError, document_malformed_bodies, install, responses
 from httpkit.routing import LedgerProxy, ModelProxy, ReadRouting, Routing, Target
@@ -60,6 +71,7 @@ TAGS: dict[str, str] = {
     "units": "Đơn vị hành chính",
     "calendar": "Lịch ngày làm việc",
     "rules": "Quy định theo phiên bản",
+    "obligations": "Nghĩa vụ",
     "users": "Người dùng",
     "service": "Dịch vụ",
 }
@@ -142,11 +154,12 @@ def create_app(
     replicas = [Target(f"replica-{i + 1}", database=d) for i, d in enumerate(read_targets or [])]
     routing = ReadRouting(primary, replicas, wait=read_wait)
     app.add_middleware(Routing, routing=routing)
-    app.add_middleware(AccessLog)  # outermost: it also times the routing's wait
+    app.add_middleware(AccessLog, observe=metrics.observe)  # outermost: times the routing's wait
     # The routers reach the ledger and read model of the target each request was routed to.
     model = cast(ReadModel, ModelProxy(routing))
     reader = cast(ParLedger, LedgerProxy(routing))
     _service_routes(app, ledger, catch_up)
+    metrics.install(app, ledger, replicas)  # the primary's figures, whichever target reads
 
     @app.get("/", include_in_schema=False, response_model=None)
     def index(request: Request) -> dict[str, Any] | RedirectResponse:
@@ -162,7 +175,9 @@ def create_app(
     app.include_router(integrity.router(ledger, principal))
     app.include_router(reports.router(reader, principal))
     app.include_router(units.router(reader, principal))
+    app.include_router(scores.router(reader, principal))
     app.include_router(calendar.router(reader, principal))
+    app.include_router(obligations.router(reader, model, principal))
     app.include_router(web.router(reader, model, principal))
 
     def openapi() -> dict[str, Any]:

@@ -12,21 +12,24 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Request
 from fastapi.encoders import jsonable_encoder
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from domain.errors import DomainError, InvalidValue
 from domain.values import Actor, Source
 from httpkit import sessions
 from httpkit.problems import ProblemError, status_of
+from httpkit.routing import MIN_POSITION_PARAM
 from ledger.application import ParLedger
 from ledger.commands import Command
-from ledger.context import CommandContext
+from ledger.context import CommandContext, CommandResult
 from ledger.errors import StaleVersion
 from ledger.personal import redact
 from projections.history import fold_history, state_of
@@ -98,6 +101,19 @@ def router(ledger: ParLedger, chrome: Callable[[Request], dict[str, Any]]) -> AP
             crumbs=[("Lỗi", "")],
         )
 
+    def signed_form(
+        request: Request, plan: str, operation: str
+    ) -> tuple[sessions.SignedIn, type[Command]] | Response:
+        """The person signed in and the form asked for, or the page to answer instead."""
+        try:
+            found = auth.require(ledger, request)
+        except auth.LoginRequired as needed:
+            return auth.login_redirect(request, needed.message)
+        command = forms.BY_OPERATION.get(operation)
+        if command is None:
+            return refused(request, plan, 404, f"không có biểu mẫu {operation!r}", "operation")
+        return found, command
+
     @web.get("/{plan}/forms")
     def index(request: Request, plan: str) -> Response:
         try:
@@ -115,13 +131,10 @@ def router(ledger: ParLedger, chrome: Callable[[Request], dict[str, Any]]) -> AP
 
     @web.get("/{plan}/forms/{operation}")
     def show(request: Request, plan: str, operation: str) -> Response:
-        try:
-            found = auth.require(ledger, request)
-        except auth.LoginRequired as needed:
-            return auth.login_redirect(request, needed.message)
-        command = forms.BY_OPERATION.get(operation)
-        if command is None:
-            return refused(request, plan, 404, f"không có biểu mẫu {operation!r}", "operation")
+        opened = signed_form(request, plan, operation)
+        if isinstance(opened, Response):
+            return opened
+        found, command = opened
         if not forms.allowed(found.actor, command):
             return refused(request, plan, 403, _no_right(found.actor, command), "role")
         values = {k: v for k, v in request.query_params.items() if k in command.model_fields}
@@ -192,19 +205,68 @@ def router(ledger: ParLedger, chrome: Callable[[Request], dict[str, Any]]) -> AP
                     request, plan, command, 422, **keep, version=expected, errors={field: message}
                 )
             return refused(request, plan, status_of(error), error.message, error.field)
+        if result.detail:  # a secret shown once (a temporary password): never in a URL
+            return done(request, plan, command, result, values, 201)
+        return RedirectResponse(_done_url(plan, command, key, result, values), status_code=303)
+
+    @web.get("/{plan}/forms/{operation}/done")
+    def outcome(request: Request, plan: str, operation: str) -> Response:
+        """Where a successful submission redirects to, carrying ``min_position``: served only
+        once the read target's view holds what was recorded (``httpkit/routing.py``)."""
+        opened = signed_form(request, plan, operation)
+        if isinstance(opened, Response):
+            return opened
+        found, command = opened
+        query = request.query_params
+        key = query.get("key", "")[:64]
+        result = ledger.outcome(found.actor, f"web:{key}") if key else None
+        if result is None:  # only the person who submitted finds it: the key is theirs
+            return refused(request, plan, 404, "không có lần ghi nào của bạn với mã này", "key")
+        if query.get("replayed"):
+            result = replace(result, replayed=True)
+        shown = {f.name: query.get(f.name, "") for f in forms.fields(command) if f.in_path}
+        return done(request, plan, command, result, shown, 200)
+
+    def done(
+        request: Request,
+        plan: str,
+        command: type[Command],
+        result: CommandResult,
+        values: dict[str, str],
+        status: int,
+    ) -> Response:
         return html(
             "done.html",
-            201 if command.creates and not result.replayed else 200,
+            status if command.creates and not result.replayed else 200,
             **chrome(request),
             plan=plan,
             active="forms",
             command=command,
             result=result,
             values=values,
+            # The page's links carry it too: the next page read waits for the write as well.
+            position=max(result.positions, default=None),
             crumbs=[("Biểu mẫu", f"{auth.PREFIX}/{plan}/forms"), (command.label, "")],
         )
 
     return web
+
+
+def _done_url(
+    plan: str, command: type[Command], key: str, result: CommandResult, values: dict[str, str]
+) -> str:
+    """The outcome page, with the position the write reached (read-your-writes: a replica or
+    the projection worker must have reached it before the page is served) and the entity's
+    address (its links name it)."""
+    query: dict[str, str | int] = {"key": key}
+    if result.positions:
+        query[MIN_POSITION_PARAM] = max(result.positions)
+    if result.replayed:
+        query["replayed"] = 1
+    query |= {
+        f.name: values[f.name] for f in forms.fields(command) if f.in_path and values.get(f.name)
+    }
+    return f"{auth.PREFIX}/{plan}/forms/{command.operation}/done?{urlencode(query)}"
 
 
 def _no_right(actor: Actor, command: type[Command]) -> str:

@@ -7,23 +7,30 @@ never an empty page that looks like "no tasks".
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 
 from domain.errors import InvalidValue, NotFound
 from domain.plan import Plan
+from domain.values import VN_TZ
+from ledger import scope
 from ledger.application import ParLedger
 from ledger.refs import parse_ref
 from projections.audit import AuditRow, audit_filter, audit_trail
 from projections.audit import timeline as entity_timeline
+from projections.register import KIND_VN, obligation_register
+from projections.register import STATUS_VN as OBLIGATION_STATUS_VN
+from projections.scope import plan_areas
+from projections.scoring import computed_scores
 from projections.state import LedgerState
-from projections.views import STATUS_VN, TASK_STATUSES
+from projections.views import STATUS_VN, TASK_STATUSES, in_plan
 from replay.engine import end_of_day
 from replay.reports import diff
 from reports.charts import CHARTS
-from reports.data import Facts, Period, find_period, status_counts
+from reports.data import Facts, Period, find_period
+from reports.tables import status_counts
 
 AUDIT_PAGE = 50
 
@@ -55,6 +62,19 @@ def periods(facts: Facts) -> list[dict[str, Any]]:
     ]
 
 
+def computed(
+    ledger: ParLedger, state: LedgerState, plan: str, as_of: date, known_at: datetime | None
+) -> dict[str, Any]:
+    """The PAR Index scores computed under the rules of the plan's level and year (as known
+    at ``known_at``), or why there are none."""
+    known_on = None if known_at is None else known_at.astimezone(VN_TZ).date()
+    try:
+        rules = scope.scoring_rules(ledger, ledger.get_plan(plan), known_on=known_on)
+    except NotFound as missing:
+        return {"computed": None, "computed_missing": missing.message}
+    return {"computed": computed_scores(state, plan, as_of, rules), "computed_missing": None}
+
+
 def overview(facts: Facts) -> dict[str, Any]:
     counts = status_counts(facts)
     indicators = facts.views["target_attainment"]["indicators"]
@@ -75,7 +95,7 @@ def overview(facts: Facts) -> dict[str, Any]:
 
 def task_board(facts: Facts, filters: dict[str, str]) -> dict[str, Any]:
     board = facts.views["task_board"]
-    areas = {a["code"]: a["name"] for a in facts.plan_doc.get("areas", [])}
+    areas = {a["code"]: a["name"] for a in plan_areas(facts.plan_doc, facts.as_of)}
     codes = sorted({c for r in board["tasks"] for c in (*r["lead"], *r["coordinating"])})
     agencies = {c: facts.name(c) for c in sorted(codes, key=facts.name)}
     statuses = {s: STATUS_VN[s] for s in TASK_STATUSES}
@@ -103,7 +123,7 @@ def targets(state: LedgerState, facts: Facts) -> dict[str, Any]:
     """Each target with its indicators' attainment and every figure ever recorded for it."""
     rows = facts.views["target_attainment"]["indicators"]
     found = []
-    docs = [d for d in state.kind("targets").values() if d.get("plan") == facts.plan]
+    docs = in_plan(state, "targets", facts.plan, facts.as_of)
     for doc in sorted(docs, key=lambda d: d["number"]):
         history = sorted(
             (
@@ -162,6 +182,29 @@ def apologies(facts: Facts, agency: str) -> dict[str, Any]:
     }
 
 
+def obligations(state: LedgerState, facts: Facts, filters: dict[str, str]) -> dict[str, Any]:
+    """The register of the plan's obligations (``projections.register``), filtered."""
+    if filters["agency"] and filters["agency"] not in facts.names:
+        raise InvalidValue(f"cơ quan {filters['agency']!r} không có trong danh mục", field="agency")
+    if filters["status"] and filters["status"] not in OBLIGATION_STATUS_VN:
+        raise InvalidValue(f"không có trạng thái {filters['status']!r}", field="status")
+    every = obligation_register(state, facts.plan, facts.as_of)
+    found = obligation_register(
+        state,
+        facts.plan,
+        facts.as_of,
+        agency=filters["agency"] or None,
+        status=filters["status"] or None,
+    )
+    return {
+        **found,
+        "agencies": _agencies_of(facts, [r["agency"] for r in every["obligations"] if r["agency"]]),
+        "statuses": OBLIGATION_STATUS_VN,
+        "kinds": KIND_VN,
+        "filters": filters,
+    }
+
+
 def audit(
     ledger: ParLedger,
     plan: str,
@@ -217,24 +260,23 @@ def changes(ledger: ParLedger, facts: Facts, period_text: str) -> dict[str, Any]
     period = find_period(ledger, facts.plan, period_text)
     found = diff(ledger, facts.plan, period.code)
     changed = found["changes"]
-    tasks, indicators = [], []
-    if "task_board" in changed:
-        then = {r["number"]: r for r in changed["task_board"]["then"]["tasks"]}
-        for row in changed["task_board"]["now"]["tasks"]:
-            before = then.get(row["number"])
-            if before != row:
-                tasks.append({"now": row, "then": before})
-    if "target_attainment" in changed:
-        then_ind = {r["indicator"]: r for r in changed["target_attainment"]["then"]["indicators"]}
-        for row in changed["target_attainment"]["now"]["indicators"]:
-            before = then_ind.get(row["indicator"])
-            if before != row:
-                indicators.append({"now": row, "then": before})
+
+    def rows_changed(view: str, rows: str, key: str) -> list[dict[str, Any]]:
+        """The rows of ``view`` that differ now from then, matched by ``key``."""
+        if view not in changed:
+            return []
+        then = {r[key]: r for r in changed[view]["then"][rows]}
+        return [
+            {"now": row, "then": then.get(row[key])}
+            for row in changed[view]["now"][rows]
+            if then.get(row[key]) != row
+        ]
+
     return {
         "period": period,
         "diff": found,
-        "task_changes": tasks,
-        "indicator_changes": indicators,
+        "task_changes": rows_changed("task_board", "tasks", "number"),
+        "indicator_changes": rows_changed("target_attainment", "indicators", "indicator"),
         "other_views": [
             v for v in found["changed_views"] if v not in ("task_board", "target_attainment")
         ],

@@ -1,7 +1,8 @@
 """ "Việc của tôi": what the signed-in person's agency owes, from the same views as every page.
 
-* tasks their agency leads or coordinates (groups expanded) that are overdue or due within
-  :data:`HORIZON_DAYS`, soonest first;
+* tasks their agency leads or coordinates by name that are overdue or due within
+  :data:`HORIZON_DAYS`, soonest first (a group such as "Các cơ quan, đơn vị, địa phương"
+  names no agency: it gives no write authority, so it puts nothing on anyone's list);
 * indicators still without a figure, with the reporting window now open (the plan's
   reporting periods: the first whose due date has not passed);
 * late dossiers of their agency whose apology is missing or late, and open inspection
@@ -18,7 +19,6 @@ from datetime import date
 from typing import Any
 
 from domain.values import Actor
-from ledger.application import ParLedger
 from reports.data import Facts, Period
 
 HORIZON_DAYS = 30
@@ -35,11 +35,11 @@ def current_window(facts: Facts, today: date) -> Period | None:
     return min(upcoming, key=lambda p: p.due) if upcoming else None
 
 
-def my_work(ledger: ParLedger, facts: Facts, actor: Actor, today: date) -> dict[str, Any]:
+def my_work(facts: Facts, actor: Actor, today: date) -> dict[str, Any]:
     agency = actor.agency
 
     def mine(codes: list[str]) -> bool:
-        return agency is None or ledger.covers(codes, agency)
+        return agency is None or agency in codes
 
     tasks = []
     for row in facts.views["task_board"]["tasks"]:

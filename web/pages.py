@@ -24,13 +24,15 @@ from domain.values import Actor
 from httpkit import sessions
 from httpkit.files import load_report, report_response
 from httpkit.problems import ProblemError, status_of
-from ledger import access
+from ledger import access, scope
 from ledger.application import ParLedger
+from ledger.errors import Forbidden
 from ledger.owners import owners
 from ledger.personal import redact
 from ledger.refs import parse_ref
 from replay import VIEWS
-from replay.readmodel import ReadModel, Snapshot
+from replay.readmodel import ReadModel, Snapshot, today
+from replay.rollup import plans_in, rollup, unit_choices, unit_name
 from reports.charts import CHARTS
 from reports.data import Facts, facts_of, parse_day, parse_known_at
 from web import actions, auth, data, forms, mywork
@@ -216,13 +218,54 @@ def router(ledger: ParLedger, model: ReadModel, _principal: Callable[..., Actor]
 
         return signed(request, listed)
 
+    @web.get("/units")
+    def units(request: Request, unit: str = "") -> Response:
+        """The plans index by unit: a unit picker over the units the reader may see (a
+        province's secretariat: its province and its communes), the chosen unit's plans and
+        their roll-up as of a date, as known at a moment."""
+
+        def shown(found: sessions.SignedIn) -> Response:
+            when = When.of(request)
+            choices = unit_choices(ledger, found.actor)
+            codes = [code for code, _, _ in choices]
+            own = scope.actor_unit(ledger, found.actor)
+            chosen = unit.strip() or (own if own in codes else codes[0] if codes else "")
+            if chosen and chosen not in codes:
+                plans_in(ledger, chosen)  # NotFound, naming the field, for no such unit
+                why = f"bạn không được xem các kế hoạch của đơn vị {chosen}"
+                raise Forbidden(why, field="unit")
+            rolled = (
+                rollup(ledger, chosen, when.as_of or today(), when.known_at, found.actor)
+                if chosen
+                else None
+            )
+            return html(
+                "units.html",
+                **{
+                    **chrome(request),
+                    "plan": home_of(found),
+                    "active": "units",
+                    "crumbs": [("Đơn vị và kế hoạch", "")],
+                    "params": when.raw,
+                    "units": choices,
+                    "unit_names": {code: label for code, label, _ in choices},
+                    "unit": chosen,
+                    "name": unit_name(ledger, chosen) if chosen else "",
+                    "rollup": rolled,
+                },
+            )
+
+        return signed(request, shown)
+
     @web.get("/{plan}/me")
     def my_work(request: Request, plan: str) -> Response:
         def build(w: When, s: Snapshot, f: Facts, actor: Actor) -> dict[str, Any]:
             today = forms.today_vn()
-            return {**mywork.my_work(ledger, f, actor, today), "today": today, "names": f.name}
+            return {**mywork.my_work(f, actor, today), "today": today, "names": f.name}
 
         return page(request, plan, "me", "mywork.html", build, "Việc của tôi")
+
+    Shape = Callable[[Request, Snapshot, Facts], dict[str, Any]]
 
     @web.get("/{plan}")
     def overview(request: Request, plan: str) -> Response:
@@ -231,50 +274,53 @@ def router(ledger: ParLedger, model: ReadModel, _principal: Callable[..., Actor]
             plan,
             "overview",
             "overview.html",
-            lambda w, s, f, a: data.overview(f),
+            lambda w, s, f, a: {
+                **data.overview(f),
+                **data.computed(ledger, s.state, plan, s.as_of, w.known_at),
+            },
             "Tổng quan",
         )
 
-    @web.get("/{plan}/tasks")
-    def tasks(request: Request, plan: str) -> Response:
-        filters = {k: request.query_params.get(k, "") for k in ("area", "agency", "status")}
-        return page(
-            request,
-            plan,
-            "tasks",
-            "tasks.html",
-            lambda w, s, f, a: data.task_board(f, filters),
-            "Nhiệm vụ",
-        )
-
-    @web.get("/{plan}/targets")
-    def targets(request: Request, plan: str) -> Response:
-        return page(
-            request,
-            plan,
-            "targets",
-            "targets.html",
-            lambda w, s, f, a: data.targets(s.state, f),
-            "Chỉ tiêu",
-        )
-
-    def by_agency(name: str, crumb: str, shape: Callable[[Facts, str], dict[str, Any]]) -> None:
-        """A page of one view with an agency filter: inspections, apologies."""
+    def view(name: str, path: str, crumb: str, shape: Shape) -> None:
+        """A page of one view, ``name.html``, shaped from the facts and the query string."""
 
         def show(request: Request, plan: str) -> Response:
-            agency = request.query_params.get("agency", "")
-            return page(
-                request, plan, name, f"{name}.html", lambda w, s, f, a: shape(f, agency), crumb
-            )
+            def build(w: When, s: Snapshot, f: Facts, actor: Actor) -> dict[str, Any]:
+                return shape(request, s, f)
 
-        web.add_api_route(f"/{{plan}}/{name}", show, methods=["GET"], name=name)
+            return page(request, plan, name, f"{name}.html", build, crumb)
 
-    by_agency("inspections", "Kiểm tra", data.inspections)
-    by_agency("apologies", "Hồ sơ trễ hạn", data.apologies)
+        web.add_api_route(path, show, methods=["GET"], name=name)
+
+    def asked(request: Request, *keys: str) -> dict[str, str]:
+        return {k: request.query_params.get(k, "") for k in keys}
+
+    def agency(request: Request) -> str:
+        return asked(request, "agency")["agency"]
+
+    view("tasks", "/{plan}/tasks", "Nhiệm vụ",
+         lambda r, s, f: data.task_board(f, asked(r, "area", "agency", "status")))  # fmt: skip
+    view("targets", "/{plan}/targets", "Chỉ tiêu", lambda r, s, f: data.targets(s.state, f))
+    view("inspections", "/{plan}/inspections", "Kiểm tra",
+         lambda r, s, f: data.inspections(f, agency(r)))  # fmt: skip
+    view("apologies", "/{plan}/apologies", "Hồ sơ trễ hạn",
+         lambda r, s, f: data.apologies(f, agency(r)))  # fmt: skip
+
+    @web.get("/{plan}/obligations")
+    def obligations(request: Request, plan: str) -> Response:
+        filters = {k: request.query_params.get(k, "") for k in ("agency", "status")}
+        return page(
+            request,
+            plan,
+            "obligations",
+            "obligations.html",
+            lambda w, s, f, a: data.obligations(s.state, f, filters),
+            "Nghĩa vụ",
+        )
 
     @web.get("/{plan}/audit")
     def audit(request: Request, plan: str) -> Response:
-        filters = {k: request.query_params.get(k, "") for k in ("entity", "type", "by")}
+        filters = asked(request, "entity", "type", "by")
         cursor = request.query_params.get("cursor", "")
 
         def build(w: When, s: Snapshot, f: Facts, actor: Actor) -> dict[str, Any]:
@@ -359,6 +405,7 @@ PAGES = {
     "targets": "/targets",
     "inspections": "/inspections",
     "apologies": "/apologies",
+    "obligations": "/obligations",
     "reports": "/reports",
     "calendar": "/calendar",
     "audit": "/audit",

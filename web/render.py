@@ -11,7 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
 from projections.views import STATUS_VN
-from reports.data import FINDING_STATUS_VN, INSPECTION_KIND_VN, INSPECTION_STATUS_VN, YES_NO
+from reports.tables import FINDING_STATUS_VN, INSPECTION_KIND_VN, INSPECTION_STATUS_VN, YES_NO
 from reports.vn_dates import iso_day, vn_date, vn_moment, vn_number, vn_short
 
 ROLE_VN = {

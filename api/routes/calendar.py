@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from api.routes.reads import Day, IsoDay, KnownAt
+from api.routes.queries import Day, IsoDay, KnownAt
 from domain.errors import InvalidValue, NotFound
 from domain.values import Actor
 from httpkit.problems import responses

@@ -6,17 +6,17 @@ at that same position: pages never shift under the reader when new events arrive
 """
 
 import json
-import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, Field
 
 from api.routes.bodies import BodyCache, bodies_of
+from api.routes.queries import AsOf, Code, Cursor, Day, KnownAt, Limit, Moment
 from domain import ids
 from domain.errors import NotFound
 from domain.plan import Plan
@@ -33,58 +33,6 @@ from projections.audit import MAX_PAGE, audit_filter, audit_trail, timeline
 from projections.history import fold_history
 from replay.engine import end_of_day, position_known_at, replay_state
 from replay.readmodel import ReadModel, Snapshot, today
-
-
-def _written_as(pattern: str, example: str) -> BeforeValidator:
-    """Dates and moments as the document says, in ISO text: pydantic alone would also read a
-    bare number as a Unix time (``as_of=0`` as 1970-01-01)."""
-
-    def check(value: Any) -> Any:
-        if isinstance(value, str) and not re.fullmatch(pattern, value):
-            raise ValueError(f"cần dạng ISO 8601, ví dụ {example}")
-        return value
-
-    return BeforeValidator(check)
-
-
-def _on_the_ledger_clock(moment: datetime | None) -> datetime | None:
-    """A moment compared with the ledger's UTC record times: it needs its offset, and must
-    exist in UTC (0001-01-01T00:00+23:00 does not)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        raise ValueError("cần múi giờ, ví dụ +07:00")
-    try:
-        moment.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("thời điểm nằm ngoài phạm vi lịch") from None
-    return moment
-
-
-IsoDay = Annotated[date, _written_as(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", "2023-06-30")]
-Day = IsoDay | None
-Moment = Annotated[
-    datetime | None,
-    _written_as(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ].+", "2023-07-05T17:00:00+07:00"),
-    AfterValidator(_on_the_ledger_clock),
-]
-AsOf = Annotated[
-    Day,
-    Query(description="Ngày hiệu lực (YYYY-MM-DD); mặc định hôm nay", examples=["2023-06-30"]),
-]
-KnownAt = Annotated[
-    Moment,
-    Query(
-        description="Thời điểm hiểu biết (ISO 8601 có múi giờ): sổ cái đã ghi những gì lúc đó",
-        examples=["2023-07-05T17:00:00+07:00"],
-    ),
-]
-Cursor = Annotated[
-    str | None,
-    Query(pattern=r"^[0-9]{1,15}-[0-9]{1,9}$", description="Con trỏ trang sau (next_cursor)"),
-]
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Số dòng mỗi trang")]
-Code = Annotated[str | None, Query(max_length=100)]
 
 
 class Page(BaseModel):
@@ -195,6 +143,26 @@ def router(
             bodies.put(key, bytes(response.body), {"ETag": tag})
         return response
 
+    Rows = tuple[list[dict[str, Any]], dict[str, Any]]  # a view's rows and its summary
+
+    def listing(
+        request: Request,
+        actor: Actor,
+        plan: str,
+        when: tuple[date | None, datetime | None],
+        cursor: str | None,
+        limit: int,
+        rows_of: Callable[[Snapshot], Rows],
+        keep: bool = False,
+    ) -> Response:
+        """One page of a plan's view at ``when`` (as of, known at); ``keep``: the view's body
+        is kept for the next reader of the same present (``bodies.py``)."""
+        snap, offset = snapshot(plan, *when, cursor)
+        if keep and (hit := kept(request, snap, actor)) is not None:
+            return hit
+        rows, summary = rows_of(snap)
+        return page(request, snap, plan, when[1], rows, summary, offset, limit, actor, keep)
+
     @api.get("/plans", summary="Các kế hoạch trong sổ cái", tags=["plans"], name="list_plans")
     def list_plans(actor: Principal) -> list[dict[str, Any]]:
         found = [
@@ -232,21 +200,20 @@ def router(
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> Page | Response:
-        snap, offset = snapshot(plan, as_of, known_at, cursor)
-        if (hit := kept(request, snap, actor)) is not None:
-            return hit
-        board = reads.computed(
-            "tasks", plan, snap, lambda: views.task_board(snap.state, plan, snap.as_of)
-        )
-        rows = [
-            r
-            for r in board["tasks"]
-            if (area is None or r["area"] == area)
-            and (status is None or r["status"] == status)
-            and (agency is None or agency in r["lead"] or agency in r["coordinating"])
-        ]
-        summary = {k: board[k] for k in ("by_status", "by_area", "by_lead")}
-        return page(request, snap, plan, known_at, rows, summary, offset, limit, actor, True)
+        def rows_of(snap: Snapshot) -> Rows:
+            board = reads.computed(
+                "tasks", plan, snap, lambda: views.task_board(snap.state, plan, snap.as_of)
+            )
+            rows = [
+                r
+                for r in board["tasks"]
+                if (area is None or r["area"] == area)
+                and (status is None or r["status"] == status)
+                and (agency is None or agency in r["lead"] or agency in r["coordinating"])
+            ]
+            return rows, {k: board[k] for k in ("by_status", "by_area", "by_lead")}
+
+        return listing(request, actor, plan, (as_of, known_at), cursor, limit, rows_of, True)
 
     @api.get("/plans/{plan}/targets", summary="Mức đạt chỉ tiêu", tags=["targets"],
              name="list_plan_targets", response_model=Page)  # fmt: skip
@@ -260,15 +227,14 @@ def router(
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> Page | Response:
-        snap, offset = snapshot(plan, as_of, known_at, cursor)
-        if (hit := kept(request, snap, actor)) is not None:
-            return hit
-        found = reads.computed(
-            "targets", plan, snap, lambda: views.target_attainment(snap.state, plan, snap.as_of)
-        )
-        rows = [r for r in found["indicators"] if status is None or r.get("status") == status]
-        summary = {"apology_compliance": found["apology_compliance"]}
-        return page(request, snap, plan, known_at, rows, summary, offset, limit, actor, True)
+        def rows_of(snap: Snapshot) -> Rows:
+            found = reads.computed(
+                "targets", plan, snap, lambda: views.target_attainment(snap.state, plan, snap.as_of)
+            )
+            rows = [r for r in found["indicators"] if status is None or r.get("status") == status]
+            return rows, {"apology_compliance": found["apology_compliance"]}
+
+        return listing(request, actor, plan, (as_of, known_at), cursor, limit, rows_of, True)
 
     @api.get("/plans/{plan}/scores", summary="Điểm theo lĩnh vực so với mục tiêu và tối đa",
              tags=["scores"], name="list_area_scores", response_model=Page)  # fmt: skip
@@ -279,16 +245,13 @@ def router(
         as_of: AsOf = None,
         known_at: KnownAt = None,
     ) -> Page | Response:
-        snap, _ = snapshot(plan, as_of, known_at, None)
-        if (hit := kept(request, snap, actor)) is not None:
-            return hit
-        found = reads.computed(
-            "scores", plan, snap, lambda: views.area_scores(snap.state, plan, snap.as_of)
-        )
-        return page(
-            request, snap, plan, known_at, found["areas"], {"total": found["total"]},
-            0, MAX_PAGE, actor, True,
-        )  # fmt: skip
+        def rows_of(snap: Snapshot) -> Rows:
+            found = reads.computed(
+                "scores", plan, snap, lambda: views.area_scores(snap.state, plan, snap.as_of)
+            )
+            return found["areas"], {"total": found["total"]}
+
+        return listing(request, actor, plan, (as_of, known_at), None, MAX_PAGE, rows_of, True)
 
     @api.get("/plans/{plan}/inspections", summary="Lịch sử kiểm tra theo cơ quan",
              tags=["inspections"], name="list_plan_inspections", response_model=Page)  # fmt: skip
@@ -302,17 +265,21 @@ def router(
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> Page | Response:
-        snap, offset = snapshot(plan, as_of, known_at, cursor)
-        found = views.inspection_history(snap.state, plan, snap.as_of, agency)
-        rows = [
-            {"agency": code, **item} for code, items in found["agencies"].items() for item in items
-        ]
-        summary = {
-            "open_findings": len(found["open_findings"]),
-            "overdue_findings": found["overdue_findings"],
-            "coverage": found["coverage"],
-        }
-        return page(request, snap, plan, known_at, rows, summary, offset, limit, actor)
+        def rows_of(snap: Snapshot) -> Rows:
+            found = views.inspection_history(snap.state, plan, snap.as_of, agency)
+            rows = [
+                {"agency": code, **item}
+                for code, items in found["agencies"].items()
+                for item in items
+            ]
+            summary = {
+                "open_findings": len(found["open_findings"]),
+                "overdue_findings": found["overdue_findings"],
+                "coverage": found["coverage"],
+            }
+            return rows, summary
+
+        return listing(request, actor, plan, (as_of, known_at), cursor, limit, rows_of)
 
     @api.get("/plans/{plan}/apologies", summary="Sổ theo dõi hồ sơ trễ hạn và xin lỗi",
              tags=["dossiers"], name="list_plan_apologies", response_model=Page)  # fmt: skip
@@ -328,14 +295,13 @@ def router(
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> Page | Response:
-        snap, offset = snapshot(plan, as_of, known_at, cursor)
         period = (due_from or date(2000, 1, 1), due_to or date(2100, 12, 31))
-        found = views.apology_register(snap.state, plan, snap.as_of, agency, period)
-        summary = {"rule": found["rule"], "compliance": found["compliance"]}
-        return page(
-            request, snap, plan, known_at, found["dossiers"], summary, offset, limit,
-            actor,
-        )  # fmt: skip
+
+        def rows_of(snap: Snapshot) -> Rows:
+            found = views.apology_register(snap.state, plan, snap.as_of, agency, period)
+            return found["dossiers"], {"rule": found["rule"], "compliance": found["compliance"]}
+
+        return listing(request, actor, plan, (as_of, known_at), cursor, limit, rows_of)
 
     def entity(
         kind: str, uid: UUID, actor: Actor, as_of: date | None, known_at: datetime | None

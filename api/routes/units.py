@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 from fastapi.encoders import jsonable_encoder
 
-from api.routes.reads import AsOf, KnownAt
+from api.routes.queries import AsOf, KnownAt
 from domain.values import Actor
 from httpkit.problems import responses
 from ledger.application import ParLedger

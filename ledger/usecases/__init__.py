@@ -20,7 +20,9 @@ from ledger.usecases.inspection import (
     RecordFinding,
     RecordInspectionConducted,
 )
+from ledger.usecases.obligation import WaiveObligation
 from ledger.usecases.plan import RecordAreaScore, SubmitReport
+from ledger.usecases.scoring import RecordCriterionScore
 from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
 from ledger.usecases.task import (
     AddTaskEvidence,
@@ -57,6 +59,7 @@ __all__ = [
     "PlanInspection",
     "ReassignTask",
     "RecordAreaScore",
+    "RecordCriterionScore",
     "RecordFinding",
     "RecordInspectionConducted",
     "RecordMeasurement",
@@ -73,5 +76,6 @@ __all__ = [
     "RevokeUser",
     "SplitUnit",
     "SubmitReport",
+    "WaiveObligation",
     "WithdrawApology",
 ]

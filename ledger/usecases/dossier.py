@@ -3,7 +3,8 @@ data sealed per person, erasable."""
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
 from uuid import UUID, uuid4
 
 from pydantic import Field
@@ -21,6 +22,11 @@ from persistence.vault import Citizen
 
 RECORD = "ghi nhận hồ sơ trễ hạn và xin lỗi"  # what a denial says was refused
 DOSSIER = Field(description="Mã hồ sơ")
+
+
+class ProcedureKind(StrEnum):
+    ORDINARY = "ordinary"
+    INTERLINKED = "interlinked"  # liên thông điện tử (Decree 118/2025/NĐ-CP)
 
 
 class ReportLateDossier(Command):
@@ -44,6 +50,19 @@ class ReportLateDossier(Command):
     agency: Code = Field(description="Mã cơ quan giải quyết hồ sơ")
     received_on: Day = Field(description="Ngày tiếp nhận")
     due_on: Day = Field(description="Ngày hẹn trả kết quả")
+    procedure_kind: ProcedureKind = Field(
+        default=ProcedureKind.ORDINARY,
+        description="Loại thủ tục: ordinary (thông thường) hoặc interlinked (liên thông điện tử: "
+        "từ 01/7/2025 gửi phiếu xin lỗi khi hết hạn)",
+    )
+
+    def fingerprint_payload(self) -> dict[str, Any]:
+        # A command said before the kind was asked is the same command as one that leaves it
+        # at its default: a retry with the same key must still find its first outcome.
+        payload = super().fingerprint_payload()
+        if self.procedure_kind is ProcedureKind.ORDINARY:
+            payload.pop("procedure_kind")
+        return payload
 
 
 class DossierCommand(Command):
@@ -138,6 +157,7 @@ def report_late_dossier(
                 received_on=cmd.received_on,
                 due_on=cmd.due_on,
                 meta=meta,
+                interlinked=cmd.procedure_kind is ProcedureKind.INTERLINKED,
             )
         ]
 

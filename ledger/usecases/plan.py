@@ -23,7 +23,16 @@ SUBMIT = "nộp báo cáo kỳ"  # what a denial says was refused
 PLAN = Field(description="Mã kế hoạch, ví dụ cat-hai-2023")
 
 
-class RecordAreaScore(Command):
+class PlanScore(Command):
+    """A score for part of a plan's PAR Index: an area's typed in, or a criterion's."""
+
+    tag: ClassVar[str] = "scores"
+
+    plan: Annotated[Code, PLAN]
+    kind: ScoreKind = Field(description="self_assessed (tự đánh giá) hoặc appraised (thẩm định)")
+
+
+class RecordAreaScore(PlanScore):
     route = Route(
         "area score",
         "/plans/{plan}/scores",
@@ -31,11 +40,8 @@ class RecordAreaScore(Command):
         positional=("area",),
         permission=access.REPORT_FIGURES,
     )
-    tag: ClassVar[str] = "scores"
 
-    plan: Annotated[Code, PLAN]
     area: Annotated[str, Field(pattern=r"^[IVX]{1,5}$", description="Lĩnh vực: I … VII")]
-    kind: ScoreKind = Field(description="self_assessed (tự đánh giá) hoặc appraised (thẩm định)")
     score: Score = Field(description="Số điểm")
 
 

@@ -35,6 +35,10 @@ class TaskCommand(Command):
     guard: ClassVar[str | None] = None  # a permission needed besides writing to the task
     writer: ClassVar[str] = LEAD
     action: ClassVar[str] = "cập nhật nhiệm vụ"  # what the denial says was refused
+    # Sets the task's own status (a heading task has none: its sub-items' decide it).
+    own_status: ClassVar[bool] = False
+    # What the effective date dates ("hoàn thành"): it must fall within the plan's period.
+    dated: ClassVar[str | None] = None
 
     plan: Annotated[Code, Field(description="Mã kế hoạch, ví dụ cat-hai-2023")]
     number: Annotated[Code, Field(description="Số nhiệm vụ, ví dụ 7 hoặc 1.b")]
@@ -64,6 +68,10 @@ def change_task(app: LedgerCore, ctx: CommandContext, cmd: TaskCommand) -> Comma
 
     def act(task: Task, meta: EventMeta) -> None:
         cmd.authorise(app, ctx.actor, task)
+        if cmd.own_status:
+            task.require_own_status(scope.sub_items(app, task), cmd.action)
+        if cmd.dated:
+            task.require_dated_within(app.get_plan(task.plan).period(), meta, cmd.dated)
         cmd.apply(task, meta)
 
     target = (Task, ids.task_id(cmd.plan, cmd.number), f"nhiệm vụ {cmd.number}")
@@ -79,6 +87,8 @@ class ReportTaskProgress(TaskCommand):
     )
 
     action = "báo cáo tiến độ"
+    own_status = True
+    dated = "báo cáo tiến độ"
 
     percent: Percent | None = Field(default=None, description="Phần trăm hoàn thành (0–100)")
     note: Text = Field(description="Nội dung tiến độ")
@@ -125,6 +135,8 @@ class CompleteTask(TaskCommand):
     )
 
     action = "ghi nhận hoàn thành"
+    own_status = True
+    dated = "hoàn thành"
 
     note: Text | None = Field(default=None, description="Ghi chú")
 
@@ -156,6 +168,8 @@ class CancelTask(TaskCommand):
     )
     guard = access.MANAGE_PLAN
     writer = MANAGER
+    action = "hủy nhiệm vụ"
+    own_status = True
 
     def apply(self, task: Task, meta: EventMeta) -> None:
         task.cancel(meta=meta)
@@ -171,6 +185,8 @@ class ChangeTaskDeadline(TaskCommand):
     )
     guard = access.MANAGE_PLAN
     writer = MANAGER
+    action = "điều chỉnh thời hạn"
+    own_status = True
 
     start: Day | None = Field(default=None, description="Ngày bắt đầu mới")
     due: Day = Field(description="Hạn hoàn thành mới")
@@ -189,6 +205,8 @@ class ReassignTask(TaskCommand):
     )
     guard = access.MANAGE_PLAN
     writer = MANAGER
+    action = "giao lại cơ quan chủ trì"
+    own_status = True
 
     lead: Annotated[list[Code], Field(min_length=1, max_length=50)] = Field(
         description="Mã cơ quan chủ trì"

@@ -119,3 +119,21 @@ def base(state: LedgerState, kind: str, event: Any, stamp: Stamp) -> Doc:
 
 def local_day(e: Any) -> str:
     return str(e.meta.effective_at.astimezone(VN_TZ).date().isoformat())
+
+
+def withdrawal(e: Any) -> Doc:
+    """The register a withdrawal from the plan sets (``domain.withdrawal``): when, and why."""
+    return {"on": local_day(e), "reason": e.meta.reason}
+
+
+def fold_withdrawals(on: FoldTable) -> None:
+    """Fold an aggregate's ``Withdrawn`` and ``Reinstated`` events (tasks, targets) into one
+    ``withdrawn`` register of its document: the views leave out what it sets."""
+
+    @on("Withdrawn")
+    def _withdrawn(state: LedgerState, e: Any, stamp: Stamp) -> None:
+        put(base(state, on.kind, e, stamp), "withdrawn", withdrawal(e), stamp)
+
+    @on("Reinstated")
+    def _reinstated(state: LedgerState, e: Any, stamp: Stamp) -> None:
+        put(base(state, on.kind, e, stamp), "withdrawn", None, stamp)

@@ -21,6 +21,8 @@ def _dossier_reported(state: LedgerState, e: Any, stamp: Stamp) -> None:
         received_on=plain(e.received_on),
         due_on=plain(e.due_on),
     )
+    if getattr(e, "interlinked", False):  # absent on older events; kept out of their documents
+        doc["interlinked"] = True
     doc.setdefault("apologies", {})
 
 

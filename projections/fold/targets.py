@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from domain.target import FIGURE_FACTS, Target
-from projections.fold.core import Doc, FoldTable, LedgerState, Stamp, base, plain, put
+from projections.fold.core import (
+    Doc,
+    FoldTable,
+    LedgerState,
+    Stamp,
+    base,
+    fold_withdrawals,
+    plain,
+    put,
+)
 
 on = FoldTable("targets", Target)
 
@@ -56,3 +65,6 @@ def _corrected(state: LedgerState, e: Any, stamp: Stamp) -> None:
 def _retracted(state: LedgerState, e: Any, stamp: Stamp) -> None:
     m = _measurement(base(state, "targets", e, stamp), e.measurement_id)
     put(m, "status", "retracted", stamp)
+
+
+fold_withdrawals(on)

@@ -10,6 +10,7 @@ from projections.fold.core import (
     LedgerState,
     Stamp,
     base,
+    fold_withdrawals,
     local_day,
     plain,
     put,
@@ -103,3 +104,6 @@ def _task_reopened(state: LedgerState, e: Any, stamp: Stamp) -> None:
 def _task_cancelled(state: LedgerState, e: Any, stamp: Stamp) -> None:
     status = {"state": "cancelled", "on": local_day(e)}
     put(base(state, "tasks", e, stamp), "lifecycle", status, stamp)
+
+
+fold_withdrawals(on)

@@ -33,6 +33,7 @@ from persistence.settings import parse_database_url
 from service.app import create_app
 from tests.api.conftest import PLAN, Api, make_api
 from tests.conftest import POSTGRES_URL
+from tests.waiting import until
 
 pytestmark = pytest.mark.postgres
 
@@ -57,16 +58,6 @@ def _send(api: Api, key: str) -> httpx.Response:
     headers = api.headers("officer", **{"If-Match": '"1"', "Idempotency-Key": key})
     response: httpx.Response = api.client.post(f"{TASK}/progress", headers=headers, json=BODY)
     return response
-
-
-def _until(found: Callable[[], Any], seconds: float = 15.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = found()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("timed out")
 
 
 @contextmanager
@@ -114,10 +105,10 @@ def test_killed_while_waiting_for_the_lock_the_recorder_retries_once(
         psycopg.connect(POSTGRES_URL, autocommit=True) as admin,
     ):
         thread, outcome = _in_background(lambda: _send(api, "killed-once"))
-        (pid,) = _until(lambda: admin.execute(WAITING_APPEND, ([],)).fetchone())
+        (pid,) = until(lambda: admin.execute(WAITING_APPEND, ([],)).fetchone(), 15.0)
         assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone() == (True,)
         # The recorder reconnects and waits for the lock again, on another backend.
-        _until(lambda: admin.execute(WAITING_APPEND, ([pid],)).fetchone())
+        until(lambda: admin.execute(WAITING_APPEND, ([pid],)).fetchone(), 15.0)
         assert api.head() == head  # nothing stored while the lock is held
     thread.join(timeout=30)
     (first,) = outcome

@@ -225,7 +225,11 @@ def test_present_reads_from_the_live_view_equal_the_replayed_fold(api: Api) -> N
     admin = api.headers("admin", **{"If-Match": "*"})
     june = f"/plans/{PLAN}/tasks?as_of=2023-06-30"
     before = api.client.get(june, headers=admin).json()
-    api.client.post(f"{TASK}/progress", headers=admin, json={"percent": 60, "note": "Đã làm"})
+    api.client.post(
+        f"{TASK}/progress",
+        headers=admin,
+        json={"percent": 60, "note": "Đã làm", "effective_at": "2023-02-15"},
+    )
     api.client.post(f"{TASK}/complete", headers=admin, json={"effective_at": "2023-03-01"})
     api.client.post(
         f"/plans/{PLAN}/targets/7/measurements",

@@ -12,9 +12,6 @@ CI, where they must run.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,15 +20,14 @@ from uuid import uuid4
 
 import psycopg
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from ledger.application import ParLedger
 from persistence.migrations import migrate
 from persistence.settings import parse_database_url
-from service.app import create_app
 from tests.cat_hai import Seeded, seed
 from tests.conftest import POSTGRES_URL, REQUIRE_POSTGRES, ctx, postgres_available
+from tests.serving import serving
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -78,12 +74,6 @@ class Site:
         return int(self.ledger.recorder.max_notification_id() or 0)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def store_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A SQLite file, or a PostgreSQL schema of the module's own, dropped afterwards."""
@@ -126,22 +116,10 @@ def _serve(backend: str, url: str) -> Iterator[Site]:
         )
         token = issued if name == "kiem" else token
         passwords[name] = result.detail["password"]
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(ledger), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the server did not start")
-        time.sleep(0.05)
     try:
-        yield Site(f"http://127.0.0.1:{port}", ledger, seeded, token, backend, passwords)
+        with serving(ledger) as base:
+            yield Site(base, ledger, seeded, token, backend, passwords)
     finally:
-        server.should_exit = True
-        thread.join(10)
         ledger.close()
 
 

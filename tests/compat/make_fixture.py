@@ -29,58 +29,22 @@ from uuid import UUID
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+import reports.submission  # noqa: F401  (carries out SubmitReport: it hashes the report)
 from domain import ids
-from domain.values import VN_TZ, Actor, Role, Source
+from domain.values import Actor, Role, Source
 from integrity.operations import make_digest
+from ledger import usecases as uc
 from ledger.application import ParLedger
 from ledger.context import CommandContext
 from ledger.importer import import_plan
-from ledger.usecases.agency import DissolveAgency, MergeAgency, RegisterAgency, RenameAgency
-from ledger.usecases.dossier import (
-    EraseCitizenData,
-    IssueApology,
-    ReportLateDossier,
-    ReturnDossierResult,
-    WithdrawApology,
-)
-from ledger.usecases.inspection import (
-    AddRemediationEvidence,
-    CloseFinding,
-    ConcludeInspection,
-    PlanInspection,
-    RecordFinding,
-    RecordInspectionConducted,
-)
-from ledger.usecases.plan import RecordAreaScore, SubmitReport
-from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
-from ledger.usecases.task import (
-    AddTaskEvidence,
-    CancelTask,
-    ChangeTaskDeadline,
-    CompleteTask,
-    ReassignTask,
-    ReopenTask,
-    ReportTaskProgress,
-)
-from ledger.usecases.user import RevokeUser
 from persistence.settings import parse_database_url
 from planfile.bundled import bundled_plan
-from tests.compat.answers import (
-    ANSWERS_FILE,
-    DIGEST_FILE,
-    KEY_FILE,
-    PLAN,
-    QUESTIONS_FILE,
-    SQLITE_FILE,
-    answer,
-    dump,
-)
+from tests import cat_hai
+from tests.compat import answers
+from tests.compat.answers import PLAN
+from tests.conftest import vn
 
 OPERATOR = Actor(id="os:compat", name="compat", role=Role.ADMIN)
-
-
-def vn(year: int, month: int, day: int, hour: int = 9) -> datetime:
-    return datetime(year, month, day, hour, tzinfo=VN_TZ)
 
 
 def ctx(
@@ -108,7 +72,7 @@ def users(app: ParLedger) -> dict[str, Actor]:
             ctx(), name=name, display_name=name.replace("-", " ").title(), role=role, agency=agency
         )
         made[name] = app.authenticate(token)
-    app.handle(ctx(), RevokeUser(name="nguoi-doc"))
+    app.handle(ctx(), uc.RevokeUser(name="nguoi-doc"))
     return made
 
 
@@ -116,15 +80,12 @@ def tasks(app: ParLedger, who: dict[str, Actor]) -> None:
     officer, secretariat = who["can-bo-noi-vu"], who["thu-ky-cchc"]
     app.handle(
         ctx(officer, vn(2023, 1, 14)),
-        CompleteTask(plan=PLAN, number="1.b", note="Đã ban hành kế hoạch"),
+        uc.CompleteTask(plan=PLAN, number="1.b", note="Đã ban hành kế hoạch"),
     )
-    app.handle(
-        ctx(officer, vn(2023, 5, 2)),
-        ReportTaskProgress(plan=PLAN, number="3", percent=40, note="Đã khảo sát 4 xã"),
-    )
+    app.handle(ctx(officer, vn(2023, 5, 2)), cat_hai.survey_progress())
     app.handle(
         ctx(officer, vn(2023, 5, 15)),
-        AddTaskEvidence(
+        uc.AddTaskEvidence(
             plan=PLAN,
             number="3",
             title="Báo cáo khảo sát",
@@ -134,26 +95,26 @@ def tasks(app: ParLedger, who: dict[str, Actor]) -> None:
             evidence_id="ev-3-1",
         ),
     )
-    app.handle(ctx(officer, vn(2023, 6, 30)), CompleteTask(plan=PLAN, number="6"))
+    app.handle(ctx(officer, vn(2023, 6, 30)), uc.CompleteTask(plan=PLAN, number="6"))
     app.handle(
         ctx(secretariat, vn(2023, 7, 5), "Sản phẩm chưa đạt yêu cầu"),
-        ReopenTask(plan=PLAN, number="6"),
+        uc.ReopenTask(plan=PLAN, number="6"),
     )
     app.handle(
         ctx(officer, vn(2023, 7, 20)),
-        ReportTaskProgress(plan=PLAN, number="6", percent=None, note="Đang hoàn thiện lại"),
+        uc.ReportTaskProgress(plan=PLAN, number="6", percent=None, note="Đang hoàn thiện lại"),
     )
     app.handle(
         ctx(effective=vn(2023, 3, 1), reason="Trùng nhiệm vụ 19"),
-        CancelTask(plan=PLAN, number="18"),
+        uc.CancelTask(plan=PLAN, number="18"),
     )
     app.handle(
         ctx(effective=vn(2023, 2, 1), reason="Điều chỉnh theo chỉ đạo"),
-        ChangeTaskDeadline(plan=PLAN, number="19", start=None, due=date(2023, 9, 30)),
+        uc.ChangeTaskDeadline(plan=PLAN, number="19", start=None, due=date(2023, 9, 30)),
     )
     app.handle(
         ctx(effective=vn(2023, 2, 15), reason="Phân công lại"),
-        ReassignTask(
+        uc.ReassignTask(
             plan=PLAN, number="20", lead=["phong-tu-phap"], coordinating=["phong-noi-vu-ldtbxh"]
         ),
     )
@@ -161,34 +122,19 @@ def tasks(app: ParLedger, who: dict[str, Actor]) -> None:
 
 def figures(app: ParLedger, who: dict[str, Actor]) -> None:
     secretariat = who["thu-ky-cchc"]
-    app.handle(
-        ctx(secretariat, vn(2023, 6, 1)),
-        RecordAreaScore(plan=PLAN, area="II", kind="self_assessed", score="3.5"),
-    )
+    app.handle(ctx(secretariat, vn(2023, 6, 1)), cat_hai.area_ii_score())
     app.handle(
         ctx(secretariat, vn(2023, 6, 2)),
-        RecordAreaScore(plan=PLAN, area="V", kind="self_assessed", score="10"),
+        uc.RecordAreaScore(plan=PLAN, area="V", kind="self_assessed", score="10"),
     )
     app.handle(
         ctx(secretariat, vn(2023, 6, 3), "Tính lại tiêu chí 5.2"),
-        RecordAreaScore(plan=PLAN, area="V", kind="self_assessed", score="9.75"),
+        uc.RecordAreaScore(plan=PLAN, area="V", kind="self_assessed", score="9.75"),
     )
-    app.handle(
-        ctx(secretariat, vn(2023, 6, 10)),
-        RecordMeasurement(
-            plan=PLAN,
-            target=7,
-            indicator="7b",
-            value="88",
-            period_start=date(2023, 1, 1),
-            period_end=date(2023, 6, 10),
-            source="Khảo sát SIPAS",
-            measurement_id="m-7b-1",
-        ),
-    )
+    app.handle(ctx(secretariat, vn(2023, 6, 10)), cat_hai.satisfaction_7b())
     app.handle(
         ctx(secretariat, vn(2023, 6, 12)),
-        RecordMeasurement(
+        uc.RecordMeasurement(
             plan=PLAN,
             target=7,
             indicator="7a",
@@ -204,7 +150,7 @@ def figures(app: ParLedger, who: dict[str, Actor]) -> None:
     )
     app.handle(
         ctx(secretariat, vn(2023, 6, 13)),
-        RecordMeasurement(
+        uc.RecordMeasurement(
             plan=PLAN,
             target=8,
             indicator="8a",
@@ -222,57 +168,30 @@ def corrections(app: ParLedger, who: dict[str, Actor]) -> None:
     secretariat = who["thu-ky-cchc"]
     app.handle(
         ctx(secretariat, vn(2023, 6, 10), "Nhập sai số liệu khảo sát"),
-        CorrectMeasurement(
-            plan=PLAN,
-            target=7,
-            replaces="m-7b-1",
-            value="91",
-            period_start=date(2023, 1, 1),
-            period_end=date(2023, 6, 10),
-            source="Khảo sát SIPAS (bản sửa)",
-            measurement_id="m-7b-2",
-        ),
+        cat_hai.corrected_7b("Khảo sát SIPAS (bản sửa)", measurement_id="m-7b-2"),
     )
     app.handle(
         ctx(secretariat, vn(2023, 6, 13), "Số liệu chưa được xác nhận"),
-        RetractMeasurement(plan=PLAN, target=8, measurement_id="m-8a-1"),
+        uc.RetractMeasurement(plan=PLAN, target=8, measurement_id="m-8a-1"),
     )
     app.handle(
         ctx(secretariat, vn(2023, 12, 20)),
-        RecordAreaScore(plan=PLAN, area="II", kind="appraised", score="3.25"),
+        uc.RecordAreaScore(plan=PLAN, area="II", kind="appraised", score="3.25"),
     )
 
 
 def inspections(app: ParLedger, who: dict[str, Actor]) -> UUID:
     inspector = who["thanh-tra-vien"]
-    planned = app.handle(
-        ctx(inspector, vn(2023, 4, 3)),
-        PlanInspection(
-            plan=PLAN,
-            agency="xa-dong-bai",
-            kind="periodic",
-            scheduled_on=date(2023, 4, 20),
-            scope="Kiểm tra công tác cải cách hành chính năm 2023",
-        ),
-    )
+    planned = app.handle(ctx(inspector, vn(2023, 4, 3)), cat_hai.commune_inspection())
     first = planned.changes[0].id
     app.handle(
         ctx(inspector, vn(2023, 4, 20)),
-        RecordInspectionConducted(inspection_id=first, note="Đủ thành phần"),
+        uc.RecordInspectionConducted(inspection_id=first, note="Đủ thành phần"),
     )
-    app.handle(
-        ctx(inspector, vn(2023, 4, 20)),
-        RecordFinding(
-            inspection_id=first,
-            finding="Chưa niêm yết đủ thủ tục hành chính",
-            recommendation="Niêm yết đầy đủ tại bộ phận một cửa",
-            remediation_deadline=date(2023, 5, 31),
-            finding_id="f1",
-        ),
-    )
+    app.handle(ctx(inspector, vn(2023, 4, 20)), cat_hai.posting_finding(first))
     app.handle(
         ctx(inspector, vn(2023, 4, 21)),
-        RecordFinding(
+        uc.RecordFinding(
             inspection_id=first,
             finding="Sổ theo dõi hồ sơ ghi thiếu",
             recommendation="Bổ sung sổ theo dõi",
@@ -282,7 +201,7 @@ def inspections(app: ParLedger, who: dict[str, Actor]) -> UUID:
     )
     app.handle(
         ctx(inspector, vn(2023, 4, 28)),
-        ConcludeInspection(
+        uc.ConcludeInspection(
             inspection_id=first,
             notice_number="12/TB-NV",
             notice_date=date(2023, 4, 28),
@@ -291,7 +210,7 @@ def inspections(app: ParLedger, who: dict[str, Actor]) -> UUID:
     )
     app.handle(
         ctx(inspector, vn(2023, 5, 25)),
-        AddRemediationEvidence(
+        uc.AddRemediationEvidence(
             inspection_id=first,
             finding_id="f1",
             description="Đã niêm yết 126 thủ tục",
@@ -299,10 +218,12 @@ def inspections(app: ParLedger, who: dict[str, Actor]) -> UUID:
             document_date=date(2023, 5, 25),
         ),
     )
-    app.handle(ctx(inspector, vn(2023, 5, 30)), CloseFinding(inspection_id=first, finding_id="f1"))
+    app.handle(
+        ctx(inspector, vn(2023, 5, 30)), uc.CloseFinding(inspection_id=first, finding_id="f1")
+    )
     second = app.handle(
         ctx(inspector, vn(2023, 9, 1)),
-        PlanInspection(
+        uc.PlanInspection(
             plan=PLAN,
             agency="phong-tu-phap",
             kind="unannounced",
@@ -312,41 +233,22 @@ def inspections(app: ParLedger, who: dict[str, Actor]) -> UUID:
     )
     app.handle(
         ctx(inspector, vn(2023, 9, 12)),
-        RecordInspectionConducted(inspection_id=second.changes[0].id),
+        uc.RecordInspectionConducted(inspection_id=second.changes[0].id),
     )
     return first
 
 
 def dossiers(app: ParLedger, who: dict[str, Actor]) -> None:
     officer = who["can-bo-kinh-te"]
-    app.handle(
-        ctx(officer, vn(2023, 5, 20)),
-        ReportLateDossier(
-            plan=PLAN,
-            dossier_code="HS-2023-001",
-            procedure="Cấp giấy phép xây dựng nhà ở riêng lẻ",
-            agency="phong-kinh-te-ha-tang",
-            received_on=date(2023, 5, 2),
-            due_on=date(2023, 5, 22),
-        ),
+    app.handle(ctx(officer, vn(2023, 5, 20)), cat_hai.late_permit())
+    apology = cat_hai.permit_apology(
+        apology_id="a1", citizen_name="Nguyễn Thị Hoa", citizen_contact="0912 345 678"
     )
-    app.handle(
-        ctx(officer, vn(2023, 5, 19)),
-        IssueApology(
-            dossier_code="HS-2023-001",
-            issued_on=date(2023, 5, 19),
-            reason_text="Chờ ý kiến thẩm định",
-            new_appointment=date(2023, 5, 30),
-            signer="Trưởng phòng Kinh tế và Hạ tầng",
-            apology_id="a1",
-            citizen_name="Nguyễn Thị Hoa",
-            citizen_contact="0912 345 678",
-        ),
-    )
-    app.handle(ctx(officer, vn(2023, 5, 29)), ReturnDossierResult(dossier_code="HS-2023-001"))
+    app.handle(ctx(officer, vn(2023, 5, 19)), apology)
+    app.handle(ctx(officer, vn(2023, 5, 29)), uc.ReturnDossierResult(dossier_code="HS-2023-001"))
     app.handle(
         ctx(officer, vn(2023, 8, 1)),
-        ReportLateDossier(
+        uc.ReportLateDossier(
             plan=PLAN,
             dossier_code="HS-2023-002",
             procedure="Cấp phép khai thác nước mặt",
@@ -357,7 +259,7 @@ def dossiers(app: ParLedger, who: dict[str, Actor]) -> None:
     )
     app.handle(
         ctx(officer, vn(2023, 8, 1)),
-        IssueApology(
+        uc.IssueApology(
             dossier_code="HS-2023-002",
             issued_on=date(2023, 8, 1),
             reason_text="Thiếu hồ sơ",
@@ -369,11 +271,11 @@ def dossiers(app: ParLedger, who: dict[str, Actor]) -> None:
     )
     app.handle(
         ctx(officer, vn(2023, 8, 2), "Ghi nhầm hồ sơ"),
-        WithdrawApology(dossier_code="HS-2023-002", apology_id="a2"),
+        uc.WithdrawApology(dossier_code="HS-2023-002", apology_id="a2"),
     )
     app.handle(
         ctx(officer, vn(2023, 8, 2)),
-        IssueApology(
+        uc.IssueApology(
             dossier_code="HS-2023-002",
             issued_on=date(2023, 8, 2),
             reason_text="Chờ kết quả khảo sát thực địa",
@@ -386,7 +288,7 @@ def dossiers(app: ParLedger, who: dict[str, Actor]) -> None:
     )
     app.handle(
         ctx(reason="Công dân yêu cầu xoá dữ liệu cá nhân"),
-        EraseCitizenData(dossier_code="HS-2023-002"),
+        uc.EraseCitizenData(dossier_code="HS-2023-002"),
     )
 
 
@@ -394,8 +296,9 @@ def directory(app: ParLedger) -> None:
     """The two-tier reorganisation of 2025, effective on its dates."""
     app.handle(
         ctx(effective=vn(2025, 7, 1)),
-        RegisterAgency(
+        uc.RegisterAgency(
             agency_code="ubnd-dac-khu-cat-hai",
+            unit="cat-hai",
             name="UBND đặc khu Cát Hải",
             kind="district_peoples_committee",
             aliases=["Đặc khu Cát Hải"],
@@ -403,15 +306,15 @@ def directory(app: ParLedger) -> None:
     )
     app.handle(
         ctx(effective=vn(2025, 3, 1), reason="Hợp nhất chức năng lao động"),
-        RenameAgency(agency_code="phong-noi-vu-ldtbxh", name="Phòng Nội vụ"),
+        uc.RenameAgency(agency_code="phong-noi-vu-ldtbxh", name="Phòng Nội vụ"),
     )
     app.handle(
         ctx(effective=vn(2025, 7, 1), reason="Tổ chức chính quyền hai cấp"),
-        MergeAgency(agency_code="ubnd-huyen", successor="ubnd-dac-khu-cat-hai"),
+        uc.MergeAgency(agency_code="ubnd-huyen", successor="ubnd-dac-khu-cat-hai"),
     )
     app.handle(
         ctx(effective=vn(2025, 3, 1), reason="Chuyển chức năng về Phòng Nội vụ"),
-        DissolveAgency(agency_code="phong-y-te"),
+        uc.DissolveAgency(agency_code="phong-y-te"),
     )
 
 
@@ -446,7 +349,7 @@ def scenario(app: ParLedger) -> dict[str, Any]:
     figures(app, who)
     inspection = inspections(app, who)
     dossiers(app, who)
-    app.handle(ctx(who["thu-ky-cchc"], vn(2023, 6, 7)), SubmitReport(plan=PLAN, period="Q2"))
+    app.handle(ctx(who["thu-ky-cchc"], vn(2023, 6, 7)), uc.SubmitReport(plan=PLAN, period="Q2"))
     reported = mark(app)
     corrections(app, who)
     amend_plan(app)
@@ -502,14 +405,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{folder} exists: a release fixture is never regenerated", file=sys.stderr)
         return 2
     folder.mkdir(parents=True, exist_ok=True)
-    app = ParLedger(parse_database_url(f"sqlite:///{folder / SQLITE_FILE}"))
+    app = ParLedger(parse_database_url(f"sqlite:///{folder / answers.SQLITE_FILE}"))
     try:
         questions = scenario(app)
-        key = write_key(folder / KEY_FILE)
+        key = write_key(folder / answers.KEY_FILE)
         digest, _ = make_digest(app.ledger_recorder, key)
-        dump(folder / DIGEST_FILE, digest.to_json())
-        dump(folder / QUESTIONS_FILE, questions)
-        dump(folder / ANSWERS_FILE, answer(app, questions, digest))
+        answers.dump(folder / answers.DIGEST_FILE, digest.to_json())
+        answers.dump(folder / answers.QUESTIONS_FILE, questions)
+        answers.dump(folder / answers.ANSWERS_FILE, answers.answer(app, questions, digest))
     finally:
         app.close()
     # The file as an earlier release left it: no write-ahead log beside it.

@@ -7,21 +7,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from integrity.digests import Digest, load_or_create_key, public_hex
-
-PARLEDGER = [sys.executable, "-m", "cli.main"]
-
-
-def _run(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*PARLEDGER, *argv], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+from tests.e2e.processes import run_cli
 
 
 @pytest.fixture
@@ -35,12 +26,12 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_publish_witness_and_quorum(env: dict[str, str], tmp_path: Path) -> None:
-    assert _run(env, "init").returncode == 0
+    assert run_cli(env, "init").returncode == 0
     inbox, state = tmp_path / "published", tmp_path / "witness"
-    first = _run(env, "checkpoint", str(inbox))
+    first = run_cli(env, "checkpoint", str(inbox))
     assert first.returncode == 0, first.stderr
     vkey = first.stdout.split("Khoá xác minh của sổ cái: ")[1].strip()
-    cosign = _run(
+    cosign = run_cli(
         env,
         "witness",
         str(inbox),
@@ -56,21 +47,21 @@ def test_publish_witness_and_quorum(env: dict[str, str], tmp_path: Path) -> None
     witness_vkey = cosign.stdout.split("Khoá xác minh của nhân chứng: ")[1].split("\n")[0]
     (checkpoint,) = inbox.glob("*.checkpoint")
     key = public_hex(load_or_create_key(Path(env["PARLEDGER_SIGNING_KEY"])))
-    checked = _run(
+    checked = run_cli(
         env, "verify-checkpoint", str(checkpoint), "--trusted-key", key, "--witness", witness_vkey
     )
     assert checked.returncode == 0, checked.stderr
     assert "tt.gov.vn/w1" in checked.stdout
-    unwitnessed = _run(
+    unwitnessed = run_cli(
         env, "verify-checkpoint", str(checkpoint), "--trusted-key", key, "--quorum", "1"
     )
     assert unwitnessed.returncode == 1 and "cần 1" in unwitnessed.stderr
 
 
 def test_verify_consistency_of_digests_and_a_fork(env: dict[str, str], tmp_path: Path) -> None:
-    assert _run(env, "init").returncode == 0
+    assert run_cli(env, "init").returncode == 0
     old = tmp_path / "old.json"
-    assert _run(env, "digest", "--output", str(old)).returncode == 0
+    assert run_cli(env, "digest", "--output", str(old)).returncode == 0
     key_path = Path(env["PARLEDGER_SIGNING_KEY"])
     key = load_or_create_key(key_path)
     trusted = public_hex(key)
@@ -80,13 +71,13 @@ def test_verify_consistency_of_digests_and_a_fork(env: dict[str, str], tmp_path:
     fork = tmp_path / "fork.json"
     forged = Digest(honest.size, honest.position, honest.head, other, honest.issued_at)
     fork.write_text(json.dumps(forged.signed(key).to_json()))
-    refused = _run(env, "verify-consistency", str(old), str(fork), "--trusted-key", trusted)
+    refused = run_cli(env, "verify-consistency", str(old), str(fork), "--trusted-key", trusted)
     assert refused.returncode == 1 and "rẽ nhánh" in refused.stderr
-    same = _run(env, "verify-consistency", str(old), str(old), "--trusted-key", trusted)
+    same = run_cli(env, "verify-consistency", str(old), str(old), "--trusted-key", trusted)
     assert same.returncode == 0, same.stderr
     proof = tmp_path / "proof.json"
-    made = _run(env, "prove-consistency", str(old), str(old), "--output", str(proof))
+    made = run_cli(env, "prove-consistency", str(old), str(old), "--output", str(proof))
     assert made.returncode == 0, made.stderr
     assert json.loads(proof.read_text())["path"] == []
-    missing = _run(env, "verify-consistency", str(old), str(tmp_path / "none.json"))
+    missing = run_cli(env, "verify-consistency", str(old), str(tmp_path / "none.json"))
     assert missing.returncode == 2 and "none.json" in missing.stderr

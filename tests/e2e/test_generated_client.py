@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import importlib
 import json
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -24,41 +21,20 @@ from uuid import uuid4
 
 import httpx
 import pytest
-import uvicorn
 
 from ledger.application import ParLedger
-from service.app import create_app
 from tests.api.conftest import PLAN, make_api
+from tests.serving import serving
 
 PROGRESS = ("post", "/plans/{plan}/tasks/{number}/progress")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
 def served(app: ParLedger) -> Iterator[tuple[str, dict[str, str]]]:
     """The service over ``app`` (small plan, a user per role) on a free loopback port."""
     tokens = make_api(app).tokens
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(app), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", tokens
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serving(app) as base:
+        yield base, tokens
 
 
 def generate(spec: dict[str, Any], where: Path) -> str:

@@ -8,18 +8,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-PARLEDGER = [sys.executable, "-m", "cli.main"]
-
-
-def _run(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*PARLEDGER, *argv], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+from tests.e2e.processes import run_cli
 
 
 def _sqlite3(path: Path, sql: str) -> None:
@@ -39,9 +32,9 @@ def env(tmp_path: Path) -> dict[str, str]:
 @pytest.mark.skipif(shutil.which("sqlite3") is None, reason="needs the sqlite3 shell")
 def test_an_edited_row_is_named_and_undoing_it_passes(env: dict[str, str], tmp_path: Path) -> None:
     db = tmp_path / "ledger.sqlite3"
-    assert _run(env, "init").returncode == 0
+    assert run_cli(env, "init").returncode == 0
     digest = tmp_path / "d.json"
-    made = _run(env, "digest", "--output", str(digest))
+    made = run_cli(env, "digest", "--output", str(digest))
     assert made.returncode == 0, made.stderr
     assert json.loads(digest.read_text())["size"] > 50
 
@@ -59,7 +52,7 @@ def test_an_edited_row_is_named_and_undoing_it_passes(env: dict[str, str], tmp_p
         "CAST(replace(CAST(state AS TEXT), '2023', '2024') AS BLOB) WHERE rowid = 40"
     )
     _sqlite3(db, edit)
-    broken = _run(env, "verify", "--digest", str(digest))
+    broken = run_cli(env, "verify", "--digest", str(digest))
     assert broken.returncode == 1
     first = broken.stderr.splitlines()[0]
     assert "vị trí 40" in first and "[altered]" in first
@@ -69,36 +62,36 @@ def test_an_edited_row_is_named_and_undoing_it_passes(env: dict[str, str], tmp_p
         "CAST(replace(CAST(state AS TEXT), '2024', '2023') AS BLOB) WHERE rowid = 40"
     )
     _sqlite3(db, undo)
-    healed = _run(env, "verify", "--digest", str(digest))
+    healed = run_cli(env, "verify", "--digest", str(digest))
     assert healed.returncode == 0, healed.stderr
     assert "sự kiện/s" in healed.stdout
 
 
 def test_prove_verify_proof_export_restore(env: dict[str, str], tmp_path: Path) -> None:
-    assert _run(env, "init").returncode == 0
+    assert run_cli(env, "init").returncode == 0
     digest, proof = tmp_path / "d.json", tmp_path / "p.json"
-    assert _run(env, "digest", "--output", str(digest)).returncode == 0
-    made = _run(env, "prove", "12", "--digest", str(digest), "--output", str(proof))
+    assert run_cli(env, "digest", "--output", str(digest)).returncode == 0
+    made = run_cli(env, "prove", "12", "--digest", str(digest), "--output", str(proof))
     assert made.returncode == 0, made.stderr
     # Checked without any database: the variable points nowhere usable.
     alone = {**env, "PARLEDGER_DATABASE_URL": "sqlite:///" + str(tmp_path / "none" / "x.db")}
-    checked = _run(alone, "verify-proof", str(proof), "--digest", str(digest))
+    checked = run_cli(alone, "verify-proof", str(proof), "--digest", str(digest))
     assert checked.returncode == 0, checked.stderr
     assert "vị trí 12" in checked.stdout
     data = json.loads(proof.read_text())
     data["event"]["state"] = data["event"]["state"].replace("2023", "2024")
     proof.write_text(json.dumps(data, ensure_ascii=False))
-    assert _run(alone, "verify-proof", str(proof)).returncode == 1
+    assert run_cli(alone, "verify-proof", str(proof)).returncode == 1
 
     exported = tmp_path / "ledger.jsonl"
-    assert _run(env, "export", "--output", str(exported)).returncode == 0
+    assert run_cli(env, "export", "--output", str(exported)).returncode == 0
     other = {**env, "PARLEDGER_DATABASE_URL": f"sqlite:///{tmp_path / 'restored.sqlite3'}"}
-    restored = _run(other, "restore", str(exported))
+    restored = run_cli(other, "restore", str(exported))
     assert restored.returncode == 0, restored.stderr
-    assert _run(other, "verify", "--digest", str(digest)).returncode == 0
+    assert run_cli(other, "verify", "--digest", str(digest)).returncode == 0
     same = [
         json.loads(
-            _run(e, "replay", "cat-hai-2023", "--as-of", "2023-12-31", "--format", "json").stdout
+            run_cli(e, "replay", "cat-hai-2023", "--as-of", "2023-12-31", "--format", "json").stdout
         )
         for e in (env, other)
     ]
@@ -107,10 +100,10 @@ def test_prove_verify_proof_export_restore(env: dict[str, str], tmp_path: Path) 
     assert same[0] == same[1]
     assert same[0]["task_board"]["tasks"]
     # A second restore into the now non-empty store is refused, and changes nothing.
-    again = _run(other, "restore", str(exported))
+    again = run_cli(other, "restore", str(exported))
     assert again.returncode == 2 and "trống" in again.stderr
     # A truncated export is refused before anything is written.
     cut = tmp_path / "cut.jsonl"
     cut.write_text("".join(exported.read_text().splitlines(keepends=True)[:-1]))
     third = {**env, "PARLEDGER_DATABASE_URL": f"sqlite:///{tmp_path / 'third.sqlite3'}"}
-    assert _run(third, "restore", str(cut)).returncode == 1
+    assert run_cli(third, "restore", str(cut)).returncode == 1

@@ -4,19 +4,11 @@ an input error naming the argument, exit 2, nothing written; never "lỗi hệ t
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-PARLEDGER = [sys.executable, "-m", "cli.main"]
-
-
-def _run(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*PARLEDGER, *argv], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+from tests.e2e.processes import run_cli
 
 
 @pytest.fixture
@@ -26,7 +18,7 @@ def env(tmp_path: Path) -> dict[str, str]:
         "PARLEDGER_DATABASE_URL": f"sqlite:///{tmp_path / 'ledger.sqlite3'}",
         "PARLEDGER_SIGNING_KEY": str(tmp_path / "signing-key.pem"),
     }
-    assert _run(environment, "init").returncode == 0
+    assert run_cli(environment, "init").returncode == 0
     return environment
 
 
@@ -61,7 +53,7 @@ def test_a_wrong_file_is_an_input_error_naming_the_argument(
 ) -> None:
     database = Path(env["PARLEDGER_DATABASE_URL"].removeprefix("sqlite:///"))
     before = database.read_bytes()
-    done = _run(env, *[a.format(**files) for a in argv])
+    done = run_cli(env, *[a.format(**files) for a in argv])
     assert done.returncode == 2, done.stderr
     assert "lỗi hệ thống" not in done.stderr and f"lỗi: {field}:" in done.stderr
     assert database.read_bytes() == before  # nothing written
@@ -71,6 +63,6 @@ def test_a_wrong_file_is_an_input_error_naming_the_argument(
 def test_a_position_out_of_range_is_refused_by_the_argument(
     env: dict[str, str], position: str
 ) -> None:
-    done = _run(env, "prove", "--", position)
+    done = run_cli(env, "prove", "--", position)
     assert done.returncode == 2, done.stderr
     assert "argument position" in done.stderr and "lỗi hệ thống" not in done.stderr

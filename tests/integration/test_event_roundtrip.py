@@ -8,7 +8,7 @@ from datetime import date
 
 from eventsourcing.domain import CanMutateAggregate
 
-import reports.submission  # noqa: F401  (carries out SubmitReport: it hashes the report)
+import reports.submission  # noqa: F401  (carries out uc.SubmitReport: it hashes the report)
 from domain.agency import Agency, AgencyGroup
 from domain.dossier import LateDossier
 from domain.inspection import Inspection
@@ -17,37 +17,10 @@ from domain.target import Target
 from domain.task import Task
 from domain.user import User
 from domain.values import Role
+from ledger import usecases as uc
 from ledger.application import ParLedger
 from ledger.importer import import_plan
-from ledger.usecases.agency import DissolveAgency, MergeAgency, RegisterAgency, RenameAgency
-from ledger.usecases.dossier import (
-    EraseCitizenData,
-    IssueApology,
-    ReportLateDossier,
-    ReturnDossierResult,
-    WithdrawApology,
-)
-from ledger.usecases.inspection import (
-    AddRemediationEvidence,
-    CloseFinding,
-    ConcludeInspection,
-    PlanInspection,
-    RecordFinding,
-    RecordInspectionConducted,
-)
-from ledger.usecases.plan import RecordAreaScore, SubmitReport
-from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
-from ledger.usecases.task import (
-    AddTaskEvidence,
-    CancelTask,
-    ChangeTaskDeadline,
-    CompleteTask,
-    ReassignTask,
-    RecordTaskContribution,
-    ReopenTask,
-    ReportTaskProgress,
-)
-from ledger.usecases.user import ChangeUserRole, RevokeUser, record_lockout
+from ledger.usecases.user import record_lockout
 from tests.conftest import ctx, vn
 from tests.factories import small_plan
 
@@ -74,22 +47,22 @@ def drive_every_command(app: ParLedger) -> None:
     app.add_user(
         c(), name="lan", display_name=nfd("Nguyễn Thị Lan"), role="secretariat", agency=None
     )
-    app.handle(c(reason="Chuyển công tác"), ChangeUserRole(name="lan", role=Role.INSPECTOR))
+    app.handle(c(reason="Chuyển công tác"), uc.ChangeUserRole(name="lan", role=Role.INSPECTOR))
     record_lockout(app, c(), "lan", "2023-02-01T08:15:00+07:00")
-    app.handle(c(), RevokeUser(name="lan"))
+    app.handle(c(), uc.RevokeUser(name="lan"))
     app.handle(
         c(),
-        RecordTaskContribution(
+        uc.RecordTaskContribution(
             plan=PLAN, number="2", agency="xa-dong-bai", note=nfd("Đã phối hợp khảo sát tại xã")
         ),
     )
     app.handle(
         c(),
-        ReportTaskProgress(plan=PLAN, number="1", percent=30, note=nfd("Đang xây dựng dự thảo")),
+        uc.ReportTaskProgress(plan=PLAN, number="1", percent=30, note=nfd("Đang xây dựng dự thảo")),
     )
     app.handle(
         c(),
-        AddTaskEvidence(
+        uc.AddTaskEvidence(
             plan=PLAN,
             number="1",
             title=nfd("Kế hoạch số 12/KH-UBND"),
@@ -100,19 +73,21 @@ def drive_every_command(app: ParLedger) -> None:
     )
     app.handle(
         c(reason=nfd("Lùi hạn theo chỉ đạo")),
-        ChangeTaskDeadline(plan=PLAN, number="1", start=None, due=date(2023, 1, 31)),
+        uc.ChangeTaskDeadline(plan=PLAN, number="1", start=None, due=date(2023, 1, 31)),
     )
     app.handle(
         c(reason=nfd("Phân công lại")),
-        ReassignTask(plan=PLAN, number="1", lead=["phong-tu-phap"], coordinating=["phong-noi-vu"]),
+        uc.ReassignTask(
+            plan=PLAN, number="1", lead=["phong-tu-phap"], coordinating=["phong-noi-vu"]
+        ),
     )
-    app.handle(c(effective=vn(2023, 1, 30)), CompleteTask(plan=PLAN, number="1"))
-    app.handle(c(reason=nfd("Thiếu sản phẩm")), ReopenTask(plan=PLAN, number="1"))
-    app.handle(c(reason=nfd("Không còn phù hợp")), CancelTask(plan=PLAN, number="2"))
+    app.handle(c(effective=vn(2023, 1, 30)), uc.CompleteTask(plan=PLAN, number="1"))
+    app.handle(c(reason=nfd("Thiếu sản phẩm")), uc.ReopenTask(plan=PLAN, number="1"))
+    app.handle(c(reason=nfd("Không còn phù hợp")), uc.CancelTask(plan=PLAN, number="2"))
     period = {"period_start": date(2023, 1, 1), "period_end": date(2023, 3, 31)}
     app.handle(
         c(),
-        RecordMeasurement(
+        uc.RecordMeasurement(
             plan=PLAN,
             target=7,
             indicator="7b",
@@ -124,7 +99,7 @@ def drive_every_command(app: ParLedger) -> None:
     )  # type: ignore[arg-type]
     app.handle(
         c(reason=nfd("Nhập sai")),
-        CorrectMeasurement(
+        uc.CorrectMeasurement(
             plan=PLAN,
             target=7,
             replaces="m1",
@@ -134,12 +109,14 @@ def drive_every_command(app: ParLedger) -> None:
             **period,
         ),
     )  # type: ignore[arg-type]
-    app.handle(c(reason=nfd("Rút")), RetractMeasurement(plan=PLAN, target=7, measurement_id="m2"))
-    app.handle(c(), RecordAreaScore(plan=PLAN, area="V", kind="self_assessed", score="10.25"))
-    app.handle(c(), SubmitReport(plan=PLAN, period="Q2"))
+    app.handle(
+        c(reason=nfd("Rút")), uc.RetractMeasurement(plan=PLAN, target=7, measurement_id="m2")
+    )
+    app.handle(c(), uc.RecordAreaScore(plan=PLAN, area="V", kind="self_assessed", score="10.25"))
+    app.handle(c(), uc.SubmitReport(plan=PLAN, period="Q2"))
     result = app.handle(
         c(),
-        PlanInspection(
+        uc.PlanInspection(
             plan=PLAN,
             agency="xa-dong-bai",
             kind="unannounced",
@@ -150,11 +127,11 @@ def drive_every_command(app: ParLedger) -> None:
     inspection = result.changes[0].id
     app.handle(
         c(effective=vn(2023, 5, 2)),
-        RecordInspectionConducted(inspection_id=inspection, note=nfd("Đã làm")),
+        uc.RecordInspectionConducted(inspection_id=inspection, note=nfd("Đã làm")),
     )
     app.handle(
         c(),
-        RecordFinding(
+        uc.RecordFinding(
             inspection_id=inspection,
             finding=nfd("Chưa công khai"),
             finding_id="f1",
@@ -164,14 +141,14 @@ def drive_every_command(app: ParLedger) -> None:
     )
     app.handle(
         c(),
-        AddRemediationEvidence(
+        uc.AddRemediationEvidence(
             inspection_id=inspection, finding_id="f1", description=nfd("Đã sửa")
         ),
     )
-    app.handle(c(), CloseFinding(inspection_id=inspection, finding_id="f1"))
+    app.handle(c(), uc.CloseFinding(inspection_id=inspection, finding_id="f1"))
     app.handle(
         c(),
-        ConcludeInspection(
+        uc.ConcludeInspection(
             inspection_id=inspection,
             notice_number="7/TB",
             notice_date=date(2023, 5, 9),
@@ -180,7 +157,7 @@ def drive_every_command(app: ParLedger) -> None:
     )
     app.handle(
         c(),
-        ReportLateDossier(
+        uc.ReportLateDossier(
             plan=PLAN,
             dossier_code="HS-9",
             procedure=nfd("Đăng ký hộ tịch"),
@@ -191,7 +168,7 @@ def drive_every_command(app: ParLedger) -> None:
     )
     app.handle(
         c(),
-        IssueApology(
+        uc.IssueApology(
             dossier_code="HS-9",
             issued_on=date(2023, 2, 3),
             reason_text=nfd("Lỗi hệ thống"),
@@ -202,12 +179,12 @@ def drive_every_command(app: ParLedger) -> None:
             citizen_contact="0912 000 111",
         ),
     )
-    app.handle(c(reason=nfd("Ghi nhầm")), WithdrawApology(dossier_code="HS-9", apology_id="a1"))
-    app.handle(c(reason=nfd("Công dân yêu cầu xoá")), EraseCitizenData(dossier_code="HS-9"))
-    app.handle(c(effective=vn(2023, 2, 5)), ReturnDossierResult(dossier_code="HS-9"))
+    app.handle(c(reason=nfd("Ghi nhầm")), uc.WithdrawApology(dossier_code="HS-9", apology_id="a1"))
+    app.handle(c(reason=nfd("Công dân yêu cầu xoá")), uc.EraseCitizenData(dossier_code="HS-9"))
+    app.handle(c(effective=vn(2023, 2, 5)), uc.ReturnDossierResult(dossier_code="HS-9"))
     app.handle(
         c(),
-        RegisterAgency(
+        uc.RegisterAgency(
             agency_code="xa-moi",
             name=nfd("UBND xã Mới"),
             kind="commune",
@@ -215,9 +192,11 @@ def drive_every_command(app: ParLedger) -> None:
             unit="thu-nghiem",  # the plan's unit, made by its import
         ),
     )
-    app.handle(c(reason="Đổi tên"), RenameAgency(agency_code="xa-moi", name=nfd("UBND xã Mới Hải")))
-    app.handle(c(reason="Sáp nhập"), MergeAgency(agency_code="xa-hien-hao", successor="xa-moi"))
-    app.handle(c(reason="Giải thể"), DissolveAgency(agency_code="phong-tu-phap"))
+    app.handle(
+        c(reason="Đổi tên"), uc.RenameAgency(agency_code="xa-moi", name=nfd("UBND xã Mới Hải"))
+    )
+    app.handle(c(reason="Sáp nhập"), uc.MergeAgency(agency_code="xa-hien-hao", successor="xa-moi"))
+    app.handle(c(reason="Giải thể"), uc.DissolveAgency(agency_code="phong-tu-phap"))
 
 
 def test_every_event_type_round_trips(app: ParLedger) -> None:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -31,6 +30,7 @@ from persistence.records import IndexFilter
 from persistence.settings import parse_database_url
 from planfile.bundled import bundled_plan
 from tests.conftest import POSTGRES_URL, ctx
+from tests.waiting import until
 
 PLAN = "cat-hai-2023"
 WAITING_APPEND = (
@@ -44,16 +44,6 @@ def leaves(app: ParLedger) -> list[str]:
     plan = bundled_plan(PLAN)
     import_plan(app, plan, ctx())
     return [t.number for t in plan.tasks if t.lead]
-
-
-def _until(found: Callable[[], Any], seconds: float = 20.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = found()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError("timed out")
 
 
 @contextmanager
@@ -99,11 +89,11 @@ def _run(app: ParLedger, url: str, first: Call, queued: list[Call]) -> list[Any]
     threads = [threading.Thread(target=run, args=(0, first))]
     with _writes_held(app, url):
         threads[0].start()
-        _until(lambda: app.committer.busy)
+        until(lambda: app.committer.busy)
         for i, call in enumerate(queued, start=1):
             threads.append(threading.Thread(target=run, args=(i, call)))
             threads[-1].start()
-        _until(lambda: app.committer.waiting == len(queued))
+        until(lambda: app.committer.waiting == len(queued))
     for thread in threads:
         thread.join(timeout=60)
     return outcomes
@@ -218,23 +208,23 @@ def test_a_batch_whose_connection_dies_is_stored_exactly_once(
         ):
             first_blocker.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
             threads[0].start()
-            (alone,) = _until(lambda: admin.execute(WAITING_APPEND, ([],)).fetchone())
+            (alone,) = until(lambda: admin.execute(WAITING_APPEND, ([],)).fetchone())
             for thread in threads[1:]:
                 thread.start()
-            _until(lambda: app.committer.waiting == len(numbers) - 1)
+            until(lambda: app.committer.waiting == len(numbers) - 1)
             # A second holder queues for the lock behind the lone append, ahead of the batch.
             holder = threading.Thread(
                 target=lambda: second_blocker.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
             )
             holder.start()
-            _until(lambda: admin.execute(
+            until(lambda: admin.execute(
                 "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                 "AND query LIKE 'LOCK TABLE%%'"
             ).fetchone())  # fmt: skip
             first_blocker.rollback()
             holder.join(timeout=30)
             # The batch's first call waits for the lock: its connection dies there.
-            (pid,) = _until(lambda: admin.execute(WAITING_APPEND, ([alone],)).fetchone())
+            (pid,) = until(lambda: admin.execute(WAITING_APPEND, ([alone],)).fetchone())
             admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
             second_blocker.rollback()
             for thread in threads:

@@ -13,32 +13,10 @@ from domain import ids
 from domain.errors import InvalidValue, NotFound, RuleViolation
 from domain.task import TaskStatus
 from domain.values import Actor, Role
+from ledger import usecases as uc
 from ledger.application import ParLedger
 from ledger.errors import Conflict, Forbidden, IdempotencyConflict, StaleVersion
 from ledger.importer import import_plan
-from ledger.usecases.agency import MergeAgency
-from ledger.usecases.dossier import (
-    IssueApology,
-    ReportLateDossier,
-    ReturnDossierResult,
-    WithdrawApology,
-)
-from ledger.usecases.inspection import (
-    AddRemediationEvidence,
-    CloseFinding,
-    ConcludeInspection,
-    PlanInspection,
-    RecordFinding,
-    RecordInspectionConducted,
-)
-from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
-from ledger.usecases.task import (
-    CancelTask,
-    ChangeTaskDeadline,
-    CompleteTask,
-    ReopenTask,
-    ReportTaskProgress,
-)
 from projections.history import fold_history
 from tests.conftest import ctx, vn
 from tests.factories import small_plan
@@ -53,6 +31,9 @@ COMMUNE_OFFICER = Actor(
 OTHER_OFFICER = Actor(
     id="user:cb-tuphap", name="Cán bộ Tư pháp", role=Role.AGENCY_OFFICER, agency="phong-tu-phap"
 )
+# Target 7's first-quarter figures: what the measurement tests share.
+Q1 = {"plan": PLAN, "target": 7, "period_start": date(2023, 1, 1), "period_end": date(2023, 3, 31)}
+SURVEY = {**Q1, "source": "Khảo sát SIPAS"}
 AUDITOR = Actor(id="user:kiem-toan", name="Kiểm toán viên", role=Role.AUDITOR)
 INSPECTOR = Actor(id="user:thanh-tra", name="Thanh tra viên", role=Role.INSPECTOR)
 
@@ -90,114 +71,67 @@ def test_changed_plan_file_records_amendments_with_reason(ledger: ParLedger) -> 
 
 def test_task_lifecycle_rules(ledger: ParLedger) -> None:
     ledger.handle(
-        ctx(), ReportTaskProgress(plan=PLAN, number="1", percent=50, note="Đang soạn thảo")
+        ctx(effective=vn(2023, 1, 10)),
+        uc.ReportTaskProgress(plan=PLAN, number="1", percent=50, note="Đang soạn thảo"),
     )
-    ledger.handle(ctx(effective=vn(2023, 1, 14)), CompleteTask(plan=PLAN, number="1"))
+    ledger.handle(ctx(effective=vn(2023, 1, 14)), uc.CompleteTask(plan=PLAN, number="1"))
     task = ledger.get_task(PLAN, "1")
     assert task.status is TaskStatus.COMPLETED and task.completed_at == date(2023, 1, 14)
     with pytest.raises(RuleViolation, match="mở lại"):
         ledger.handle(
-            ctx(), ReportTaskProgress(plan=PLAN, number="1", percent=60, note="Sau khi xong")
+            ctx(), uc.ReportTaskProgress(plan=PLAN, number="1", percent=60, note="Sau khi xong")
         )
     with pytest.raises(InvalidValue, match="lý do") as refused:
-        ledger.handle(ctx(), ReopenTask(plan=PLAN, number="1"))
+        ledger.handle(ctx(), uc.ReopenTask(plan=PLAN, number="1"))
     assert refused.value.field == "reason"
-    ledger.handle(ctx(reason="Trùng với nhiệm vụ 2"), CancelTask(plan=PLAN, number="2"))
+    ledger.handle(ctx(reason="Trùng với nhiệm vụ 2"), uc.CancelTask(plan=PLAN, number="2"))
     with pytest.raises(RuleViolation, match="đã bị hủy"):
-        ledger.handle(ctx(), ReportTaskProgress(plan=PLAN, number="2", percent=10, note="x"))
+        ledger.handle(ctx(), uc.ReportTaskProgress(plan=PLAN, number="2", percent=10, note="x"))
     with pytest.raises(RuleViolation, match="đã bị hủy"):
         ledger.handle(
             ctx(reason="r"),
-            ChangeTaskDeadline(plan=PLAN, number="2", start=None, due=date(2023, 9, 1)),
+            uc.ChangeTaskDeadline(plan=PLAN, number="2", start=None, due=date(2023, 9, 1)),
         )
-    ledger.handle(ctx(reason="Hủy nhầm"), ReopenTask(plan=PLAN, number="2"))
+    ledger.handle(ctx(reason="Hủy nhầm"), uc.ReopenTask(plan=PLAN, number="2"))
     assert ledger.get_task(PLAN, "2").status is TaskStatus.IN_PROGRESS
 
 
 def test_effective_at_cannot_be_in_the_future(ledger: ParLedger) -> None:
     before = positions(ledger)
     with pytest.raises(InvalidValue) as refused:
-        ledger.handle(ctx(effective=vn(2099, 1, 1)), CompleteTask(plan=PLAN, number="1"))
+        ledger.handle(ctx(effective=vn(2099, 1, 1)), uc.CompleteTask(plan=PLAN, number="1"))
     assert refused.value.field == "effective_at" and positions(ledger) == before
 
 
 def test_measurements_correction_and_retraction(ledger: ParLedger) -> None:
     with pytest.raises(NotFound, match="7c") as unknown:
         ledger.handle(
-            ctx(),
-            RecordMeasurement(
-                plan=PLAN,
-                target=7,
-                indicator="7c",
-                value="95",
-                period_start=date(2023, 1, 1),
-                period_end=date(2023, 3, 31),
-                source="Hệ thống một cửa",
-            ),
+            ctx(), uc.RecordMeasurement(**Q1, indicator="7c", value="95", source="Hệ thống một cửa")
         )
     assert unknown.value.field == "indicator"
-    ledger.handle(
-        ctx(),
-        RecordMeasurement(
-            plan=PLAN,
-            target=7,
-            indicator="7b",
-            value=None,
-            numerator=880,
-            denominator=1000,
-            period_start=date(2023, 1, 1),
-            period_end=date(2023, 3, 31),
-            source="Khảo sát SIPAS",
-            measurement_id="q1",
-        ),
-    )
+    ratio = {"value": None, "numerator": 880, "denominator": 1000, "measurement_id": "q1"}
+    ledger.handle(ctx(), uc.RecordMeasurement(**SURVEY, **ratio, indicator="7b"))
     assert ledger.get_target(PLAN, 7).measurements["q1"]["value"] == Decimal("88.00")
     with pytest.raises(InvalidValue, match="lý do"):
-        ledger.handle(
-            ctx(),
-            CorrectMeasurement(
-                plan=PLAN,
-                target=7,
-                replaces="q1",
-                value="91",
-                period_start=date(2023, 1, 1),
-                period_end=date(2023, 3, 31),
-                source="Khảo sát SIPAS",
-            ),
-        )
+        ledger.handle(ctx(), uc.CorrectMeasurement(**SURVEY, replaces="q1", value="91"))
     with pytest.raises(NotFound):
         ledger.handle(
-            ctx(reason="Nhập sai"),
-            CorrectMeasurement(
-                plan=PLAN,
-                target=7,
-                replaces="nope",
-                value="91",
-                period_start=date(2023, 1, 1),
-                period_end=date(2023, 3, 31),
-                source="Khảo sát SIPAS",
-            ),
+            ctx(reason="Nhập sai"), uc.CorrectMeasurement(**SURVEY, replaces="nope", value="91")
         )
     ledger.handle(
         ctx(reason="Nhập sai mẫu số"),
-        CorrectMeasurement(
-            plan=PLAN,
-            target=7,
-            replaces="q1",
-            value="91",
-            period_start=date(2023, 1, 1),
-            period_end=date(2023, 3, 31),
-            source="Khảo sát SIPAS",
-            measurement_id="q1b",
-        ),
+        uc.CorrectMeasurement(**SURVEY, replaces="q1", value="91", measurement_id="q1b"),
     )
     measurements = ledger.get_target(PLAN, 7).measurements
     assert measurements["q1"]["status"] == "superseded"
     assert measurements["q1b"] == measurements["q1b"] | {"value": Decimal(91), "replaces": "q1"}
     with pytest.raises(RuleViolation, match="thay thế"):
-        ledger.handle(ctx(reason="r"), RetractMeasurement(plan=PLAN, target=7, measurement_id="q1"))
+        ledger.handle(
+            ctx(reason="r"), uc.RetractMeasurement(plan=PLAN, target=7, measurement_id="q1")
+        )
     ledger.handle(
-        ctx(reason="Khảo sát bị hủy"), RetractMeasurement(plan=PLAN, target=7, measurement_id="q1b")
+        ctx(reason="Khảo sát bị hủy"),
+        uc.RetractMeasurement(plan=PLAN, target=7, measurement_id="q1b"),
     )
     assert ledger.get_target(PLAN, 7).measurements["q1b"]["status"] == "retracted"
 
@@ -206,15 +140,7 @@ def test_float_figures_are_refused(ledger: ParLedger) -> None:
     with pytest.raises(InvalidValue) as refused:
         ledger.handle(
             ctx(),
-            RecordMeasurement(
-                plan=PLAN,
-                target=7,
-                indicator="7b",
-                value=90.5,
-                period_start=date(2023, 1, 1),
-                period_end=date(2023, 3, 31),
-                source="x",
-            ),
+            uc.RecordMeasurement(**Q1, indicator="7b", value=90.5, source="x"),
         )
     assert refused.value.field == "value"
 
@@ -222,7 +148,7 @@ def test_float_figures_are_refused(ledger: ParLedger) -> None:
 def test_inspection_findings_stop_at_conclusion(ledger: ParLedger) -> None:
     result = ledger.handle(
         ctx(INSPECTOR),
-        PlanInspection(
+        uc.PlanInspection(
             plan=PLAN,
             agency="xa-dong-bai",
             kind="periodic",
@@ -231,20 +157,18 @@ def test_inspection_findings_stop_at_conclusion(ledger: ParLedger) -> None:
         ),
     )
     inspection = result.changes[0].id
+    stray = uc.RecordFinding(
+        inspection_id=inspection, finding="f", recommendation="r", remediation_deadline=None
+    )
     with pytest.raises(RuleViolation, match="chưa được tiến hành"):
-        ledger.handle(
-            ctx(INSPECTOR),
-            RecordFinding(
-                inspection_id=inspection, finding="f", recommendation="r", remediation_deadline=None
-            ),
-        )
+        ledger.handle(ctx(INSPECTOR), stray)
     ledger.handle(
         ctx(INSPECTOR, effective=vn(2023, 5, 10)),
-        RecordInspectionConducted(inspection_id=inspection),
+        uc.RecordInspectionConducted(inspection_id=inspection),
     )
     ledger.handle(
         ctx(INSPECTOR),
-        RecordFinding(
+        uc.RecordFinding(
             inspection_id=inspection,
             finding="Chưa niêm yết TTHC",
             recommendation="Niêm yết đầy đủ",
@@ -254,7 +178,7 @@ def test_inspection_findings_stop_at_conclusion(ledger: ParLedger) -> None:
     )
     ledger.handle(
         ctx(INSPECTOR),
-        ConcludeInspection(
+        uc.ConcludeInspection(
             inspection_id=inspection,
             notice_number="15/TB-UBND",
             notice_date=date(2023, 5, 20),
@@ -262,16 +186,11 @@ def test_inspection_findings_stop_at_conclusion(ledger: ParLedger) -> None:
         ),
     )
     with pytest.raises(RuleViolation, match="kết luận"):
-        ledger.handle(
-            ctx(INSPECTOR),
-            RecordFinding(
-                inspection_id=inspection, finding="g", recommendation="r", remediation_deadline=None
-            ),
-        )
+        ledger.handle(ctx(INSPECTOR), stray)
     # Remediation continues after the conclusion notice.
     ledger.handle(
         ctx(INSPECTOR),
-        AddRemediationEvidence(
+        uc.AddRemediationEvidence(
             inspection_id=inspection,
             finding_id="f1",
             description="Đã niêm yết",
@@ -280,7 +199,7 @@ def test_inspection_findings_stop_at_conclusion(ledger: ParLedger) -> None:
     )
     ledger.handle(
         ctx(INSPECTOR, effective=vn(2023, 6, 25)),
-        CloseFinding(inspection_id=inspection, finding_id="f1"),
+        uc.CloseFinding(inspection_id=inspection, finding_id="f1"),
     )
     assert ledger.get_inspection(inspection).findings["f1"]["closed"] is True
 
@@ -288,7 +207,7 @@ def test_inspection_findings_stop_at_conclusion(ledger: ParLedger) -> None:
 def test_apology_appointment_must_be_later_than_due(ledger: ParLedger) -> None:
     ledger.handle(
         ctx(COMMUNE_OFFICER),
-        ReportLateDossier(
+        uc.ReportLateDossier(
             plan=PLAN,
             dossier_code="H11.23-0001",
             procedure="Chứng thực bản sao",
@@ -297,37 +216,29 @@ def test_apology_appointment_must_be_later_than_due(ledger: ParLedger) -> None:
             due_on=date(2023, 3, 3),
         ),
     )
+    apology = {
+        "dossier_code": "H11.23-0001",
+        "issued_on": date(2023, 3, 3),
+        "reason_text": "Thiếu nhân lực",
+        "signer": "Chủ tịch UBND xã",
+    }
     with pytest.raises(RuleViolation) as refused:
         ledger.handle(
-            ctx(COMMUNE_OFFICER),
-            IssueApology(
-                dossier_code="H11.23-0001",
-                issued_on=date(2023, 3, 3),
-                reason_text="Thiếu nhân lực",
-                new_appointment=date(2023, 3, 3),
-                signer="Chủ tịch UBND xã",
-            ),
+            ctx(COMMUNE_OFFICER), uc.IssueApology(**apology, new_appointment=date(2023, 3, 3))
         )
     assert refused.value.field == "new_appointment"
     ledger.handle(
         ctx(COMMUNE_OFFICER),
-        IssueApology(
-            dossier_code="H11.23-0001",
-            issued_on=date(2023, 3, 3),
-            reason_text="Thiếu nhân lực",
-            new_appointment=date(2023, 3, 8),
-            signer="Chủ tịch UBND xã",
-            apology_id="a1",
-        ),
+        uc.IssueApology(**apology, new_appointment=date(2023, 3, 8), apology_id="a1"),
     )
     with pytest.raises(Forbidden):
         ledger.handle(
             ctx(OTHER_OFFICER, reason="x"),
-            WithdrawApology(dossier_code="H11.23-0001", apology_id="a1"),
+            uc.WithdrawApology(dossier_code="H11.23-0001", apology_id="a1"),
         )
     ledger.handle(
         ctx(COMMUNE_OFFICER, effective=vn(2023, 3, 7)),
-        ReturnDossierResult(dossier_code="H11.23-0001"),
+        uc.ReturnDossierResult(dossier_code="H11.23-0001"),
     )
     dossier = ledger.get_dossier("H11.23-0001")
     assert dossier.returned_on == date(2023, 3, 7) and dossier.appointment == date(2023, 3, 8)
@@ -335,50 +246,51 @@ def test_apology_appointment_must_be_later_than_due(ledger: ParLedger) -> None:
 
 def test_officers_write_only_their_own_tasks(ledger: ParLedger) -> None:
     ledger.handle(
-        ctx(OFFICER), ReportTaskProgress(plan=PLAN, number="1", percent=20, note="Lead agency")
+        ctx(OFFICER), uc.ReportTaskProgress(plan=PLAN, number="1", percent=20, note="Lead agency")
     )
     before = positions(ledger)
     # Task 2 is coordinated by a group ("UBND các xã, thị trấn"): a name for many agencies,
     # which gives none of them write authority (issue 13).
     with pytest.raises(Forbidden) as refused:
         ledger.handle(
-            ctx(COMMUNE_OFFICER), ReportTaskProgress(plan=PLAN, number="2", percent=20, note="x")
+            ctx(COMMUNE_OFFICER), uc.ReportTaskProgress(plan=PLAN, number="2", percent=20, note="x")
         )
     assert "nhóm cơ quan" in str(refused.value)
     for actor in (OTHER_OFFICER, AUDITOR, INSPECTOR):
         with pytest.raises(Forbidden):
             ledger.handle(
-                ctx(actor), ReportTaskProgress(plan=PLAN, number="1", percent=30, note="Not ours")
+                ctx(actor),
+                uc.ReportTaskProgress(plan=PLAN, number="1", percent=30, note="Not ours"),
             )
     with pytest.raises(Forbidden):
-        ledger.handle(ctx(OFFICER, reason="x"), CancelTask(plan=PLAN, number="1"))
+        ledger.handle(ctx(OFFICER, reason="x"), uc.CancelTask(plan=PLAN, number="1"))
     assert positions(ledger) == before  # nothing denied appended anything
 
 
 def test_merged_commune_leaves_the_group(ledger: ParLedger) -> None:
     ledger.handle(
         ctx(reason="Nghị quyết sáp nhập"),
-        MergeAgency(agency_code="xa-dong-bai", successor="xa-hien-hao"),
+        uc.MergeAgency(agency_code="xa-dong-bai", successor="xa-hien-hao"),
     )
     assert ledger.agencies_of(["ubnd-cac-xa-thi-tran"]) == {"xa-hien-hao"}
     with pytest.raises(Forbidden):
         ledger.handle(
-            ctx(COMMUNE_OFFICER), ReportTaskProgress(plan=PLAN, number="2", percent=5, note="x")
+            ctx(COMMUNE_OFFICER), uc.ReportTaskProgress(plan=PLAN, number="2", percent=5, note="x")
         )
 
 
 def test_idempotent_retry_appends_nothing(ledger: ParLedger) -> None:
     first = ledger.handle(
-        ctx(key="k-1"), ReportTaskProgress(plan=PLAN, number="1", percent=10, note="Lần đầu")
+        ctx(key="k-1"), uc.ReportTaskProgress(plan=PLAN, number="1", percent=10, note="Lần đầu")
     )
     before = positions(ledger)
     again = ledger.handle(
-        ctx(key="k-1"), ReportTaskProgress(plan=PLAN, number="1", percent=10, note="Lần đầu")
+        ctx(key="k-1"), uc.ReportTaskProgress(plan=PLAN, number="1", percent=10, note="Lần đầu")
     )
     assert again.replayed and again.changes == first.changes and positions(ledger) == before
     with pytest.raises(IdempotencyConflict):
         ledger.handle(
-            ctx(key="k-1"), ReportTaskProgress(plan=PLAN, number="1", percent=99, note="Khác")
+            ctx(key="k-1"), uc.ReportTaskProgress(plan=PLAN, number="1", percent=99, note="Khác")
         )
     assert positions(ledger) == before
 
@@ -391,21 +303,21 @@ def test_idempotent_creation_replays_instead_of_refusing(ledger: ParLedger) -> N
         received_on=date(2023, 3, 1),
         due_on=date(2023, 3, 3),
     )
-    first = ledger.handle(ctx(key="d-2"), ReportLateDossier(plan=PLAN, **kwargs))  # type: ignore[arg-type]
-    again = ledger.handle(ctx(key="d-2"), ReportLateDossier(plan=PLAN, **kwargs))  # type: ignore[arg-type]
+    first = ledger.handle(ctx(key="d-2"), uc.ReportLateDossier(plan=PLAN, **kwargs))  # type: ignore[arg-type]
+    again = ledger.handle(ctx(key="d-2"), uc.ReportLateDossier(plan=PLAN, **kwargs))  # type: ignore[arg-type]
     assert again.replayed and again.changes == first.changes
     with pytest.raises(InvalidValue, match="đã được ghi nhận"):
-        ledger.handle(ctx(key="d-3"), ReportLateDossier(plan=PLAN, **kwargs))  # type: ignore[arg-type]
+        ledger.handle(ctx(key="d-3"), uc.ReportLateDossier(plan=PLAN, **kwargs))  # type: ignore[arg-type]
 
 
 def test_stale_expected_version_is_refused(ledger: ParLedger) -> None:
     version = ledger.get_task(PLAN, "1").version
     ledger.handle(
-        ctx(version=version), ReportTaskProgress(plan=PLAN, number="1", percent=10, note="a")
+        ctx(version=version), uc.ReportTaskProgress(plan=PLAN, number="1", percent=10, note="a")
     )
     with pytest.raises(StaleVersion):
         ledger.handle(
-            ctx(version=version), ReportTaskProgress(plan=PLAN, number="1", percent=20, note="b")
+            ctx(version=version), uc.ReportTaskProgress(plan=PLAN, number="1", percent=20, note="b")
         )
 
 
@@ -425,7 +337,7 @@ def test_two_writers_one_aggregate_exactly_one_wins(db_url: str) -> None:
         try:
             app.handle(
                 ctx(version=tasks[0].version),
-                ReportTaskProgress(plan=PLAN, number="1", percent=1, note=note),
+                uc.ReportTaskProgress(plan=PLAN, number="1", percent=1, note=note),
             )
             outcomes.append("ok")
         except (Conflict, StaleVersion):
@@ -447,7 +359,7 @@ def test_conflict_from_the_store_is_reported_clearly(ledger: ParLedger, db_url: 
 
     other = ParLedger(parse_database_url(db_url))
     stale = other.get_task(PLAN, "1")
-    ledger.handle(ctx(), ReportTaskProgress(plan=PLAN, number="1", percent=5, note="first"))
+    ledger.handle(ctx(), uc.ReportTaskProgress(plan=PLAN, number="1", percent=5, note="first"))
     before = positions(ledger)
 
     def decide(meta: object) -> list[object]:
@@ -455,7 +367,7 @@ def test_conflict_from_the_store_is_reported_clearly(ledger: ParLedger, db_url: 
         return [stale]
 
     with pytest.raises(Conflict, match="người khác") as refused:
-        command = ReportTaskProgress(plan=PLAN, number="1", percent=6, note="second")
+        command = uc.ReportTaskProgress(plan=PLAN, number="1", percent=6, note="second")
         other.execute(ctx(), command, decide)  # type: ignore[arg-type]
     assert refused.value.field == "version" and positions(ledger) == before
     other.close()
@@ -465,11 +377,11 @@ def test_nfc_and_nfd_text_are_stored_identically(ledger: ParLedger) -> None:
     note = "Đã hoàn thành việc số hóa hồ sơ thủ tục hành chính"
     ledger.handle(
         ctx(),
-        ReportTaskProgress(
+        uc.ReportTaskProgress(
             plan=PLAN, number="1", percent=None, note=unicodedata.normalize("NFD", note)
         ),
     )
-    ledger.handle(ctx(), ReportTaskProgress(plan=PLAN, number="2", percent=None, note=note))
+    ledger.handle(ctx(), uc.ReportTaskProgress(plan=PLAN, number="2", percent=None, note=note))
     stored = [
         [e for e in ledger.events.get(ids.task_id(PLAN, n))][-1].note  # type: ignore[attr-defined]
         for n in ("1", "2")

@@ -33,6 +33,9 @@ TEXT = st.text(
 ).filter(str.strip)
 
 
+PLAN_DATE = date(2023, 1, 5)  # small_plan's document date: its tasks exist from it
+
+
 class LedgerMachine(RuleBasedStateMachine):
     url: str = ""
 
@@ -41,6 +44,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.app = ParLedger(parse_database_url(self.url))
         import_plan(self.app, small_plan(), ctx())
         self.status = {"1": TaskStatus.NOT_STARTED, "2": TaskStatus.NOT_STARTED}
+        self.last_progress: dict[str, date] = {}  # a completion is never dated before it
         self.measurements: dict[str, str] = {}  # id -> status
         self.apology_dates: list[date] = []
         self.returned = False
@@ -75,22 +79,35 @@ class LedgerMachine(RuleBasedStateMachine):
         self.expected_events += 1
         assert self.position() == self.expected_events
 
-    @rule(number=st.sampled_from(["1", "2"]), percent=st.integers(0, 100), note=TEXT)
-    def progress(self, number: str, percent: int, note: str) -> None:
-        ok = self.status[number] in (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS)
+    @rule(
+        number=st.sampled_from(["1", "2"]),
+        percent=st.integers(0, 100),
+        note=TEXT,
+        day=st.integers(0, 300),
+    )
+    def progress(self, number: str, percent: int, note: str, day: int) -> None:
+        when = vn(2023, 1, 1) + timedelta(days=day)
+        # Not before the plan's date (5/1/2023, small_plan's document).
+        ok = self.status[number] in (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS) and (
+            when.date() >= PLAN_DATE
+        )
         self.attempt(
             ok,
             lambda: self.app.handle(
-                ctx(), ReportTaskProgress(plan=PLAN, number=number, percent=percent, note=note)
+                ctx(effective=when),
+                ReportTaskProgress(plan=PLAN, number=number, percent=percent, note=note),
             ),
         )
         if ok:
             self.status[number] = TaskStatus.IN_PROGRESS
+            self.last_progress[number] = max(self.last_progress.get(number, PLAN_DATE), when.date())
 
     @rule(number=st.sampled_from(["1", "2"]), day=st.integers(0, 300))
     def complete(self, number: str, day: int) -> None:
-        ok = self.status[number] in (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS)
         when = vn(2023, 1, 1) + timedelta(days=day)
+        ok = self.status[number] in (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS) and (
+            when.date() >= max(PLAN_DATE, self.last_progress.get(number, PLAN_DATE))
+        )
         self.attempt(
             ok, lambda: self.app.handle(ctx(effective=when), CompleteTask(plan=PLAN, number=number))
         )

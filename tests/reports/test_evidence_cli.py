@@ -9,32 +9,7 @@ import json
 import zipfile
 from pathlib import Path
 
-import pytest
-
-from cli.main import main
 from integrity.digests import key_path, load_or_create_key, public_hex
-from ledger.application import ParLedger
-from tests.cat_hai import Seeded
-
-
-@pytest.fixture
-def run(
-    cat_hai: tuple[ParLedger, Seeded], monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-):  # type: ignore[no-untyped-def]  # fmt: skip
-    app, _ = cat_hai
-    monkeypatch.setenv("PARLEDGER_DATABASE_URL", app.database.url)
-    monkeypatch.delenv("PARLEDGER_TOKEN", raising=False)
-
-    def call(*argv: str, ledger: bool = True) -> tuple[int, str, str]:
-        if not ledger:  # nothing to open: the command must not need it
-            monkeypatch.setenv("PARLEDGER_DATABASE_URL", "sqlite:////nonexistent/none.sqlite3")
-        code = main(list(argv))
-        monkeypatch.setenv("PARLEDGER_DATABASE_URL", app.database.url)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return call
 
 
 def test_package_made_twice_is_identical_and_verifies_without_a_database(  # type: ignore[no-untyped-def]

@@ -9,27 +9,6 @@ import docx
 import openpyxl
 import pytest
 
-from cli.main import main
-from ledger.application import ParLedger
-from tests.cat_hai import Seeded
-
-
-@pytest.fixture
-def run(
-    cat_hai: tuple[ParLedger, Seeded], monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-):  # type: ignore[no-untyped-def]  # fmt: skip
-    app, _ = cat_hai
-    monkeypatch.setenv("PARLEDGER_DATABASE_URL", app.database.url)
-    monkeypatch.delenv("PARLEDGER_TOKEN", raising=False)
-
-    def call(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return call
-
 
 def test_q2_in_excel_and_word_with_one_command_each(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     xlsx, word = tmp_path / "q2.xlsx", tmp_path / "q2.docx"

@@ -13,11 +13,10 @@ from httpx import Response
 
 from domain.values import Role
 from ledger.application import ParLedger
-from ledger.usecases.target import CorrectMeasurement
 from ledger.usecases.user import AddUser
 from replay.reports import report_content
 from service.app import create_app
-from tests.cat_hai import PLAN, Seeded
+from tests.cat_hai import PLAN, Seeded, corrected_7b
 from tests.conftest import ctx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -113,6 +112,8 @@ def test_root_redirects_browsers_and_answers_api_clients(served) -> None:  # typ
         (f"/web/{PLAN}/reports/Q9/download?format=docx", 404, ["period"]),
         (f"/web/{PLAN}/reports/Q2/download?format=pdf", 422, ["format"]),
         (f"/web/{PLAN}/charts/pie.png", 404, ["name"]),
+        ("/web/units?unit=khong-co", 404, ["unit", "khong-co"]),
+        ("/web/units?as_of=2023-02-30", 422, ["as_of", "ngày không hợp lệ"]),
     ],
 )
 def test_pages_answer_bad_input_with_a_readable_error_page(  # type: ignore[no-untyped-def]
@@ -149,8 +150,6 @@ def test_audit_trail_page_needs_a_sign_in_kept_in_an_httponly_cookie(served) -> 
 
 
 def test_changes_since_submission_page(served) -> None:  # type: ignore[no-untyped-def]
-    from datetime import date
-
     from ledger.usecases.plan import SubmitReport
     from tests.conftest import vn
 
@@ -158,15 +157,7 @@ def test_changes_since_submission_page(served) -> None:  # type: ignore[no-untyp
     app.handle(ctx(), SubmitReport(plan=PLAN, period="Q2"))
     app.handle(
         ctx(effective=vn(2023, 6, 10), reason="Nhập sai số phiếu khảo sát"),
-        CorrectMeasurement(
-            plan=PLAN,
-            target=7,
-            replaces="m-7b-1",
-            value="91",
-            period_start=date(2023, 1, 1),
-            period_end=date(2023, 6, 10),
-            source="Khảo sát SIPAS (sửa)",
-        ),
+        corrected_7b("Khảo sát SIPAS (sửa)"),
     )
     sign_in(client)
     page = client.get(f"/web/{PLAN}/reports/Q2/changes")

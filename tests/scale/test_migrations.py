@@ -24,6 +24,7 @@ from persistence.migrations import (
     schema_version,
 )
 from persistence.migrations.v0002_shared_state import BUCKETS_TABLE, LEASES_TABLE
+from persistence.migrations.v0003_verifications import VERIFICATIONS_TABLE
 from persistence.postgres import LedgerPostgresRecorder
 from persistence.settings import database_from_env, parse_database_url
 from persistence.sqlite import LedgerSQLiteRecorder
@@ -35,7 +36,13 @@ from tests.scale.processes import cli, servers, wait_healthy
 
 RELEASE = Path(__file__).resolve().parents[1] / "compat" / "release-0.2"
 # Made by versions after 1 (and the version table itself): left out of version 1's comparison.
-LATER = {"parledger_schema_version", LEASES_TABLE, BUCKETS_TABLE}
+LATER = {
+    "parledger_schema_version",
+    LEASES_TABLE,
+    BUCKETS_TABLE,
+    VERIFICATIONS_TABLE,
+    f"{VERIFICATIONS_TABLE}_ok",
+}
 
 
 def _sqlite_schema(path: Path) -> list[tuple[str, str, str]]:
@@ -63,6 +70,19 @@ def test_version_1_on_sqlite_is_what_the_recorders_created(tmp_path: Path) -> No
     migrated = tmp_path / "migrated.sqlite3"
     assert migrate(parse_database_url(f"sqlite:///{migrated}")).after == CURRENT
     assert _sqlite_schema(migrated) == _sqlite_schema(legacy)
+
+
+def _drop(postgres_url: str, *schemas: str) -> None:
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        for schema in schemas:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _versions(postgres_url: str, schema: str) -> list[int]:
+    """The schema versions recorded in ``schema``, as the table holds them."""
+    with psycopg.connect(postgres_url) as conn:
+        query = f'SELECT version FROM "{schema}".parledger_schema_version'
+        return [row[0] for row in conn.execute(query).fetchall()]
 
 
 def _pg_catalog(schema: str) -> dict[str, Any]:
@@ -117,9 +137,7 @@ def test_version_1_on_postgres_is_what_the_recorders_created(postgres_url: str) 
         assert migrate(parse_database_url(f"{postgres_url}?schema={migrated}")).after == CURRENT
         assert _pg_catalog(migrated) == _pg_catalog(legacy)
     finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            for schema in (legacy, migrated):
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        _drop(postgres_url, legacy, migrated)
 
 
 def test_a_release_0_2_store_is_adopted_unchanged(tmp_path: Path) -> None:
@@ -190,8 +208,7 @@ def test_a_service_on_postgres_checks_and_never_migrates(postgres_url: str) -> N
         assert started.returncode == 0, started.stderr  # init migrates: the schema is made
         assert "lỗi hệ thống" not in started.stderr
     finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        _drop(postgres_url, schema)
 
 
 @pytest.mark.postgres
@@ -203,14 +220,9 @@ def test_concurrent_migrators_end_at_one_version(postgres_url: str) -> None:
             runs = list(pool.map(lambda _: cli(env, "db", "migrate"), range(10)))
         assert [r.returncode for r in runs] == [0] * 10, [r.stderr for r in runs]
         assert sum(f"lên {CURRENT}" in r.stdout for r in runs) == 1  # one did the work
-        with psycopg.connect(postgres_url) as conn:
-            rows = conn.execute(
-                f'SELECT version FROM "{schema}".parledger_schema_version'
-            ).fetchall()
-        assert rows == [(v,) for v in range(1, CURRENT + 1)]
+        assert _versions(postgres_url, schema) == list(range(1, CURRENT + 1))
     finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        _drop(postgres_url, schema)
 
 
 @pytest.mark.postgres
@@ -229,11 +241,6 @@ def test_ten_services_starting_at_once_never_deadlock(postgres_url: str) -> None
         with servers(env, 10) as started:
             for port, process in started:
                 wait_healthy(port, process, seconds=180)
-        with psycopg.connect(postgres_url) as conn:
-            rows = conn.execute(
-                f'SELECT version FROM "{schema}".parledger_schema_version'
-            ).fetchall()
-        assert rows == [(v,) for v in range(1, CURRENT + 1)]
+        assert _versions(postgres_url, schema) == list(range(1, CURRENT + 1))
     finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        _drop(postgres_url, schema)

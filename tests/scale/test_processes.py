@@ -3,9 +3,6 @@ one rate limit per principal, one outcome per Idempotency-Key."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,13 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from domain.values import Role
 from ledger.application import ParLedger
-from ledger.importer import import_plan
-from persistence.settings import parse_database_url
-from tests.conftest import ctx
-from tests.factories import small_plan
-from tests.scale.processes import ROOT, free_port, stop, wait_healthy
+from tests.scale.processes import workers_serving
 
 pytestmark = pytest.mark.postgres
 
@@ -29,30 +21,9 @@ BURST, RATE = 10, 1
 
 @pytest.fixture
 def served(postgres_schema: str) -> Iterator[tuple[str, str, ParLedger]]:
-    ledger = ParLedger(parse_database_url(postgres_schema))
-    import_plan(ledger, small_plan(), ctx())
-    _, token = ledger.add_user(
-        ctx(), name="van-thu", display_name="Văn thư", role=Role.ADMIN.value, agency=None
-    )
-    port = free_port()
-    env = {
-        **os.environ,
-        "PARLEDGER_DATABASE_URL": postgres_schema,
-        "PARLEDGER_RATE": str(RATE),
-        "PARLEDGER_BURST": str(BURST),
-        "POSTGRES_POOL_SIZE": "2",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "service.app:from_env", "--factory",
-         "--workers", "2", "--port", str(port), "--log-level", "warning"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        wait_healthy(port, server)
-        yield f"http://127.0.0.1:{port}", token, ledger
-    finally:
-        stop(server)
-        ledger.close()
+    env = {"PARLEDGER_RATE": str(RATE), "PARLEDGER_BURST": str(BURST)}
+    with workers_serving(postgres_schema, env, "van-thu") as served:
+        yield served
 
 
 def _get(base: str, token: str) -> int:

@@ -8,7 +8,7 @@ import os
 import signal
 import subprocess
 import threading
-import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from replay.readmodel import ReadModel
 from tests.conftest import ctx
 from tests.factories import small_plan
 from tests.scale.processes import PARLEDGER, ROOT
+from tests.waiting import until
 
 PLAN = "thu-nghiem-2023"
 
@@ -41,13 +42,15 @@ def _dossiers(app: ParLedger, first: int, count: int) -> None:
         )
 
 
-def _wait_for(condition: object, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
+def _caught_up(app: ParLedger, head: int) -> Callable[[], bool]:
+    """The view at the head of the log, at or past ``head``: the worker records obligations
+    (``ledger.obligations``) for the events up to ``head``, and folds those too."""
+
+    def done() -> bool:
+        position = app.view.max_tracking_id(app.name) or 0
+        return position >= head and position == int(app.recorder.max_notification_id() or 0)
+
+    return done
 
 
 def test_the_worker_keeps_the_view_at_the_head_and_resumes(app: ParLedger) -> None:
@@ -59,7 +62,7 @@ def test_the_worker_keeps_the_view_at_the_head_and_resumes(app: ParLedger) -> No
     try:
         _dossiers(app, 1, 10)
         head = int(app.recorder.max_notification_id() or 0)
-        _wait_for(lambda: (app.view.max_tracking_id(app.name) or 0) == head)
+        until(_caught_up(app, head), 60)
     finally:
         worker.stop()
         thread.join(10)
@@ -107,7 +110,7 @@ def test_two_workers_racing_apply_each_event_once(db_url: str, tmp_path: Path) -
         workers = [_start_worker(db_url, logs[0]), _start_worker(db_url, logs[1])]
         try:
             _dossiers(app, 1, 15)
-            _wait_for(lambda: any(log.read_text() for log in logs[:2]))
+            until(lambda: any(log.read_text() for log in logs[:2]), 60)
             holder = next(i for i, log in enumerate(logs[:2]) if log.read_text())
             workers[holder].send_signal(signal.SIGKILL)
             workers[holder].wait()
@@ -115,7 +118,7 @@ def test_two_workers_racing_apply_each_event_once(db_url: str, tmp_path: Path) -
             workers.append(_start_worker(db_url, logs[2]))
             _dossiers(app, 31, 10)
             head = int(app.recorder.max_notification_id() or 0)
-            _wait_for(lambda: (app.view.max_tracking_id(app.name) or 0) == head, 90)
+            until(_caught_up(app, head), 90)
         finally:
             for process in workers:
                 if process.poll() is None:
