@@ -76,7 +76,9 @@ def main() -> None:
             f"  obligations, first run   {count / first:>10,.0f} events/s "
             f"({first:.2f} s; {count / first / scan_rate:.2f} of the raw scan)"
         )
-        print(f"  obligations, nothing new {statistics.median(idle) * 1000:>10.2f} ms (median of 50)")
+        print(
+            f"  obligations, nothing new {statistics.median(idle) * 1000:>10.2f} ms (median of 50)"
+        )
         print(f"  sweep                    {sweep:>10.2f} s for {len(missed)} misses recorded")
         app.close()
 

@@ -12,7 +12,8 @@ could not raise one twice: the second ``Raised`` collides with the first at vers
 
 What it does (rules from ``rules/``):
 - ``LateDossier.Reported`` raises an apology obligation, due on the working-day calendar under
-  the regime in force when the dossier was received; ``ApologyIssued`` meets it;
+  the regime in force when the dossier was received; ``ApologyIssued`` meets it, and
+  ``ApologyWithdrawn`` of that apology reopens it;
 - ``Plan.Registered`` / ``Amended`` raise a report obligation per reporting period of the
   plan's unit, due on the plan's own due date; ``Plan.ReportSubmitted`` meets it;
 - ``Inspection.FindingRecorded`` raises a remediation obligation, due on the finding's
@@ -264,7 +265,21 @@ def _late_dossier(process: ObligationsProcess, e: Any, position: int, page: Page
 @reacts_to(LateDossier, "ApologyIssued")
 def _apology(process: ObligationsProcess, e: Any, position: int, page: Page) -> None:
     ref = f"dossier:{process.dossier_code(e.originator_id)}"
-    process.meet(page, ObligationKind.APOLOGY, ref, _ref(ref, e, position), e.issued_on, e)
+    by = f"{ref}#ApologyIssued:{e.apology_id}@{position}"
+    process.meet(page, ObligationKind.APOLOGY, ref, by, e.issued_on, e)
+
+
+@reacts_to(LateDossier, "ApologyWithdrawn")
+def _apology_withdrawn(process: ObligationsProcess, e: Any, position: int, page: Page) -> None:
+    """The apology was recorded in error: if it is the one that met the obligation, the
+    obligation is owed again (a later apology meets it anew)."""
+    ref = f"dossier:{process.dossier_code(e.originator_id)}"
+    found = process.obligation(page, ObligationKind.APOLOGY, ref)
+    if found is not None and (found.met_by or "").startswith(
+        f"{ref}#ApologyIssued:{e.apology_id}@"
+    ):
+        found.reopen(by=_ref(ref, e, position), meta=policy_meta(e.meta.effective_at))
+        page.touched[found.uuid] = found
 
 
 def _periods(process: ObligationsProcess, e: Any, position: int, page: Page, plan: str) -> None:

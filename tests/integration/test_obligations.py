@@ -18,7 +18,12 @@ from ledger.application import ParLedger
 from ledger.errors import Forbidden
 from ledger.importer import import_plan
 from ledger.obligations import NAME, ObligationsProcess
-from ledger.usecases.dossier import IssueApology, ProcedureKind, ReportLateDossier
+from ledger.usecases.dossier import (
+    IssueApology,
+    ProcedureKind,
+    ReportLateDossier,
+    WithdrawApology,
+)
 from ledger.usecases.inspection import (
     CloseFinding,
     PlanInspection,
@@ -242,3 +247,42 @@ def test_reports_and_remediations_are_met_by_what_fulfils_them(ledger: ParLedger
     # As of 31/10, the finding was still open (its closing takes effect on 03/11).
     early = register(ledger, date(2023, 10, 31), plan=PLAN, kind="remediation")
     assert [r["status"] for r in early["obligations"]] == ["open"]
+
+
+def test_an_apology_withdrawn_reopens_what_it_met(ledger: ParLedger) -> None:
+    late(ledger, "HS-X", date(2025, 3, 3), date(2025, 3, 10))
+    apology = {"reason_text": "Thiếu hồ sơ", "signer": "Chủ tịch UBND xã"}
+    ledger.handle(
+        ctx(effective=vn(2025, 3, 6)),
+        IssueApology(
+            dossier_code="HS-X",
+            issued_on=date(2025, 3, 6),
+            new_appointment=date(2025, 3, 14),
+            apology_id="nham",
+            **apology,
+        ),
+    )
+    ObligationsProcess(ledger).run()
+    assert apology_of(ledger, "HS-X", date(2025, 3, 7))["status"] == "met"
+    ledger.handle(
+        ctx(effective=vn(2025, 3, 7), reason="Ghi nhầm hồ sơ"),
+        WithdrawApology(dossier_code="HS-X", apology_id="nham"),
+    )
+    ObligationsProcess(ledger).run()
+    assert apology_of(ledger, "HS-X", date(2025, 3, 6))["status"] == "met"  # valid time
+    # Owed again, and its day (07/03, the working day before 10/03) has passed: overdue.
+    assert apology_of(ledger, "HS-X", date(2025, 3, 8))["status"] == "overdue"
+    ledger.handle(
+        ctx(effective=vn(2025, 3, 12)),
+        IssueApology(
+            dossier_code="HS-X",
+            issued_on=date(2025, 3, 12),
+            new_appointment=date(2025, 3, 17),
+            apology_id="dung",
+            **apology,
+        ),
+    )
+    row = apology_of(ledger, "HS-X", date(2025, 3, 13))
+    assert row["status"] == "met_late" and row["met"]["by"].startswith(
+        "dossier:HS-X#ApologyIssued:dung@"
+    )
