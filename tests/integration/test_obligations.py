@@ -34,7 +34,10 @@ from ledger.usecases.obligation import WaiveObligation
 from ledger.usecases.plan import SubmitReport
 from ledger.usecases.user import AddUser
 from persistence.records import IndexFilter
+from projections import live
+from projections.worker import Worker
 from replay.obligations import register
+from replay.readmodel import ReadModel
 from reports import submission  # noqa: F401  (SubmitReport's use case)
 from rules.calendar import civil_service_calendar
 from service.app import create_app
@@ -286,3 +289,17 @@ def test_an_apology_withdrawn_reopens_what_it_met(ledger: ParLedger) -> None:
     assert row["status"] == "met_late" and row["met"]["by"].startswith(
         "dossier:HS-X#ApologyIssued:dung@"
     )
+
+
+def test_reads_and_the_worker_run_the_process(ledger: ParLedger) -> None:
+    late(ledger, "HS-E", date(2025, 3, 3), date(2025, 3, 10))
+    # Embedded: a present read records the obligations before the view folds them.
+    state = ReadModel(ledger).snapshot(PLAN).state
+    (doc,) = [d for d in state.kind("obligations").values() if d["kind"] == "apology"]
+    assert doc["cause"] == "dossier:HS-E" and "missed" not in doc
+    # The worker: the same process, then a sweep at its clock (the due day is long past).
+    late(ledger, "HS-F", date(2025, 3, 4), date(2025, 3, 11))
+    Worker(ledger, poll=0.01).run(once=True)
+    for code in ("HS-E", "HS-F"):
+        assert apology_of(ledger, code, date(2025, 4, 1))["status"] == "missed"
+    assert live.status(ledger)["consistent"]
