@@ -267,6 +267,16 @@ def test_an_apology_withdrawn_reopens_what_it_met(ledger: ParLedger) -> None:
     )
     ObligationsProcess(ledger).run()
     assert apology_of(ledger, "HS-X", date(2025, 3, 7))["status"] == "met"
+    second = IssueApology(
+        dossier_code="HS-X",
+        issued_on=date(2025, 3, 13),
+        new_appointment=date(2025, 3, 20),
+        apology_id="lan-hai",
+        **apology,
+    )
+    with pytest.raises(RuleViolation, match="không có lần hẹn lại thứ hai") as refused:
+        ledger.handle(ctx(), second)  # a second lateness: no lawful second appointment
+    assert refused.value.field == "new_appointment"
     ledger.handle(
         ctx(effective=vn(2025, 3, 7), reason="Ghi nhầm hồ sơ"),
         WithdrawApology(dossier_code="HS-X", apology_id="nham"),
