@@ -33,16 +33,17 @@ from benchmarks.projections import raw_scan
 from ledger.application import ParLedger
 from ledger.obligations import ObligationsProcess
 from persistence.migrations import migrate
-from persistence.settings import parse_database_url
+from persistence.settings import Database, parse_database_url
 
 
-def _url(backend: str, postgres_url: str, tmp: str) -> str:
+def _url(backend: str, postgres_url: str, tmp: str) -> tuple[str, str | None]:
+    """The store's URL, and the PostgreSQL schema made for it (dropped afterwards)."""
     if backend == "sqlite":
-        return f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-    schema = f"bench_{uuid4().hex[:10]}"
+        return f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", None
+    schema = f"bench_obl_{uuid4().hex[:10]}"
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    return f"{postgres_url}?schema={schema}"
+    return f"{postgres_url}?schema={schema}", schema
 
 
 def main() -> None:
@@ -52,11 +53,20 @@ def main() -> None:
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = _url(args.backend, args.postgres_url, tmp)
-        database = parse_database_url(url)
-        migrate(database)
-        app = ParLedger(database)
-        Mix(app).grow_to(args.events)
+        url, schema = _url(args.backend, args.postgres_url, tmp)
+        try:
+            measure(parse_database_url(url), args.backend, args.events)
+        finally:
+            if schema is not None:
+                with psycopg.connect(args.postgres_url, autocommit=True) as conn:
+                    conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def measure(database: Database, backend: str, events: int) -> None:
+    migrate(database)
+    app = ParLedger(database)
+    try:
+        Mix(app).grow_to(events)
         count, scan_rate = raw_scan(app)
         process = ObligationsProcess(app)
         started = time.perf_counter()
@@ -70,17 +80,16 @@ def main() -> None:
         started = time.perf_counter()
         missed = process.sweep()
         sweep = time.perf_counter() - started
-        print(f"{args.backend}: {count} events in the log, {recorded} obligation events recorded")
-        print(f"  raw scan (baseline)      {scan_rate:>10,.0f} events/s")
-        print(
-            f"  obligations, first run   {count / first:>10,.0f} events/s "
-            f"({first:.2f} s; {count / first / scan_rate:.2f} of the raw scan)"
-        )
-        print(
-            f"  obligations, nothing new {statistics.median(idle) * 1000:>10.2f} ms (median of 50)"
-        )
-        print(f"  sweep                    {sweep:>10.2f} s for {len(missed)} misses recorded")
+    finally:
         app.close()
+    print(f"{backend}: {count} events in the log, {recorded} obligation events recorded")
+    print(f"  raw scan (baseline)      {scan_rate:>10,.0f} events/s")
+    print(
+        f"  obligations, first run   {count / first:>10,.0f} events/s "
+        f"({first:.2f} s; {count / first / scan_rate:.2f} of the raw scan)"
+    )
+    print(f"  obligations, nothing new {statistics.median(idle) * 1000:>10.2f} ms (median of 50)")
+    print(f"  sweep                    {sweep:>10.2f} s for {len(missed)} misses recorded")
 
 
 if __name__ == "__main__":
