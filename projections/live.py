@@ -35,9 +35,9 @@ from persistence.viewstore import (
     StaleGeneration,
 )
 from projections.rows import RowDecoder
-from projections.state import LedgerState, apply, fold, kind_of
+from projections.state import FOLDS, LedgerState, apply, fold, kind_of
 
-PAGE = 500
+PAGE = 2_000  # events read, folded and saved (one commit) at a time
 SHADOW = ":rebuild"  # suffix of the tracking name a rebuild folds the shadow table under
 PROMOTE_ATTEMPTS = 100  # each failed attempt folds the shadow on to the head first
 NAME = "ledger_state"  # the one persisted view; task board, attainment … derive from it
@@ -68,10 +68,15 @@ def process_page(
     events: list[tuple[int, Any]],
     app_name: str,
     generation: int | None = None,
+    *,
+    complete: bool = False,
 ) -> None:
     """Fold a page of events into ``state`` and persist what changed with its position
-    (refused if ``generation`` is given and a rebuild has replaced the view since)."""
-    _load_into(view, state, _keys(events))
+    (refused if ``generation`` is given and a rebuild has replaced the view since).
+    ``complete``: ``state`` holds every document the view has (it folded the log from the
+    start), so none is loaded first."""
+    if not complete:
+        _load_into(view, state, _keys(events))
     touched: set[tuple[str, str]] = set()
     for position, event in events:
         touched.update(apply(state, event, position))
@@ -88,7 +93,7 @@ def _pages(app: ParLedger, after: int, upto: int) -> Iterator[list[tuple[int, An
         notifications = app.recorder.select_notifications(start=position + 1, limit=PAGE, stop=upto)
         if not notifications:
             return
-        yield decoder.rows(notifications)
+        yield decoder.rows(notifications, FOLDS)  # the others change no view: not parsed
         position = notifications[-1].id
 
 
@@ -147,10 +152,13 @@ def _catch_up(
 ) -> Progress:
     after = view.max_tracking_id(name) or 0
     head = int(app.recorder.max_notification_id() or 0)
+    # From the start with nothing folded yet: a view at position 0 holds no document (reset,
+    # clear and promote empty it with its tracking), so there is nothing to load, ever.
+    complete = after == 0 and not state.docs
     started = time.perf_counter()
     done = 0
     for page in _pages(app, after, head):
-        process_page(view, state, page, name, generation)
+        process_page(view, state, page, name, generation, complete=complete)
         if on_page:
             on_page(page[0][0], page[-1][0])
         done += len(page)
