@@ -14,9 +14,11 @@ tracking table claims, so a view damaged otherwise is noticed, and repaired by a
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -157,14 +159,31 @@ def _catch_up(
     complete = after == 0 and not state.docs
     started = time.perf_counter()
     done = 0
-    for page in _pages(app, after, head):
-        process_page(view, state, page, name, generation, complete=complete)
-        if on_page:
-            on_page(page[0][0], page[-1][0])
-        done += len(page)
-        if on_progress:
-            on_progress(Progress(done, head - after, time.perf_counter() - started))
+    with young_collections_only():
+        for page in _pages(app, after, head):
+            process_page(view, state, page, name, generation, complete=complete)
+            gc.collect(1)  # the page's cycles, if any; the state itself is left alone
+            if on_page:
+                on_page(page[0][0], page[-1][0])
+            done += len(page)
+            if on_progress:
+                on_progress(Progress(done, head - after, time.perf_counter() - started))
     return Progress(done, head - after, time.perf_counter() - started)
+
+
+@contextmanager
+def young_collections_only() -> Iterator[None]:
+    """The cyclic collector paused while pages are folded (each page then collects its own
+    young objects). Decoding makes several containers per event, and each time enough
+    accumulate the collector would also walk the growing folded state, which holds no cycles:
+    left to itself, it took about half the rebuild's time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def rebuild(app: ParLedger, *, on_progress: Callable[[Progress], None] | None = None) -> Progress:

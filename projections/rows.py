@@ -25,12 +25,12 @@ import orjson
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 from eventsourcing.utils import resolve_topic
 
-_IDS_KEPT = 65_536  # UUIDs remembered across pages (events repeat their aggregates' ids)
-
 
 class EventRow:
     """One stored event as the fold reads it: ``originator_id``, ``originator_version``, and
     every field of the stored state as a plain attribute."""
+
+    _event_class: type[Any]  # in the attribute dict, beside the fields
 
     def __init__(
         self,
@@ -51,10 +51,14 @@ class EventRow:
 
 def class_of(event: Any) -> type[Any]:
     """The event class of a library event or of an :class:`EventRow`."""
-    return event._event_class if type(event) is EventRow else type(event)  # type: ignore[no-any-return]
+    return event._event_class if type(event) is EventRow else type(event)
 
 
 Decode = Callable[[Any], Any]
+
+
+def _uuid(raw: Any) -> UUID:
+    return raw if type(raw) is UUID else UUID(str(raw))  # both recorders give UUIDs
 
 
 def _typed_in_place(value: Any, decoders: dict[str, Decode]) -> Any:
@@ -66,11 +70,15 @@ def _typed_in_place(value: Any, decoders: dict[str, Decode]) -> Any:
             if type(item) is dict or type(item) is list:
                 value[i] = _typed_in_place(item, decoders)
         return value
+    if len(value) == 2 and "_type_" in value and "_data_" in value:
+        # A marker (its name is text): its data decoded first, then the marker.
+        data = value["_data_"]
+        if type(data) is dict or type(data) is list:
+            data = _typed_in_place(data, decoders)
+        return decoders[value["_type_"]](data)
     for key, item in value.items():
         if type(item) is dict or type(item) is list:
             value[key] = _typed_in_place(item, decoders)
-    if len(value) == 2 and "_type_" in value and "_data_" in value:
-        return decoders[value["_type_"]](value["_data_"])
     return value
 
 
@@ -86,16 +94,7 @@ class RowDecoder:
         }
         self.cipher = mapper.cipher
         self.compressor = mapper.compressor
-        self.ids: dict[Any, UUID] = {}
         self.topics: dict[str, tuple[type[Any], int]] = {}  # topic -> (class, current version)
-
-    def _id(self, raw: Any) -> UUID:
-        found = self.ids.get(raw)
-        if found is None:
-            if len(self.ids) >= _IDS_KEPT:
-                self.ids.clear()  # memory stays flat on any size of ledger
-            found = self.ids[raw] = raw if isinstance(raw, UUID) else UUID(str(raw))
-        return found
 
     def _class(self, topic: str) -> tuple[type[Any], int]:
         found = self.topics.get(topic)
@@ -107,7 +106,7 @@ class RowDecoder:
     def row(self, stored: StoredEvent, wanted: Collection[type[Any]] | None = None) -> EventRow:
         cls, current = self._class(stored.topic)
         if wanted is not None and cls not in wanted:
-            return EventRow(cls, self._id(stored.originator_id), stored.originator_version, {})
+            return EventRow(cls, _uuid(stored.originator_id), stored.originator_version, {})
         data = stored.state
         if self.cipher:
             data = self.cipher.decrypt(data)
@@ -123,7 +122,7 @@ class RowDecoder:
         while version < current:
             getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
             version += 1
-        return EventRow(cls, self._id(stored.originator_id), stored.originator_version, state)
+        return EventRow(cls, _uuid(stored.originator_id), stored.originator_version, state)
 
     def rows(
         self, notifications: Iterable[Any], wanted: Collection[type[Any]] | None = None
