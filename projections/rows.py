@@ -76,10 +76,23 @@ def _typed_in_place(value: Any, decoders: dict[str, Decode]) -> Any:
         if type(data) is dict or type(data) is list:
             data = _typed_in_place(data, decoders)
         return decoders[value["_type_"]](data)
-    for key, item in value.items():
-        if type(item) is dict or type(item) is list:
-            value[key] = _typed_in_place(item, decoders)
+    _typed_values(value, decoders)
     return value
+
+
+def _typed_values(value: dict[str, Any], decoders: dict[str, Decode]) -> None:
+    """Every value of the dict ``value`` typed in place; a marker of plain data (a date, a
+    time, a decimal …) decoded here, without a call per marker."""
+    for key, item in value.items():
+        if type(item) is dict:
+            if len(item) == 2 and "_type_" in item and "_data_" in item:
+                data = item["_data_"]
+                if type(data) is not dict and type(data) is not list:
+                    value[key] = decoders[item["_type_"]](data)
+                    continue
+            value[key] = _typed_in_place(item, decoders)
+        elif type(item) is list:
+            value[key] = _typed_in_place(item, decoders)
 
 
 class RowDecoder:
@@ -113,10 +126,7 @@ class RowDecoder:
         if self.compressor:
             data = self.compressor.decompress(data)
         state: dict[str, Any] = orjson.loads(data)
-        decoders = self.decoders
-        for key, value in state.items():
-            if type(value) is dict or type(value) is list:
-                state[key] = _typed_in_place(value, decoders)
+        _typed_values(state, self.decoders)
         version = state.pop("class_version", 1)
         # Stored by an earlier release: the upcasters see decoded values, as in the mapper.
         while version < current:
