@@ -40,6 +40,7 @@ from projections.rows import RowDecoder
 from projections.state import FOLDS, LedgerState, apply, fold, kind_of
 
 PAGE = 2_000  # events read, folded and saved (one commit) at a time
+DOCS_KEPT = 20_000  # documents a catch-up holds in memory between pages
 SHADOW = ":rebuild"  # suffix of the tracking name a rebuild folds the shadow table under
 PROMOTE_ATTEMPTS = 100  # each failed attempt folds the shadow on to the head first
 NAME = "ledger_state"  # the one persisted view; task board, attainment … derive from it
@@ -71,19 +72,40 @@ def process_page(
     app_name: str,
     generation: int | None = None,
     *,
-    complete: bool = False,
-) -> None:
+    evicted: set[tuple[str, str]] | None = None,
+) -> set[tuple[str, str]]:
     """Fold a page of events into ``state`` and persist what changed with its position
-    (refused if ``generation`` is given and a rebuild has replaced the view since).
-    ``complete``: ``state`` holds every document the view has (it folded the log from the
-    start), so none is loaded first."""
-    if not complete:
+    (refused if ``generation`` is given and a rebuild has replaced the view since); returns
+    the documents changed. With ``evicted``, ``state`` holds every document the view has but
+    those named (it folded the log from the start, and let these go once saved): only those
+    are loaded again, when the page needs them."""
+    if evicted is None:
         _load_into(view, state, _keys(events))
+    elif evicted:
+        again = [k for k in _keys(events) if k in evicted]
+        _load_into(view, state, again)
+        evicted.difference_update(again)
     touched: set[tuple[str, str]] = set()
     for position, event in events:
         touched.update(apply(state, event, position))
     rows = [(kind, key, state.kind(kind)[key]) for kind, key in sorted(touched)]
     view.save(rows, Tracking(app_name, events[-1][0]), generation)
+    return touched
+
+
+def _let_go(
+    state: LedgerState, touched: set[tuple[str, str]], evicted: set[tuple[str, str]] | None
+) -> None:
+    """Past ``DOCS_KEPT`` documents held, drop those the last page did not change (all are
+    saved): memory stays flat however long the log, and a document needed again is loaded."""
+    if sum(len(docs) for docs in state.docs.values()) <= DOCS_KEPT:
+        return
+    for kind, docs in state.docs.items():
+        gone = [key for key in docs if (kind, key) not in touched]
+        for key in gone:
+            del docs[key]
+        if evicted is not None:
+            evicted.update((kind, key) for key in gone)
 
 
 def _pages(app: ParLedger, after: int, upto: int) -> Iterator[list[tuple[int, Any]]]:
@@ -155,13 +177,14 @@ def _catch_up(
     after = view.max_tracking_id(name) or 0
     head = int(app.recorder.max_notification_id() or 0)
     # From the start with nothing folded yet: a view at position 0 holds no document (reset,
-    # clear and promote empty it with its tracking), so there is nothing to load, ever.
-    complete = after == 0 and not state.docs
+    # clear and promote empty it with its tracking), so only what this fold lets go is loaded.
+    evicted: set[tuple[str, str]] | None = set() if after == 0 and not state.docs else None
     started = time.perf_counter()
     done = 0
     with young_collections_only():
         for page in _pages(app, after, head):
-            process_page(view, state, page, name, generation, complete=complete)
+            touched = process_page(view, state, page, name, generation, evicted=evicted)
+            _let_go(state, touched, evicted)
             gc.collect(1)  # the page's cycles, if any; the state itself is left alone
             if on_page:
                 on_page(page[0][0], page[-1][0])
