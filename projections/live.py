@@ -40,7 +40,7 @@ from projections.rows import RowDecoder
 from projections.state import FOLDS, LedgerState, apply, fold, kind_of
 
 PAGE = 2_000  # events read, folded and saved (one commit) at a time
-DOCS_KEPT = 20_000  # documents a catch-up holds in memory between pages
+DOCS_KEPT = 50_000  # documents a catch-up holds in memory between pages (~150 MB)
 SHADOW = ":rebuild"  # suffix of the tracking name a rebuild folds the shadow table under
 PROMOTE_ATTEMPTS = 100  # each failed attempt folds the shadow on to the head first
 NAME = "ledger_state"  # the one persisted view; task board, attainment … derive from it
@@ -94,18 +94,24 @@ def process_page(
 
 
 def _let_go(
-    state: LedgerState, touched: set[tuple[str, str]], evicted: set[tuple[str, str]] | None
+    state: LedgerState,
+    used: dict[tuple[str, str], int],
+    evicted: set[tuple[str, str]] | None,
 ) -> None:
-    """Past ``DOCS_KEPT`` documents held, drop those the last page did not change (all are
-    saved): memory stays flat however long the log, and a document needed again is loaded."""
-    if sum(len(docs) for docs in state.docs.values()) <= DOCS_KEPT:
+    """Past ``DOCS_KEPT`` documents held, drop the least recently changed down to half of it
+    (all are saved; ``used`` gives the page each was last changed on): memory stays flat
+    however long the log, and a document needed again is loaded."""
+    held = sum(len(docs) for docs in state.docs.values())
+    if held <= DOCS_KEPT:
         return
-    for kind, docs in state.docs.items():
-        gone = [key for key in docs if (kind, key) not in touched]
-        for key in gone:
-            del docs[key]
+    oldest = sorted(
+        (used.get((kind, key), -1), kind, key) for kind, docs in state.docs.items() for key in docs
+    )
+    for _, kind, key in oldest[: held - DOCS_KEPT // 2]:
+        del state.docs[kind][key]
+        used.pop((kind, key), None)
         if evicted is not None:
-            evicted.update((kind, key) for key in gone)
+            evicted.add((kind, key))
 
 
 def _pages(app: ParLedger, after: int, upto: int) -> Iterator[list[tuple[int, Any]]]:
@@ -179,12 +185,14 @@ def _catch_up(
     # From the start with nothing folded yet: a view at position 0 holds no document (reset,
     # clear and promote empty it with its tracking), so only what this fold lets go is loaded.
     evicted: set[tuple[str, str]] | None = set() if after == 0 and not state.docs else None
+    used: dict[tuple[str, str], int] = {}  # document -> events done when it last changed
     started = time.perf_counter()
     done = 0
     with young_collections_only():
         for page in _pages(app, after, head):
             touched = process_page(view, state, page, name, generation, evicted=evicted)
-            _let_go(state, touched, evicted)
+            used.update(dict.fromkeys(touched, done))
+            _let_go(state, used, evicted)
             gc.collect(1)  # the page's cycles, if any; the state itself is left alone
             if on_page:
                 on_page(page[0][0], page[-1][0])
