@@ -3,7 +3,8 @@
 Raised by the ledger itself (``ledger.obligations``), never typed: an apology per late dossier,
 a report per plan period and unit, a remediation per inspection finding. Met by the event that
 fulfils it, missed when its due moment passed without it (recorded by a sweep at a stated
-``now``), waived with a reason by an authorised role. One obligation per cause: its id is
+``now``), waived with a reason by an authorised role; reopened when what met it is withdrawn
+(an apology recorded in error). One obligation per cause: its id is
 derived from (kind, cause), so it can never be raised twice.
 
 An obligation met after its due moment is met late, whether or not the miss was recorded
@@ -107,6 +108,8 @@ class Obligation(LedgerAggregate):
         self.due_at = due_at
         self.rule = rule
         self.status = ObligationStatus.OPEN
+        self.met_by: str | None = None
+        self.was_missed = False
 
     def can_be_met(self) -> bool:
         return self.status in (ObligationStatus.OPEN, ObligationStatus.MISSED)
@@ -121,6 +124,19 @@ class Obligation(LedgerAggregate):
     @event("Met")
     def _met(self, by: str, on: date, late: bool, meta: EventMeta) -> None:
         self.status = ObligationStatus.MET_LATE if late else ObligationStatus.MET
+        self.met_by = by
+
+    def reopen(self, *, by: str, meta: EventMeta) -> None:
+        """What met it was withdrawn (``by``: the withdrawing event): owed again, or missed
+        again when a miss was recorded before."""
+        if self.status not in (ObligationStatus.MET, ObligationStatus.MET_LATE):
+            raise RuleViolation("nghĩa vụ chưa được thực hiện", field="status")
+        self._reopened(by=text(by, "by", limit=300), meta=meta)
+
+    @event("Reopened")
+    def _reopened(self, by: str, meta: EventMeta) -> None:
+        self.status = ObligationStatus.MISSED if self.was_missed else ObligationStatus.OPEN
+        self.met_by = None
 
     def can_be_missed(self, now: datetime) -> bool:
         return (
@@ -137,6 +153,7 @@ class Obligation(LedgerAggregate):
     @event("Missed")
     def _missed(self, now: datetime, meta: EventMeta) -> None:
         self.status = ObligationStatus.MISSED
+        self.was_missed = True
 
     def waive(self, *, meta: EventMeta) -> None:
         """Excused, with a reason (an authorised role decides: the use case checks who)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 from uuid import UUID
@@ -13,7 +12,7 @@ from domain import ids
 from domain.base import LedgerAggregate
 from domain.errors import InvalidValue, NotFound, RuleViolation
 from domain.unit import LEGACY_UNIT
-from domain.values import EventMeta, PlanPeriod, code, decimal, nfc_deep, optional_text, text
+from domain.values import EventMeta, code, decimal, nfc_deep, optional_text, text
 from domain.withdrawal import may_reinstate
 
 SCORE_KINDS = ("self_assessed", "appraised")  # tự đánh giá, thẩm định
@@ -104,16 +103,6 @@ class Plan(LedgerAggregate):
     @property
     def unit_code(self) -> str:
         return unit_code_of(self.fields)
-
-    def period(self) -> PlanPeriod:
-        """From the plan's own date (as the importer dates its entities: the document's date,
-        else 1 January) to 31 December of its year."""
-        year = int(self.fields["year"])
-        written = (self.fields.get("document") or {}).get("date")
-        start = date.fromisoformat(written) if isinstance(written, str) else written
-        if not isinstance(start, date):
-            start = date(year, 1, 1)
-        return PlanPeriod(plan=self.code, start=start, end=date(year, 12, 31))
 
     def amend(self, *, fields: dict[str, Any], meta: EventMeta) -> None:
         """A changed plan file: record exactly the fields that differ."""

@@ -16,7 +16,6 @@ from domain.errors import InvalidValue, RuleViolation
 from domain.values import (
     MAX_SHORT_TEXT,
     EventMeta,
-    PlanPeriod,
     code,
     day,
     local_date,
@@ -172,19 +171,18 @@ class Task(LedgerAggregate):
                 field="number",
             )
 
-    def require_dated_within(self, period: PlanPeriod, meta: EventMeta, what: str) -> None:
-        """Work is not dated before the plan (or this task) existed: the fold keeps the
-        registration's state over anything dated earlier, so such an entry would be recorded
-        and never shown. Work dated after the plan's year is accepted: a late completion in
-        January is a real case (the board calls it "hoàn thành quá hạn"), and a plan may set
-        a due date in the next year (task 2 of Cát Hải's plan runs to Q1/2024)."""
-        on = local_date(meta.effective_at)
-        start = max(period.start, getattr(self, "_registered_on", period.start))
-        if on < start:
-            since = "kế hoạch" if start == period.start else f"nhiệm vụ {self.number}"
+    def _require_dated_in_plan(self, meta: EventMeta, what: str) -> None:
+        """Work is not dated before the task entered its plan (the plan's own date, as the
+        importer dates its entities): the fold keeps the registration's state over anything
+        dated earlier, so such an entry would be recorded and never shown. Work dated after
+        the plan's year is accepted: a late completion in January is a real case (the board
+        says "hoàn thành quá hạn"), and a plan may set a due date in the next year (task 2 of
+        Cát Hải's plan runs to Q1/2024)."""
+        on, since = local_date(meta.effective_at), getattr(self, "_registered_on", None)
+        if since is not None and on < since:
             raise RuleViolation(
-                f"ngày {what} {on:%d/%m/%Y} trước ngày {since} có hiệu lực "
-                f"({start:%d/%m/%Y}) trong kế hoạch {period.plan}",
+                f"ngày {what} {on:%d/%m/%Y} trước ngày nhiệm vụ {self.number} có trong kế "
+                f"hoạch {self.plan} ({since:%d/%m/%Y})",
                 field="effective_at",
             )
 
@@ -248,6 +246,7 @@ class Task(LedgerAggregate):
 
     def report_progress(self, *, percent: int | None, note: str, meta: EventMeta) -> None:
         self._require_open()
+        self._require_dated_in_plan(meta, "báo cáo tiến độ")
         on = local_date(meta.effective_at)
         if self.completed_at is not None and on > self.completed_at:
             raise RuleViolation(
@@ -355,6 +354,7 @@ class Task(LedgerAggregate):
         progress report already recorded (that report would then be dated after it)."""
         self._require_open()
         self._require_not_completed()
+        self._require_dated_in_plan(meta, "hoàn thành")
         last = getattr(self, "_last_progress_on", None)
         on = local_date(meta.effective_at)
         if last is not None and on < last:

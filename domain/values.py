@@ -147,13 +147,3 @@ def code(value: object, field: str) -> str:
 def local_date(moment: datetime) -> date:
     """The calendar date in Vietnam of an aware datetime."""
     return moment.astimezone(VN_TZ).date()
-
-
-@dataclass(frozen=True)
-class PlanPeriod:
-    """The days a plan's work may be dated on: from the plan's own date (its document's, or
-    1 January of its year) to the end of its year."""
-
-    plan: str
-    start: date
-    end: date

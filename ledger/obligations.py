@@ -12,7 +12,8 @@ could not raise one twice: the second ``Raised`` collides with the first at vers
 
 What it does (rules from ``rules/``):
 - ``LateDossier.Reported`` raises an apology obligation, due on the working-day calendar under
-  the regime in force when the dossier was received; ``ApologyIssued`` meets it;
+  the regime in force when the dossier was received; ``ApologyIssued`` meets it, and
+  ``ApologyWithdrawn`` of that apology reopens it;
 - ``Plan.Registered`` / ``Amended`` raise a report obligation per reporting period of the
   plan's unit, due on the plan's own due date; ``Plan.ReportSubmitted`` meets it;
 - ``Inspection.FindingRecorded`` raises a remediation obligation, due on the finding's
@@ -24,6 +25,7 @@ What it does (rules from ``rules/``):
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -48,6 +50,7 @@ from rules.dossiers import apology_due, start_of_day_after
 
 NAME = "parledger:obligations"  # the process's tracking name
 PAGE = 500
+KNOWN = 5000  # obligations kept as last saved, at most
 RETRIES = 20  # pages refused because another process recorded first, before giving up
 POLICY_ACTOR = Actor(id="system:obligations", name="Sổ cái (nghĩa vụ tự động)", role=Role.ADMIN)
 
@@ -88,6 +91,10 @@ class ObligationsProcess:
         self.app, self.page = app, page
         self.calendar = calendar or civil_service_calendar()
         self._units: dict[str, str] = {}
+        self._codes: dict[UUID, str] = {}  # dossier id → code, from the Reported events seen
+        # Obligations as this process last saved them, so meeting one raised pages ago does
+        # not replay it. A page refused (another process changed one) forgets them all.
+        self._known: dict[UUID, Obligation] = {}
 
     # -- following the log ------------------------------------------------------------------
 
@@ -108,6 +115,7 @@ class ObligationsProcess:
                         on_page(last, count)
                 return recorded
             except IntegrityError:
+                self._known.clear()
                 continue  # another process recorded this page first: resume after it
         raise IntegrityError("obligations process kept colliding with another process")
 
@@ -135,14 +143,20 @@ class ObligationsProcess:
         processing = ProcessingEvent[UUID](Tracking(NAME, notifications[-1].id))
         processing.collect_events(*page.touched.values())
         self.app._record(processing)
+        if len(self._known) > KNOWN:
+            self._known.clear()
+        self._known.update(page.touched)
         return len(processing.events)
 
     # -- what the policy needs --------------------------------------------------------------
 
     def obligation(self, page: Page, kind: ObligationKind, cause: str) -> Obligation | None:
         oid = Obligation.create_id(kind.value, cause)
-        found = page.touched.get(oid)
-        if found is None and self.app.exists(oid):
+        found = page.touched.get(oid) or self._known.get(oid)
+        if found is not None:
+            # A copy: the page may be refused, and what is known must stay as saved.
+            found = page.touched.setdefault(oid, copy.deepcopy(found))
+        elif self.app.exists(oid):
             found = self.app.load(Obligation, oid, "nghĩa vụ")
         return found
 
@@ -158,6 +172,17 @@ class ObligationsProcess:
         if found is not None and found.can_be_met():
             found.meet(by=by, on=on, meta=policy_meta(event.meta.effective_at))
             page.touched[found.uuid] = found
+
+    def remember_dossier(self, dossier_id: UUID, code: str) -> None:
+        self._codes[dossier_id] = code
+
+    def dossier_code(self, dossier_id: UUID) -> str:
+        """A dossier's code, from its first event (the whole dossier is not needed)."""
+        if dossier_id not in self._codes:
+            (first,) = self.app.recorder.select_events(dossier_id, limit=1)
+            reported = self.app.mapper.to_domain_event(first)
+            self._codes[dossier_id] = reported.dossier_code  # type: ignore[attr-defined]
+        return self._codes[dossier_id]
 
     def unit_of(self, plan: str) -> str:
         if plan not in self._units:
@@ -178,6 +203,7 @@ class ObligationsProcess:
         self.run()
         missed = []
         for oid in self.open_ids():
+            self._known.pop(oid, None)  # changed here, apart from the pages
             found = self.app.load(Obligation, oid, "nghĩa vụ")
             if not found.can_be_missed(now):
                 continue
@@ -214,6 +240,7 @@ def _ref(entity: str, event: Any, position: int) -> str:
 
 @reacts_to(LateDossier, "Reported")
 def _late_dossier(process: ObligationsProcess, e: Any, position: int, page: Page) -> None:
+    process.remember_dossier(e.originator_id, e.dossier_code)
     interlinked = bool(getattr(e, "interlinked", False))  # absent on older events
     due = apology_due(
         process.calendar, received_on=e.received_on, due_on=e.due_on, interlinked=interlinked
@@ -237,9 +264,22 @@ def _late_dossier(process: ObligationsProcess, e: Any, position: int, page: Page
 
 @reacts_to(LateDossier, "ApologyIssued")
 def _apology(process: ObligationsProcess, e: Any, position: int, page: Page) -> None:
-    dossier = process.app.load(LateDossier, e.originator_id, "hồ sơ")
-    ref = f"dossier:{dossier.dossier_code}"
-    process.meet(page, ObligationKind.APOLOGY, ref, _ref(ref, e, position), e.issued_on, e)
+    ref = f"dossier:{process.dossier_code(e.originator_id)}"
+    by = f"{ref}#ApologyIssued:{e.apology_id}@{position}"
+    process.meet(page, ObligationKind.APOLOGY, ref, by, e.issued_on, e)
+
+
+@reacts_to(LateDossier, "ApologyWithdrawn")
+def _apology_withdrawn(process: ObligationsProcess, e: Any, position: int, page: Page) -> None:
+    """The apology was recorded in error: if it is the one that met the obligation, the
+    obligation is owed again (a later apology meets it anew)."""
+    ref = f"dossier:{process.dossier_code(e.originator_id)}"
+    found = process.obligation(page, ObligationKind.APOLOGY, ref)
+    if found is not None and (found.met_by or "").startswith(
+        f"{ref}#ApologyIssued:{e.apology_id}@"
+    ):
+        found.reopen(by=_ref(ref, e, position), meta=policy_meta(e.meta.effective_at))
+        page.touched[found.uuid] = found
 
 
 def _periods(process: ObligationsProcess, e: Any, position: int, page: Page, plan: str) -> None:

@@ -176,7 +176,7 @@ def reporting_calendar(
     else:
         state.warn(1, "no_reporting_rule", "không tìm thấy hạn gửi báo cáo; mặc định trước ngày 08")
     periods = [ReportingPeriod.model_validate(p) for p in plan_periods(year, unit_level, due_day)]
-    early = [p for p in periods if provisional_span(p.model_dump()) is not None]
+    early = [p for p in periods if provisional_span(p.due_effective or p.due, p.cutoff_to)]
     if early:
         p = early[0]
         state.warn(

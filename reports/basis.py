@@ -8,12 +8,12 @@ report re-rendered after a newer rule version is released names what it named wh
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date
 from typing import Any
 
 from reports.data import Period
 from reports.vn_dates import vn_date
-from rules.reporting import by_ref
+from rules.reporting import by_ref, provisional_span
 
 LEGACY = (
     "kỳ báo cáo như kế hoạch đã ghi trước khi sổ cái ghi phiên bản quy định "
@@ -21,10 +21,10 @@ LEGACY = (
 )
 
 
-def provisional_from(period: Period) -> Any:
+def provisional_from(period: Period) -> date | None:
     """The first day of the window after the deadline (None when the window closes by it)."""
-    due = period.due_effective or period.due
-    return due + timedelta(days=1) if due < period.cutoff_to else None
+    span = provisional_span(period.due_effective or period.due, period.cutoff_to)
+    return span[0] if span else None
 
 
 def basis(period: Period) -> dict[str, Any]:

@@ -125,16 +125,10 @@ def plan_periods(
     return out
 
 
-def provisional_span(period: dict[str, Any]) -> tuple[date, date] | None:
-    """The days of a period's window after its deadline: what a report sent on time shows of
-    them is what was known when it was made (None when the window closes by the deadline)."""
-    due = _day(period.get("due_effective") or period["due"])
-    window_to = _day(period["cutoff_to"])
+def provisional_span(due: date, window_to: date) -> tuple[date, date] | None:
+    """The days of a data window after the report's deadline: what a report sent on time
+    shows of them is what was known when it was made (None when the window closes by it)."""
     return (due + timedelta(days=1), window_to) if due < window_to else None
-
-
-def _day(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _load(raw: dict[str, Any]) -> tuple[ReportingRules, ...]:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from api.routes.queries import KnownAt
+from api.routes.queries import Day, IsoDay, KnownAt
 from domain.errors import InvalidValue, NotFound
 from domain.values import Actor
 from httpkit.problems import responses
@@ -18,9 +18,12 @@ from rules.catalog import RULE_SETS, UnknownRule, listing
 from rules.versions import LEVELS
 
 From = Annotated[
-    date, Query(alias="from", description="Ngày đầu (YYYY-MM-DD)", examples=["2025-01-24"])
+    IsoDay, Query(alias="from", description="Ngày đầu (YYYY-MM-DD)", examples=["2025-01-24"])
 ]
-To = Annotated[date, Query(description="Ngày cuối (YYYY-MM-DD)", examples=["2025-02-03"])]
+To = Annotated[IsoDay, Query(description="Ngày cuối (YYYY-MM-DD)", examples=["2025-02-03"])]
+LastDay = Annotated[
+    Day, Query(description="Ngày cuối (YYYY-MM-DD); mặc định ngày đầu", examples=["2025-02-03"])
+]
 Count = Annotated[
     int,
     Query(
@@ -31,7 +34,7 @@ Count = Annotated[
     ),
 ]
 On = Annotated[
-    date | None, Query(description="Chỉ phiên bản áp dụng vào ngày này", examples=["2024-06-30"])
+    Day, Query(description="Chỉ phiên bản áp dụng vào ngày này", examples=["2024-06-30"])
 ]
 Level = Annotated[
     str | None,
@@ -67,7 +70,7 @@ def router(ledger: ParLedger, principal: Any) -> APIRouter:
         name="get_calendar",
     )
     def get_calendar(
-        _: Principal, from_: From, to: To | None = None, known_at: KnownAt = None
+        _: Principal, from_: From, to: LastDay = None, known_at: KnownAt = None
     ) -> dict[str, Any]:
         return calendar_days(ledger, from_, to or from_, known_at)
 

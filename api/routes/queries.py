@@ -37,7 +37,8 @@ def _on_the_ledger_clock(moment: datetime | None) -> datetime | None:
     return moment
 
 
-Day = Annotated[date | None, _written_as(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", "2023-06-30")]
+IsoDay = Annotated[date, _written_as(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", "2023-06-30")]
+Day = IsoDay | None
 Moment = Annotated[
     datetime | None,
     _written_as(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ].+", "2023-07-05T17:00:00+07:00"),

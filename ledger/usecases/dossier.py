@@ -12,13 +12,14 @@ from pydantic import Field
 from domain import ids
 from domain.base import LedgerAggregate
 from domain.dossier import LateDossier
-from domain.errors import InvalidValue
+from domain.errors import InvalidValue, RuleViolation
 from domain.values import EventMeta
 from ledger import access, scope
 from ledger.commands import Code, Command, Day, Route, Short, Text, use_case
 from ledger.context import CommandContext, CommandResult
 from ledger.core import LedgerCore
 from persistence.vault import Citizen
+from rules.dossiers import regime_for
 
 RECORD = "ghi nhận hồ sơ trễ hạn và xin lỗi"  # what a denial says was refused
 DOSSIER = Field(description="Mã hồ sơ")
@@ -196,6 +197,7 @@ def issue_apology(app: LedgerCore, ctx: CommandContext, cmd: IssueApology) -> Co
     def act(dossier: LateDossier, meta: EventMeta) -> None:
         access.require_dossier_writer(ctx.actor, dossier.agency)
         scope.require_plan_actor(app, ctx.actor, dossier.plan, RECORD)
+        require_lawful_appointment(dossier)
         dossier.issue_apology(
             apology_id=cmd.apology_id or uuid4().hex[:12],
             meta=meta,
@@ -205,6 +207,20 @@ def issue_apology(app: LedgerCore, ctx: CommandContext, cmd: IssueApology) -> Co
         )
 
     return app.change(ctx, cmd, _dossier(cmd.dossier_code), act, pseudonyms=pseudonyms)
+
+
+def require_lawful_appointment(dossier: LateDossier) -> None:
+    """The new appointment may be set as many times as the regime in force when the dossier
+    was received allows (once, under every regime so far): a second lateness has no lawful
+    second appointment. Apologies withdrawn as recorded in error do not count."""
+    regime = regime_for(dossier.received_on)
+    given = [a for a in dossier.apologies.values() if not a["withdrawn"]]
+    if len(given) >= regime.new_appointments:
+        raise RuleViolation(
+            f"hồ sơ đã được hẹn lại ngày {dossier.appointment:%d/%m/%Y}; "
+            f"{regime.second_lateness} ({regime.version.legal_source})",
+            field="new_appointment",
+        )
 
 
 @use_case(EraseCitizenData)

@@ -37,8 +37,6 @@ class TaskCommand(Command):
     action: ClassVar[str] = "cập nhật nhiệm vụ"  # what the denial says was refused
     # Sets the task's own status (a heading task has none: its sub-items' decide it).
     own_status: ClassVar[bool] = False
-    # What the effective date dates ("hoàn thành"): it must fall within the plan's period.
-    dated: ClassVar[str | None] = None
 
     plan: Annotated[Code, Field(description="Mã kế hoạch, ví dụ cat-hai-2023")]
     number: Annotated[Code, Field(description="Số nhiệm vụ, ví dụ 7 hoặc 1.b")]
@@ -70,8 +68,6 @@ def change_task(app: LedgerCore, ctx: CommandContext, cmd: TaskCommand) -> Comma
         cmd.authorise(app, ctx.actor, task)
         if cmd.own_status:
             task.require_own_status(scope.sub_items(app, task), cmd.action)
-        if cmd.dated:
-            task.require_dated_within(app.get_plan(task.plan).period(), meta, cmd.dated)
         cmd.apply(task, meta)
 
     target = (Task, ids.task_id(cmd.plan, cmd.number), f"nhiệm vụ {cmd.number}")
@@ -88,7 +84,6 @@ class ReportTaskProgress(TaskCommand):
 
     action = "báo cáo tiến độ"
     own_status = True
-    dated = "báo cáo tiến độ"
 
     percent: Percent | None = Field(default=None, description="Phần trăm hoàn thành (0–100)")
     note: Text = Field(description="Nội dung tiến độ")
@@ -136,7 +131,6 @@ class CompleteTask(TaskCommand):
 
     action = "ghi nhận hoàn thành"
     own_status = True
-    dated = "hoàn thành"
 
     note: Text | None = Field(default=None, description="Ghi chú")
 

@@ -37,6 +37,12 @@ def _met(state: LedgerState, e: Any, stamp: Stamp) -> None:
     put(doc, "met", {"by": e.by, "on": plain(e.on), "late": e.late}, stamp)
 
 
+@on("Reopened")
+def _reopened(state: LedgerState, e: Any, stamp: Stamp) -> None:
+    """What met it was withdrawn: the met register cleared by the later stamp."""
+    put(base(state, "obligations", e, stamp), "met", None, stamp)
+
+
 @on("Missed")
 def _missed(state: LedgerState, e: Any, stamp: Stamp) -> None:
     doc = base(state, "obligations", e, stamp)

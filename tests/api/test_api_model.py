@@ -50,6 +50,8 @@ class TaskModel:
     start: date | None = None
     due: date | None = None
     noted: bool = False  # any progress reported
+    last_report: date | None = None  # a completion is never dated before it
+    percent_on: date | None = None  # the percent shown is the latest dated report's
 
 
 @dataclass
@@ -127,10 +129,18 @@ class ApiMachine(RuleBasedStateMachine):
             assert response.json()["field"] == field_, response.json()
 
     def task_command(
-        self, number: str, who: str, action: str, body: dict[str, Any], mode: str, keyed: bool
+        self,
+        number: str,
+        who: str,
+        action: str,
+        body: dict[str, Any],
+        mode: str,
+        keyed: bool,
+        out_of_order: bool = False,
     ) -> bool:
         """Progress or completion: refused for a stale version, then for a writer whose agency
-        neither leads nor coordinates, then for a completed task; else a new version."""
+        neither leads nor coordinates, then for a completed task or a completion dated before
+        a progress report; else a new version."""
         task = self.model.tasks[number]
         response = self.send(
             who, f"/plans/{PLAN}/tasks/{number}/{action}", body,
@@ -140,7 +150,7 @@ class ApiMachine(RuleBasedStateMachine):
             self.expect(response, 412, "If-Match")
         elif who not in TASK_WRITERS[number]:
             self.expect(response, 403)
-        elif task.done:
+        elif task.done or out_of_order:
             self.expect(response, 409)
         else:
             self.expect(response, 200)
@@ -158,17 +168,28 @@ class ApiMachine(RuleBasedStateMachine):
         note=NOTE,
         mode=ETAG,
         keyed=st.booleans(),
+        day=st.integers(0, 360),
     )
     def progress(
-        self, number: str, who: str, percent: int | None, note: str, mode: str, keyed: bool
+        self,
+        number: str,
+        who: str,
+        percent: int | None,
+        note: str,
+        mode: str,
+        keyed: bool,
+        day: int,
     ) -> None:
         task = self.model.tasks[number]
-        body = {"note": note, **({"percent": percent} if percent is not None else {})}
+        on = PLAN_DATE + timedelta(days=day)
+        body = {"note": note, "effective_at": on.isoformat()}
+        body |= {"percent": percent} if percent is not None else {}
         if self.task_command(number, who, "progress", body, mode, keyed):
             task = self.model.tasks[number]
             task.noted = True
-            if percent is not None:
-                task.percent = percent
+            task.last_report = max(task.last_report or on, on)
+            if percent is not None and (task.percent_on is None or on >= task.percent_on):
+                task.percent, task.percent_on = percent, on
 
     @rule(
         number=st.sampled_from(TASKS),
@@ -182,7 +203,9 @@ class ApiMachine(RuleBasedStateMachine):
         # the task's registration (effective on the plan's date) supersede it.
         on = PLAN_DATE + timedelta(days=day)
         body = {"note": "Đã hoàn thành", "effective_at": on.isoformat()}
-        if self.task_command(number, who, "complete", body, mode, keyed):
+        last = self.model.tasks[number].last_report
+        early = last is not None and on < last
+        if self.task_command(number, who, "complete", body, mode, keyed, early):
             self.model.tasks[number].done = on
 
     @rule(

@@ -61,6 +61,9 @@ def test_errors_name_the_field(api: Api) -> None:
         "/calendar?from=2025-02-03&to=2025-01-01": "to",
         "/calendar?from=2025-01-01&to=2026-12-31": "to",
         "/rules?level=huyen": "level",
+        "/rules?on=0": "on",  # not a Unix time: the document says ISO dates
+        "/calendar?from=0": "from",
+        "/calendar?from=2025-01-01&to=1": "to",
     }
     for url, field in cases.items():
         got = client.get(url, headers=h)

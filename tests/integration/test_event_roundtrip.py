@@ -33,6 +33,14 @@ def nfd(text: str) -> str:
 
 
 def drive_every_command(app: ParLedger) -> None:
+    # The plan's unit under a province whose rules score its criteria (rules/data).
+    app.handle(ctx(), uc.EstablishUnit(unit_code="hai-phong", name="Hải Phòng", level="province"))
+    app.handle(
+        ctx(),
+        uc.EstablishUnit(
+            unit_code="thu-nghiem", name="Huyện Thử Nghiệm", level="district", parent="hai-phong"
+        ),
+    )
     import_plan(app, small_plan(), ctx())
     changed = small_plan(product="Kế hoạch huyện")  # amends a task, the plan and a target
     target = changed.targets[0].model_copy(update={"text": nfd("Chỉ tiêu 7 đã sửa")})
@@ -56,8 +64,8 @@ def drive_every_command(app: ParLedger) -> None:
             plan=PLAN, number="2", agency="xa-dong-bai", note=nfd("Đã phối hợp khảo sát tại xã")
         ),
     )
-    app.handle(
-        c(),
+    app.handle(  # dated before the completion below, as a progress report must be
+        c(effective=vn(2023, 1, 20)),
         uc.ReportTaskProgress(plan=PLAN, number="1", percent=30, note=nfd("Đang xây dựng dự thảo")),
     )
     app.handle(
@@ -113,6 +121,12 @@ def drive_every_command(app: ParLedger) -> None:
         c(reason=nfd("Rút")), uc.RetractMeasurement(plan=PLAN, target=7, measurement_id="m2")
     )
     app.handle(c(), uc.RecordAreaScore(plan=PLAN, area="V", kind="self_assessed", score="10.25"))
+    app.handle(
+        c(),
+        uc.RecordCriterionScore(
+            plan=PLAN, criterion="V.2", kind="appraised", score="2.75", evidence=nfd("Quyết định")
+        ),
+    )
     app.handle(c(), uc.SubmitReport(plan=PLAN, period="Q2"))
     result = app.handle(
         c(),

@@ -12,16 +12,33 @@ from fastapi.testclient import TestClient
 
 from domain.errors import InvalidValue, RuleViolation
 from domain.ids import obligation_id
+from domain.inspection import InspectionKind
 from domain.values import VN_TZ, Actor, Role
 from ledger.application import ParLedger
 from ledger.errors import Forbidden
 from ledger.importer import import_plan
 from ledger.obligations import NAME, ObligationsProcess
-from ledger.usecases.dossier import IssueApology, ProcedureKind, ReportLateDossier
+from ledger.usecases.dossier import (
+    IssueApology,
+    ProcedureKind,
+    ReportLateDossier,
+    WithdrawApology,
+)
+from ledger.usecases.inspection import (
+    CloseFinding,
+    PlanInspection,
+    RecordFinding,
+    RecordInspectionConducted,
+)
 from ledger.usecases.obligation import WaiveObligation
+from ledger.usecases.plan import SubmitReport
 from ledger.usecases.user import AddUser
 from persistence.records import IndexFilter
+from projections import live
+from projections.worker import Worker
 from replay.obligations import register
+from replay.readmodel import ReadModel
+from reports import submission  # noqa: F401  (SubmitReport's use case)
 from rules.calendar import civil_service_calendar
 from service.app import create_app
 from tests.conftest import ctx, vn
@@ -192,3 +209,107 @@ def test_processing_again_or_from_the_start_records_nothing_new(ledger: ParLedge
     ledger.view.reset(NAME)
     assert process.position() == 0 and process.run() == 0
     assert raised_count(ledger) == 1 + len(small_plan().reporting)
+
+
+def test_reports_and_remediations_are_met_by_what_fulfils_them(ledger: ParLedger) -> None:
+    (period,) = small_plan().reporting
+    ledger.handle(ctx(effective=vn(2023, 6, 5)), SubmitReport(plan=PLAN, period=period.code))
+    planned = ledger.handle(
+        ctx(),
+        PlanInspection(
+            plan=PLAN,
+            agency="xa-hien-hao",
+            kind=InspectionKind.PERIODIC,
+            scheduled_on=date(2023, 9, 12),
+            scope="Công tác cải cách hành chính",
+        ),
+    )
+    inspection = planned.changes[0].id
+    ledger.handle(
+        ctx(effective=vn(2023, 9, 12)), RecordInspectionConducted(inspection_id=inspection)
+    )
+    ledger.handle(
+        ctx(effective=vn(2023, 9, 12)),
+        RecordFinding(
+            inspection_id=inspection,
+            finding_id="niem-yet",
+            finding="Niêm yết thủ tục chưa đầy đủ",
+            recommendation="Niêm yết đủ",
+            remediation_deadline=date(2023, 10, 31),
+        ),
+    )
+    ledger.handle(
+        ctx(effective=vn(2023, 11, 3), reason="Đã niêm yết đủ"),
+        CloseFinding(inspection_id=inspection, finding_id="niem-yet"),
+    )
+    found = register(ledger, date(2023, 12, 1), plan=PLAN)
+    status = {r["kind"]: (r["status"], r["agency"], r["due_on"]) for r in found["obligations"]}
+    assert status["report"] == ("met", None, period.due.isoformat())
+    assert status["remediation"] == ("met_late", "xa-hien-hao", "2023-10-31")
+    assert found["by_unit"] == {ledger.get_plan(PLAN).unit_code: {"met": 1, "met_late": 1}}
+    # As of 31/10, the finding was still open (its closing takes effect on 03/11).
+    early = register(ledger, date(2023, 10, 31), plan=PLAN, kind="remediation")
+    assert [r["status"] for r in early["obligations"]] == ["open"]
+
+
+def test_an_apology_withdrawn_reopens_what_it_met(ledger: ParLedger) -> None:
+    late(ledger, "HS-X", date(2025, 3, 3), date(2025, 3, 10))
+    apology = {"reason_text": "Thiếu hồ sơ", "signer": "Chủ tịch UBND xã"}
+    ledger.handle(
+        ctx(effective=vn(2025, 3, 6)),
+        IssueApology(
+            dossier_code="HS-X",
+            issued_on=date(2025, 3, 6),
+            new_appointment=date(2025, 3, 14),
+            apology_id="nham",
+            **apology,
+        ),
+    )
+    ObligationsProcess(ledger).run()
+    assert apology_of(ledger, "HS-X", date(2025, 3, 7))["status"] == "met"
+    second = IssueApology(
+        dossier_code="HS-X",
+        issued_on=date(2025, 3, 13),
+        new_appointment=date(2025, 3, 20),
+        apology_id="lan-hai",
+        **apology,
+    )
+    with pytest.raises(RuleViolation, match="không có lần hẹn lại thứ hai") as refused:
+        ledger.handle(ctx(), second)  # a second lateness: no lawful second appointment
+    assert refused.value.field == "new_appointment"
+    ledger.handle(
+        ctx(effective=vn(2025, 3, 7), reason="Ghi nhầm hồ sơ"),
+        WithdrawApology(dossier_code="HS-X", apology_id="nham"),
+    )
+    ObligationsProcess(ledger).run()
+    assert apology_of(ledger, "HS-X", date(2025, 3, 6))["status"] == "met"  # valid time
+    # Owed again, and its day (07/03, the working day before 10/03) has passed: overdue.
+    assert apology_of(ledger, "HS-X", date(2025, 3, 8))["status"] == "overdue"
+    ledger.handle(
+        ctx(effective=vn(2025, 3, 12)),
+        IssueApology(
+            dossier_code="HS-X",
+            issued_on=date(2025, 3, 12),
+            new_appointment=date(2025, 3, 17),
+            apology_id="dung",
+            **apology,
+        ),
+    )
+    row = apology_of(ledger, "HS-X", date(2025, 3, 13))
+    assert row["status"] == "met_late" and row["met"]["by"].startswith(
+        "dossier:HS-X#ApologyIssued:dung@"
+    )
+
+
+def test_reads_and_the_worker_run_the_process(ledger: ParLedger) -> None:
+    late(ledger, "HS-E", date(2025, 3, 3), date(2025, 3, 10))
+    # Embedded: a present read records the obligations before the view folds them.
+    state = ReadModel(ledger).snapshot(PLAN).state
+    (doc,) = [d for d in state.kind("obligations").values() if d["kind"] == "apology"]
+    assert doc["cause"] == "dossier:HS-E" and "missed" not in doc
+    # The worker: the same process, then a sweep at its clock (the due day is long past).
+    late(ledger, "HS-F", date(2025, 3, 4), date(2025, 3, 11))
+    Worker(ledger, poll=0.01).run(once=True)
+    for code in ("HS-E", "HS-F"):
+        assert apology_of(ledger, code, date(2025, 4, 1))["status"] == "missed"
+    assert live.status(ledger)["consistent"]

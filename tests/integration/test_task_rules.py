@@ -12,7 +12,13 @@ import pytest
 from domain.errors import DomainError, RuleViolation
 from ledger.application import ParLedger
 from ledger.importer import import_plan
-from ledger.usecases.task import CancelTask, ChangeTaskDeadline, CompleteTask, ReportTaskProgress
+from ledger.usecases.task import (
+    CancelTask,
+    ChangeTaskDeadline,
+    CompleteTask,
+    ReassignTask,
+    ReportTaskProgress,
+)
 from planfile.bundled import bundled_plan
 from projections.views import task_board
 from replay.engine import replay_state
@@ -52,6 +58,7 @@ def test_a_heading_task_takes_its_status_from_its_sub_items_only(ledger: ParLedg
         (CompleteTask(plan=PLAN, number="1"), {}),
         (CancelTask(plan=PLAN, number="1"), {"reason": "Không làm"}),
         (ChangeTaskDeadline(plan=PLAN, number="1", due=date(2023, 3, 1)), {"reason": "Lùi"}),
+        (ReassignTask(plan=PLAN, number="1", lead=["phong-noi-vu-ldtbxh"]), {"reason": "Giao"}),
     ):
         refused(ledger, command, "number", "1.b, 1.c", effective=june, **extra)
     # Its status is its sub-items': overdue while they are, done when they are.
@@ -70,7 +77,7 @@ def test_work_dated_before_the_plan_is_refused_after_its_year_is_accepted(
         ledger,
         CompleteTask(plan=PLAN, number="22"),
         "effective_at",
-        "trước ngày kế hoạch có hiệu lực \\(01/01/2023\\)",
+        "trước ngày nhiệm vụ 22 có trong kế hoạch cat-hai-2023 \\(01/01/2023\\)",
         effective=vn(2022, 12, 20),
     )
     refused(
