@@ -3,19 +3,21 @@
 The library turns a stored event into a domain event with :mod:`json` and a Python
 ``object_hook`` called on every dict, then the fold reads a handful of attributes and drops it;
 per event that decoding cost more than the fold and several times the raw scan. Here the state
-is parsed by orjson (C), and an :class:`EventRow` converts a field's typed values (dates,
-decimals, the event's meta …) only when the fold reads it, with the application's own
-transcodings, so a field reads back exactly as the library would give it. An event stored
-before its class's current version is decoded whole and put through the class's own upcasters
-first (``docs/schema-evolution.md``), as the library's mapper does.
+is parsed by orjson (C) and its typed values (dates, decimals, the event's meta …) are converted
+once, in place, with the application's own transcodings, so a field reads back exactly as the
+library would give it; the parsed dict becomes the row's attribute dict, so the fold reads a
+field as cheaply as from any object. An event stored before its class's current version is put
+through the class's own upcasters first (``docs/schema-evolution.md``), as the library's mapper
+does.
 
 The fold dispatches on ``EventRow.event_class`` (the class the stored topic names), so the fold
-tables stay keyed by event class.
+tables stay keyed by event class. A reader that needs only some classes (the views: not the
+users' events) names them, and the other rows carry no fields at all: their state is not parsed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 from uuid import UUID
 
@@ -23,13 +25,12 @@ import orjson
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 from eventsourcing.utils import resolve_topic
 
-_NESTED = (dict, list)
-_IDS_KEPT = 65_536  # UUIDs remembered across pages (events repeat their aggregates' ids)
-
 
 class EventRow:
     """One stored event as the fold reads it: ``originator_id``, ``originator_version``, and
-    every field of the stored state as an attribute, converted on first read."""
+    every field of the stored state as a plain attribute."""
+
+    _event_class: type[Any]  # in the attribute dict, beside the fields
 
     def __init__(
         self,
@@ -37,35 +38,61 @@ class EventRow:
         originator_id: UUID,
         originator_version: int,
         state: dict[str, Any],
-        decoder: RowDecoder,
     ) -> None:
-        self.__dict__.update(
-            _event_class=event_class,
-            originator_id=originator_id,
-            originator_version=originator_version,
-            _state=state,
-            _decoder=decoder,
-        )
+        state["originator_id"] = originator_id
+        state["originator_version"] = originator_version
+        state["_event_class"] = event_class
+        self.__dict__ = state
 
     @property
     def event_class(self) -> type[Any]:
         return self.__dict__["_event_class"]  # type: ignore[no-any-return]
 
-    def __getattr__(self, name: str) -> Any:
-        # Called only for fields not read yet: convert, then keep as a plain attribute.
-        try:
-            value = self.__dict__["_state"][name]
-        except KeyError:
-            raise AttributeError(name) from None
-        if type(value) is dict or type(value) is list:
-            value = self.__dict__["_decoder"].typed(value)
-        self.__dict__[name] = value
-        return value
-
 
 def class_of(event: Any) -> type[Any]:
     """The event class of a library event or of an :class:`EventRow`."""
-    return event.event_class if type(event) is EventRow else type(event)
+    return event._event_class if type(event) is EventRow else type(event)
+
+
+Decode = Callable[[Any], Any]
+
+
+def _uuid(raw: Any) -> UUID:
+    return raw if type(raw) is UUID else UUID(str(raw))  # both recorders give UUIDs
+
+
+def _typed_in_place(value: Any, decoders: dict[str, Decode]) -> Any:
+    """``value`` (fresh from the JSON parser, so ours to change) with every
+    ``{"_type_", "_data_"}`` marker decoded, innermost first, as the library's ``object_hook``
+    does: containers are converted in place rather than copied."""
+    if type(value) is list:
+        for i, item in enumerate(value):
+            if type(item) is dict or type(item) is list:
+                value[i] = _typed_in_place(item, decoders)
+        return value
+    if len(value) == 2 and "_type_" in value and "_data_" in value:
+        # A marker (its name is text): its data decoded first, then the marker.
+        data = value["_data_"]
+        if type(data) is dict or type(data) is list:
+            data = _typed_in_place(data, decoders)
+        return decoders[value["_type_"]](data)
+    _typed_values(value, decoders)
+    return value
+
+
+def _typed_values(value: dict[str, Any], decoders: dict[str, Decode]) -> None:
+    """Every value of the dict ``value`` typed in place; a marker of plain data (a date, a
+    time, a decimal …) decoded here, without a call per marker."""
+    for key, item in value.items():
+        if type(item) is dict:
+            if len(item) == 2 and "_type_" in item and "_data_" in item:
+                data = item["_data_"]
+                if type(data) is not dict and type(data) is not list:
+                    value[key] = decoders[item["_type_"]](data)
+                    continue
+            value[key] = _typed_in_place(item, decoders)
+        elif type(item) is list:
+            value[key] = _typed_in_place(item, decoders)
 
 
 class RowDecoder:
@@ -75,51 +102,41 @@ class RowDecoder:
         transcoder = mapper.transcoder
         if not isinstance(transcoder, JSONTranscoder):
             raise TypeError("the fast decoder reads JSON-transcoded events only")
-        self.names = dict(transcoder.names)
+        self.decoders: dict[str, Decode] = {
+            name: transcoding.decode for name, transcoding in transcoder.names.items()
+        }
         self.cipher = mapper.cipher
         self.compressor = mapper.compressor
-        self.ids: dict[Any, UUID] = {}
+        self.topics: dict[str, tuple[type[Any], int]] = {}  # topic -> (class, current version)
 
-    def typed(self, value: Any) -> Any:
-        """``value`` with every ``{"_type_", "_data_"}`` marker decoded, innermost first, as
-        the library's ``object_hook`` does."""
-        if type(value) is list:
-            return [self.typed(v) if type(v) in _NESTED else v for v in value]
-        if type(value) is not dict:
-            return value
-        if len(value) == 2 and "_type_" in value and "_data_" in value:
-            data = value["_data_"]
-            if type(data) in _NESTED:
-                data = self.typed(data)
-            return self.names[value["_type_"]].decode(data)
-        return {k: self.typed(v) if type(v) in _NESTED else v for k, v in value.items()}
-
-    def _id(self, raw: Any) -> UUID:
-        found = self.ids.get(raw)
+    def _class(self, topic: str) -> tuple[type[Any], int]:
+        found = self.topics.get(topic)
         if found is None:
-            if len(self.ids) >= _IDS_KEPT:
-                self.ids.clear()  # memory stays flat on any size of ledger
-            found = self.ids[raw] = raw if isinstance(raw, UUID) else UUID(str(raw))
+            cls = resolve_topic(topic)
+            found = self.topics[topic] = (cls, getattr(cls, "class_version", 1))
         return found
 
-    def row(self, stored: StoredEvent) -> EventRow:
-        cls = resolve_topic(stored.topic)  # cached by the library
+    def row(self, stored: StoredEvent, wanted: Collection[type[Any]] | None = None) -> EventRow:
+        cls, current = self._class(stored.topic)
+        if wanted is not None and cls not in wanted:
+            return EventRow(cls, _uuid(stored.originator_id), stored.originator_version, {})
         data = stored.state
         if self.cipher:
             data = self.cipher.decrypt(data)
         if self.compressor:
             data = self.compressor.decompress(data)
         state: dict[str, Any] = orjson.loads(data)
+        _typed_values(state, self.decoders)
         version = state.pop("class_version", 1)
-        current = getattr(cls, "class_version", 1)
-        if version < current:
-            # Stored by an earlier release: the upcasters see decoded values, as in the mapper.
-            state = self.typed(state)
-            while version < current:
-                getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
-                version += 1
-        return EventRow(cls, self._id(stored.originator_id), stored.originator_version, state, self)
+        # Stored by an earlier release: the upcasters see decoded values, as in the mapper.
+        while version < current:
+            getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
+            version += 1
+        return EventRow(cls, _uuid(stored.originator_id), stored.originator_version, state)
 
-    def rows(self, notifications: Iterable[Any]) -> list[tuple[int, EventRow]]:
-        """(position, row) for each notification, in the order given."""
-        return [(n.id, self.row(n)) for n in notifications]
+    def rows(
+        self, notifications: Iterable[Any], wanted: Collection[type[Any]] | None = None
+    ) -> list[tuple[int, EventRow]]:
+        """(position, row) for each notification, in the order given; rows of a class not in
+        ``wanted`` (when given) carry no fields."""
+        return [(n.id, self.row(n, wanted)) for n in notifications]

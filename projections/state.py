@@ -34,7 +34,7 @@ from projections.fold import (
     units,
 )
 from projections.fold.core import Doc, FoldTable, Handler, LedgerState, Stamp, event_class, plain
-from projections.rows import class_of
+from projections.rows import EventRow, class_of
 
 __all__ = ["FOLDS", "NOT_IN_VIEWS", "Doc", "LedgerState", "Stamp", "apply", "fold", "plain"]
 
@@ -84,9 +84,11 @@ def event_name(event: Any) -> str:
 def apply(state: LedgerState, event: Any, position: int) -> list[tuple[str, str]]:
     """Fold one event in (a library event or an ``EventRow``); returns the documents it
     touched as (kind, key)."""
-    state.position = max(state.position, position)
+    if position > state.position:
+        state.position = position
     state.count += 1
-    found = FOLDS.get(class_of(event))
+    # class_of inlined: this runs once per event of every rebuild and replay.
+    found = FOLDS.get(event._event_class if type(event) is EventRow else type(event))
     if found is None:
         return []  # NOT_IN_VIEWS: users, which no view shows
     kind, handler = found

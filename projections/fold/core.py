@@ -37,7 +37,9 @@ def plain(value: Any) -> Any:
 
 def put_first(doc: Doc, key: str, value: Any, stamp: Stamp) -> None:
     """Set register ``key`` unless it holds a value from an earlier stamp."""
-    stamps = doc.setdefault("_s", {})
+    stamps = doc.get("_s")
+    if stamps is None:
+        stamps = doc["_s"] = {}
     held = stamps.get(key)
     if held is None or stamp <= held:
         stamps[key] = stamp
@@ -46,7 +48,9 @@ def put_first(doc: Doc, key: str, value: Any, stamp: Stamp) -> None:
 
 def put(doc: Doc, key: str, value: Any, stamp: Stamp) -> None:
     """Set register ``key`` unless it holds a value from a later stamp."""
-    stamps = doc.setdefault("_s", {})
+    stamps = doc.get("_s")  # not setdefault: that builds a dict on every call
+    if stamps is None:
+        stamps = doc["_s"] = {}
     held = stamps.get(key)
     if held is None or stamp >= held:
         stamps[key] = stamp
@@ -62,10 +66,18 @@ class LedgerState:
     count: int = 0
 
     def kind(self, name: str) -> dict[str, Doc]:
-        return self.docs.setdefault(name, {})
+        found = self.docs.get(name)
+        if found is None:
+            found = self.docs[name] = {}
+        return found
 
     def doc(self, kind: str, key: str) -> Doc:
-        return self.kind(kind).setdefault(key, {"_s": {}})
+        # Called for every event folded: look up first, build a new document only if absent.
+        docs = self.kind(kind)
+        found = docs.get(key)
+        if found is None:
+            found = docs[key] = {"_s": {}}
+        return found
 
     def copy(self) -> LedgerState:
         return LedgerState(copy.deepcopy(self.docs), self.position, self.count)

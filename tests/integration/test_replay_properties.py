@@ -330,3 +330,31 @@ def test_backdated_event_changes_june_only_for_later_knowledge(backend: str) -> 
         # May is untouched by an event effective in June.
         may = replay(app, PLAN, date(2023, 5, 31))
         assert {r["number"]: r["status"] for r in may["task_board"]["tasks"]}["2"] == "not_started"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@given(ops=OPS, page=st.integers(1, 9), kept=st.integers(0, 12))
+def test_rebuild_letting_documents_go_equals_holding_them(
+    backend: str, ops: list[tuple[Any, ...]], page: int, kept: int
+) -> None:
+    """A catch-up holds at most ``DOCS_KEPT`` documents between pages and loads again those it
+    let go: with small pages and a small allowance, both ways of rebuilding (the shadow
+    promoted, the live view reset and caught up) store what holding everything stores."""
+    with fresh_app(backend) as app:
+        seeded(app)
+        run_ops(app, ops)
+        engine.rebuild(app)
+        held = docs_of(live.stored_state(app))
+        sizes = live.PAGE, live.DOCS_KEPT
+        live.PAGE, live.DOCS_KEPT = page, kept
+        try:
+            engine.rebuild(app)
+            promoted = docs_of(live.stored_state(app))
+            view = live.view_for(app)
+            view.reset(app.name)
+            live.catch_up(app, view)
+            caught_up = docs_of(live.stored_state(app))
+        finally:
+            live.PAGE, live.DOCS_KEPT = sizes
+        assert promoted == held
+        assert caught_up == held
