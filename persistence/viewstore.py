@@ -1,25 +1,13 @@
-"""Tables of the live views and checkpoints, beside the events, on the library's tracking recorders.
-
-A view row and the tracking record of the event that produced it are written in one
-transaction (the library's tracking-recorder pattern), so an event is applied exactly once and a
-restarted projection resumes from the position the tracking table holds.
-
-A rebuild never writes into the documents readers are served from: it folds the log into a
-shadow table under a tracking name of its own, then ``promote`` swaps the shadow in, with its
-position, in one transaction that holds the write lock (SQLite ``BEGIN IMMEDIATE``, PostgreSQL
-``LOCK … IN EXCLUSIVE MODE``; readers are never blocked and see the old view or the new one,
-never a mix). Each promotion bumps the view's generation, a tracking row of its own: a live
-catch-up that loaded documents of the generation before refuses to save them over the new one.
-"""
+"""The live views' tables on each backend (SQLite, PostgreSQL); what they promise, and why a
+rebuild never disturbs a reader, is in ``persistence.viewbase``."""
 
 from __future__ import annotations
 
 import json
-from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
+from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteTrackingRecorder
 from psycopg import Cursor
@@ -27,96 +15,28 @@ from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
 from persistence.records import PG_TRACKING_TABLE
-
-DOCS_TABLE = "parledger_view_docs"
-SHADOW_TABLE = "parledger_view_shadow"  # where a rebuild folds the log before promotion
-GENERATION = "parledger:view-generation"  # a tracking row: bumped at each promotion
-CHECKPOINTS_TABLE = "parledger_checkpoints"
-
-Row = tuple[str, str, dict[str, Any]]  # (kind, key, document)
-# A view's position and its generation, two index lookups in one statement.
-STANDING = (
-    "SELECT (SELECT MAX(notification_id) FROM {tracking} WHERE application_name = {p}), "
-    "(SELECT MAX(notification_id) FROM {tracking} WHERE application_name = {p})"
+from persistence.viewbase import (
+    CHECKPOINTS_TABLE,
+    DOCS_TABLE,
+    GENERATION,
+    SHADOW_TABLE,
+    STANDING,
+    LedgerView,
+    Row,
+    StaleGeneration,
+    dumps_doc,
+    plan_of,
 )
 
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
-def _plan(doc: dict[str, Any]) -> str | None:
-    plan = doc.get("plan")
-    return plan if isinstance(plan, str) else None
-
-
-class StaleGeneration(IntegrityError):
-    """A page folded on documents of a view generation since replaced by a rebuild."""
-
-
-class LedgerView(TrackingRecorder, ABC):
-    """Entity documents of the folded ledger state, and checkpoints of replay."""
-
-    docs_table = DOCS_TABLE
-
-    @abstractmethod
-    def save(
-        self, rows: Sequence[Row], tracking: Tracking | None, generation: int | None = None
-    ) -> None:
-        """Upsert documents and record the tracking position, atomically; refused with
-        :class:`StaleGeneration` when ``generation`` is given and is no longer the view's."""
-
-    @abstractmethod
-    def generation(self) -> int:
-        """How many times a rebuild was promoted into this view."""
-
-    @abstractmethod
-    def standing(self, application_name: str) -> tuple[int, int]:
-        """The position held under ``application_name`` and the generation, in one query
-        (what every present read asks first)."""
-
-    @abstractmethod
-    def shadow(self) -> LedgerView:
-        """The same store's shadow table, for a rebuild to fold into."""
-
-    @abstractmethod
-    def clear(self, application_name: str) -> None:
-        """Forget this table's documents and the position held under ``application_name``."""
-
-    @abstractmethod
-    def promote(self, shadow_name: str, application_name: str) -> bool:
-        """Swap the shadow's documents and position in as the live view's, atomically, and
-        drop the checkpoints (replay's to make again). False, changing nothing, when the live
-        view has moved past the shadow: fold the shadow further and try again."""
-
-    @abstractmethod
-    def snapshot(self, application_name: str) -> tuple[int, list[Row]]:
-        """The position and every document, read in one consistent snapshot."""
-
-    @abstractmethod
-    def load(self, keys: Sequence[tuple[str, str]] | None = None) -> list[Row]:
-        """The documents asked for, or all of them."""
-
-    @abstractmethod
-    def load_plan(self, plan: str) -> list[Row]:
-        """The documents of one plan and of the agency directory (one indexed query)."""
-
-    @abstractmethod
-    def reset(self, application_name: str) -> None:
-        """Forget every document and the position: the next run rebuilds from scratch."""
-
-    @abstractmethod
-    def put_checkpoint(self, plan: str, valid_to: str, position: int, state: str) -> None: ...
-
-    @abstractmethod
-    def find_checkpoint(
-        self, plan: str, valid_to_le: str, position_le: int
-    ) -> tuple[str, int, str] | None:
-        """The most advanced checkpoint usable for (valid date, position): (valid_to,
-        position, state JSON)."""
-
-    @abstractmethod
-    def checkpoints(self) -> list[tuple[str, str, int]]: ...
+__all__ = [
+    "CHECKPOINTS_TABLE",
+    "DOCS_TABLE",
+    "LedgerView",
+    "PostgresLedgerView",
+    "Row",
+    "SQLiteLedgerView",
+    "StaleGeneration",
+]
 
 
 class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
@@ -166,7 +86,7 @@ class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
             c.executemany(
                 f"INSERT INTO {self.docs_table} VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc, plan = excluded.plan",
-                [(kind, key, _dumps(doc), _plan(doc)) for kind, key, doc in rows],
+                [(kind, key, dumps_doc(doc), plan_of(doc)) for kind, key, doc in rows],
             )
             if tracking is not None:
                 self._insert_tracking(c, tracking)
@@ -322,7 +242,7 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
                 # Writing first: a promotion in progress holds the table in EXCLUSIVE mode,
                 # so this waits for it, and the generation read next sees its outcome.
                 curs.executemany(
-                    statement, [(k, key, _dumps(doc), _plan(doc)) for k, key, doc in rows]
+                    statement, [(k, key, dumps_doc(doc), plan_of(doc)) for k, key, doc in rows]
                 )
             if generation is not None and self._generation(curs) != generation:
                 raise StaleGeneration(f"view generation {generation} was replaced")
