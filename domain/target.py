@@ -134,11 +134,16 @@ class Target(LedgerAggregate):
     def amend(self, *, wording: str, indicators: list[dict[str, Any]], meta: EventMeta) -> None:
         """Correct the target's wording or indicator definitions (a plan amendment)."""
         meta.require_reason()
-        cleaned = [clean_indicator(i) for i in indicators]
-        new_wording = text(wording, "text")
-        if new_wording == self.wording and {i["code"]: i for i in cleaned} == self.indicators:
+        if not self.would_change(wording=wording, indicators=indicators):
             raise RuleViolation("không có gì thay đổi", field="indicators")
-        self._amended(wording=new_wording, indicators=cleaned, meta=meta)
+        cleaned = [clean_indicator(i) for i in indicators]
+        self._amended(wording=text(wording, "text"), indicators=cleaned, meta=meta)
+
+    def would_change(self, *, wording: str, indicators: list[dict[str, Any]]) -> bool:
+        """Whether ``amend`` with these would record anything: compared as the domain stores
+        them (text in NFC, indicators cleaned), not as a plan file happens to spell them."""
+        cleaned = {i["code"]: i for i in (clean_indicator(x) for x in indicators)}
+        return text(wording, "text") != self.wording or cleaned != self.indicators
 
     @event("Amended")
     def _amended(self, wording: str, indicators: list[dict[str, Any]], meta: EventMeta) -> None:

@@ -304,9 +304,7 @@ class _Importer:
                 self.report.note(ADDED, ref, target.line)
                 continue
             self._reinstated(existing, ref, target.line)
-            if existing.wording != target.text or existing.indicators != {
-                i["code"]: i for i in indicators
-            }:
+            if existing.would_change(wording=target.text, indicators=indicators):
                 existing.amend(wording=target.text, indicators=indicators, meta=self.amend_meta)
                 self._touch(existing)
                 self.report.note(CHANGED, ref, target.line)

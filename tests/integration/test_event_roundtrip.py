@@ -51,6 +51,24 @@ def drive_every_command(app: ParLedger) -> None:
         }
     )
     import_plan(app, changed, ctx())
+    # A text without the second area, target 7 and task 2 withdraws them; the text before,
+    # imported again, reinstates them.
+    fewer = changed.model_copy(
+        update={
+            "source": changed.source.model_copy(update={"sha256": "2" * 64}),
+            "areas": changed.areas[:1],
+            "targets": [],
+            "tasks": changed.tasks[:1],
+        }
+    )
+    import_plan(app, fewer, ctx())
+    import_plan(
+        app,
+        changed.model_copy(
+            update={"source": changed.source.model_copy(update={"sha256": "3" * 64})}
+        ),
+        ctx(),
+    )
     c = ctx
     app.add_user(
         c(), name="lan", display_name=nfd("Nguyễn Thị Lan"), role="secretariat", agency=None
