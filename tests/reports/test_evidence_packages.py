@@ -20,7 +20,7 @@ from ledger.application import ParLedger
 from ledger.usecases.dossier import IssueApology
 from reports.package import build_package, package_request
 from reports.package_check import PackageMismatch, verify_package
-from tests.cat_hai import Seeded
+from tests.cat_hai import Seeded, late_permit
 from tests.conftest import ctx
 
 PLAN = "cat-hai-2023"
@@ -127,10 +127,17 @@ def test_checkpoint_manifest_and_missing_files_are_named(package: bytes) -> None
 def test_personal_data_is_sealed_or_left_out_by_role(cat_hai: tuple[ParLedger, Seeded]) -> None:
     app, _ = cat_hai
     agency = "phong-kinh-te-ha-tang"
+    # A dossier of its own: the seed's late permit already had its one lawful new appointment.
+    app.handle(
+        ctx(effective=datetime(2023, 5, 25, 9, tzinfo=VN_TZ)),
+        late_permit().model_copy(
+            update={"dossier_code": "HS-2023-002", "due_on": date(2023, 5, 31)}
+        ),
+    )
     app.handle(
         ctx(effective=datetime(2023, 6, 1, 9, tzinfo=VN_TZ)),
         IssueApology(
-            dossier_code="HS-2023-001",
+            dossier_code="HS-2023-002",
             issued_on=date(2023, 6, 1),
             reason_text="Bổ sung hồ sơ",
             new_appointment=date(2023, 6, 5),
