@@ -103,7 +103,10 @@ def test_requests_of_every_process_lag_and_verify_age(
     verified = cli(env, "verify")
     assert verified.returncode == 0, verified.stderr
     caught_up = scrape(base)
+    # The worker first records what the events oblige (ledger.obligations), then folds those too.
+    head = int(ledger.recorder.max_notification_id() or 0)
     assert value(caught_up, "parledger_projection_position") == head
+    assert value(caught_up, "parledger_ledger_head_position") == head
     assert value(caught_up, "parledger_projection_lag_events") == 0
     assert 0 <= value(caught_up, "parledger_chain_verify_age_seconds") < 60
 
