@@ -14,7 +14,7 @@ from domain.errors import InvalidValue
 from ledger.application import ParLedger
 from replay.calendar import add_working_days, calendar_days, working_days_between
 from rules.catalog import UnknownRule, listing
-from rules.versions import LEVELS
+from rules.versions import LEVEL_VN, LEVELS
 
 
 def _show_text(d: dict[str, Any]) -> str:
@@ -67,7 +67,7 @@ def _rules_text(found: list[dict[str, Any]]) -> str:
     lines = []
     for v in found:
         until = f" đến {vn_day(v['in_force_to'])}" if v["in_force_to"] else ""
-        level = f", cấp {v['level']}" if v["level"] else ""
+        level = f", {LEVEL_VN[v['level']]}" if v["level"] else ""
         lines.append(
             f"{v['ref']}: {v['title']}\n  hiệu lực từ {vn_day(v['in_force_from'])}{until}{level}"
             f"\n  căn cứ: {v['legal_source']}"

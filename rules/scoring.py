@@ -26,7 +26,7 @@ from typing import Any
 
 from domain.errors import InvalidValue, NotFound
 from domain.unit import LEGACY_UNIT
-from rules.versions import RuleVersion
+from rules.versions import LEVEL_VN, RuleVersion
 
 DATA = Path(__file__).parent / "data"
 KINDS = ("appraised", "survey")  # điểm thẩm định, điểm điều tra xã hội học
@@ -313,9 +313,6 @@ def packaged() -> tuple[ScoringRules, ...]:
     if len(keys) != len(set(keys)):
         raise RuleDataError("hai tệp quy tắc chấm điểm cùng mã và phiên bản")
     return found
-
-
-LEVEL_VN = {"province": "cấp tỉnh", "district": "cấp huyện", "commune": "cấp xã"}
 
 
 def lookup(

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-# Levels of government a rule can be limited to ("" = every level).
+# Levels of government a rule can be limited to ("" = every level), and their Vietnamese names.
 LEVELS = ("", "province", "district", "commune")
+LEVEL_VN = {"province": "cấp tỉnh", "district": "cấp huyện", "commune": "cấp xã"}
 
 
 class NoRuleInForce(LookupError):
