@@ -89,6 +89,12 @@ LEDGER_FREE.add(cmd_rules_list)
 
 def register(add: Add) -> None:
     moment = "thời điểm ghi sổ: chỉ tính điều chỉnh đã ghi đến lúc đó (ISO 8601; ngày = cuối ngày)"
+
+    def answered(p: argparse.ArgumentParser) -> None:
+        """What every calendar question takes: the moment known, and the output format."""
+        p.add_argument("--known-at", type=known_at, help=moment)
+        p.add_argument("--format", choices=("text", "json"), default="text")
+
     p = add(
         "calendar show",
         cmd_calendar_show,
@@ -96,8 +102,7 @@ def register(add: Add) -> None:
     )
     p.add_argument("--from", dest="from_", type=date_arg, required=True, help="ngày đầu")
     p.add_argument("--to", type=date_arg, help="ngày cuối (mặc định: ngày đầu)")
-    p.add_argument("--known-at", type=known_at, help=moment)
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    answered(p)
 
     p = add(
         "calendar add-days",
@@ -106,8 +111,7 @@ def register(add: Add) -> None:
     )
     p.add_argument("day", type=date_arg, help="ngày bắt đầu: 2025-01-24 hoặc 24/01/2025")
     p.add_argument("count", type=int, help="số ngày làm việc")
-    p.add_argument("--known-at", type=known_at, help=moment)
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    answered(p)
 
     p = add(
         "calendar between",
@@ -116,8 +120,7 @@ def register(add: Add) -> None:
     )
     p.add_argument("start", type=date_arg, help="ngày đầu")
     p.add_argument("end", type=date_arg, help="ngày cuối")
-    p.add_argument("--known-at", type=known_at, help=moment)
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    answered(p)
 
     p = add(
         "rules list",
