@@ -140,6 +140,7 @@ def _check_text(data: dict[str, Any]) -> str:
         where = f"dòng {c['line']:>4}" if c["line"] is not None else " " * 9
         what = f" ({', '.join(c['fields'])})" if c["fields"] else ""
         lines.append(f"  {where} {CHANGE_VN[c['change']]:<20} {c['ref']}{what}")
+        lines += [f"{'':>32}{d}" for d in c.get("detail", ())]
     return "\n".join(lines)
 
 

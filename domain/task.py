@@ -188,11 +188,20 @@ class Task(LedgerAggregate):
 
     # -- commands ------------------------------------------------------------------------
 
-    def reassign(self, *, lead: list[str], coordinating: list[str], meta: EventMeta) -> None:
-        """Change the lead (chủ trì) or coordinating (phối hợp) agencies."""
+    def reassign(
+        self,
+        *,
+        lead: list[str],
+        coordinating: list[str],
+        meta: EventMeta,
+        lead_required: bool = True,
+    ) -> None:
+        """Change the lead (chủ trì) or coordinating (phối hợp) agencies. A user reassigning
+        names a lead; a re-imported text may name none, as a registered one may
+        (``lead_required=False``): the text is the plan, and no lead then leads it."""
         self._require_open()
         meta.require_reason()
-        new_lead = _agencies(lead, "lead", required=True)
+        new_lead = _agencies(lead, "lead", required=lead_required)
         new_coordinating = _agencies(coordinating, "coordinating", required=False)
         if (tuple(new_lead), tuple(new_coordinating)) == (self.lead, self.coordinating):
             raise RuleViolation("phân công không thay đổi", field="lead")
@@ -214,10 +223,45 @@ class Task(LedgerAggregate):
             raise RuleViolation("thời hạn không thay đổi", field="due")
         self._deadline_changed(start=new_start, due=new_due, meta=meta)
 
+    def reschedule(self, *, start: date | None, due: date | None, meta: EventMeta) -> None:
+        """Set the time frame a re-imported text gives, exactly: a start or a due date the
+        text no longer has is removed (the event then records ``None``). Like a reworded
+        task, a rescheduled one may be completed or cancelled: the text is the plan."""
+        require_in_plan(self.withdrawn, "nhiệm vụ", self.number)
+        meta.require_reason()
+        new_start, new_due = optional_day(start, "start"), optional_day(due, "due")
+        _window(new_start, new_due)
+        if (new_start, new_due) == (self.start, self.due):
+            raise RuleViolation("thời hạn không thay đổi", field="due")
+        self._deadline_changed(start=new_start, due=new_due, meta=meta)
+
+    # ``due`` is None only when a re-imported text removed the deadline (``reschedule``);
+    # events stored before that have a date, in the same shape.
     @event("DeadlineChanged")
-    def _deadline_changed(self, start: date | None, due: date, meta: EventMeta) -> None:
+    def _deadline_changed(self, start: date | None, due: date | None, meta: EventMeta) -> None:
         self.start = start
         self.due = due
+
+    def move(self, *, area: str, parent: str | None, meta: EventMeta) -> None:
+        """Put the task under another area of its plan, or under another heading task (a
+        re-imported text that lists it elsewhere); whether the area exists is the plan's to
+        say, and the importer asks it."""
+        require_in_plan(self.withdrawn, "nhiệm vụ", self.number)
+        meta.require_reason()
+        new_area = code(area, "area")
+        new_parent = None if parent is None else code(parent, "parent")
+        if new_parent == self.number:
+            raise InvalidValue(
+                f"nhiệm vụ {self.number} không thể là mục con của chính nó", field="parent"
+            )
+        if (new_area, new_parent) == (self.area, self.parent):
+            raise RuleViolation("vị trí trong kế hoạch không thay đổi", field="area")
+        self._moved(area=new_area, parent=new_parent, meta=meta)
+
+    @event("Moved")
+    def _moved(self, area: str, parent: str | None, meta: EventMeta) -> None:
+        self.area = area
+        self.parent = parent
 
     def amend(self, *, changes: dict[str, Any], meta: EventMeta) -> None:
         """Correct the registered wording (content, product, time frame text, lines)."""

@@ -4,7 +4,11 @@ the text no longer has, all at once.
 The whole import is one command, appended in one transaction: a plan is never half imported.
 Importing the same text twice (under any file name) records nothing; a changed text records
 amendments, and withdrawals of the areas, targets and tasks it dropped, each naming the file's
-hash in its reason. :func:`check_import` lists those changes without writing anything.
+hash in its reason. Whatever the importer carries of a task is amended by the task's own event,
+removals included: a deadline the text dropped (``DeadlineChanged`` to no date), another area
+or heading (``Moved``), a lead the text no longer names (``Reassigned`` to none); so the plan
+after a re-import equals the plan a fresh import of the same text makes.
+:func:`check_import` lists those changes without writing anything.
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ class ImportChange:
     ref: str
     line: int | None = None
     fields: tuple[str, ...] = ()
+    # What changed, for a reader, where the field's name alone does not say it: a deadline
+    # removed, a task moved to another area, a lead the text no longer names.
+    detail: tuple[str, ...] = ()
 
 
 @dataclass
@@ -59,11 +66,16 @@ class ImportReport:
         return bool(self.changes)
 
     def note(
-        self, change: str, ref: str, line: int | None = None, fields: tuple[str, ...] = ()
+        self,
+        change: str,
+        ref: str,
+        line: int | None = None,
+        fields: tuple[str, ...] = (),
+        detail: tuple[str, ...] = (),
     ) -> None:
         """One change; entities also go in the list of their kind (an area is the plan's own:
         the plan is the entity amended)."""
-        self.changes.append(ImportChange(change, ref, line, fields))
+        self.changes.append(ImportChange(change, ref, line, fields, detail))
         listed = {
             ADDED: self.registered,
             CHANGED: self.amended,
@@ -81,7 +93,13 @@ class ImportReport:
             "withdrawn": self.withdrawn,
             "reinstated": self.reinstated,
             "changes": [
-                {"change": c.change, "ref": c.ref, "line": c.line, "fields": list(c.fields)}
+                {
+                    "change": c.change,
+                    "ref": c.ref,
+                    "line": c.line,
+                    "fields": list(c.fields),
+                    "detail": list(c.detail),
+                }
                 for c in self.changes
             ],
             "positions": list(self.result.positions) if self.result else [],
@@ -337,14 +355,16 @@ class _Importer:
                 self.report.note(ADDED, ref, task.line)
                 continue
             self._reinstated(existing, ref, task.line)
-            fields = self._amend_task(existing, task)
+            fields, detail = self._amend_task(existing, task)
             if fields:
                 self._touch(existing)
-                self.report.note(CHANGED, ref, task.line, fields)
+                self.report.note(CHANGED, ref, task.line, fields, detail)
         self._withdraw_missing(Task, {t.number for t in self.plan.tasks})
 
-    def _amend_task(self, existing: Task, task: Any) -> tuple[str, ...]:
-        """Record what the text changes about a task; the names of what changed."""
+    def _amend_task(self, existing: Task, task: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Record what the text changes about a task: its wording, its place in the plan, its
+        time frame, its agencies, each as the task's own event. Returns the names of what
+        changed and, in Vietnamese, how its place, time frame and lead changed."""
         wording = {
             "content": task.content,
             "product": task.product,
@@ -355,19 +375,48 @@ class _Importer:
         changed = {k: v for k, v in wording.items() if getattr(existing, k) != v}
         if changed:
             existing.amend(changes=changed, meta=self.amend_meta)
-        names = sorted(changed)
+        names, detail = sorted(changed), []
+        if (task.area, task.parent) != (existing.area, existing.parent):
+            if task.area != existing.area:
+                names.append("area")
+                detail.append(f"lĩnh vực: {existing.area} → {task.area}")
+            if task.parent != existing.parent:
+                names.append("parent")
+                detail.append(f"mục cha: {_or_none(existing.parent)} → {_or_none(task.parent)}")
+            existing.move(area=task.area, parent=task.parent, meta=self.amend_meta)
         window = (task.timeframe.start, task.timeframe.due)
-        if window != (existing.start, existing.due) and task.timeframe.due is not None:
-            existing.change_deadline(
+        if window != (existing.start, existing.due):
+            detail.append(f"thời hạn: {_window_vn(existing)} → {_window_vn(task.timeframe)}")
+            existing.reschedule(
                 start=task.timeframe.start, due=task.timeframe.due, meta=self.amend_meta
             )
             names.append("due")
         lead = [self.local(c) for c in task.lead]
         coordinating = [self.local(c) for c in task.coordinating]
         if (tuple(lead), tuple(coordinating)) != (existing.lead, existing.coordinating):
-            existing.reassign(lead=lead, coordinating=coordinating, meta=self.amend_meta)
+            if tuple(lead) != existing.lead:
+                detail.append(
+                    f"cơ quan chủ trì: {_or_none(', '.join(existing.lead))} → "
+                    f"{_or_none(', '.join(lead))}"
+                )
+            existing.reassign(
+                lead=lead, coordinating=coordinating, meta=self.amend_meta, lead_required=False
+            )
             names.append("lead")
-        return tuple(names)
+        return tuple(names), tuple(detail)
+
+
+def _or_none(value: str | None) -> str:
+    return value or "không có"
+
+
+def _window_vn(item: Any) -> str:
+    """A task's time frame as a reader checks it: "01/03/2023–30/06/2023", "hạn 30/06/2023",
+    or "không có hạn"."""
+    start, due = item.start, item.due
+    if due is None:
+        return "không có hạn" if start is None else f"từ {start:%d/%m/%Y}, không có hạn"
+    return f"hạn {due:%d/%m/%Y}" if start is None else f"{start:%d/%m/%Y}–{due:%d/%m/%Y}"
 
 
 def _without_line(area: dict[str, Any]) -> dict[str, Any]:

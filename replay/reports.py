@@ -36,6 +36,7 @@ CORRECTIONS = frozenset(
         (Task, "DeadlineChanged"),
         (Task, "Reopened"),
         (Task, "Reassigned"),
+        (Task, "Moved"),
         (Plan, "Amended"),
         (Target, "Amended"),
     )

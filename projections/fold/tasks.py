@@ -23,7 +23,10 @@ on = FoldTable("tasks", Task)
 @on("Registered")
 def _task_registered(state: LedgerState, e: Any, stamp: Stamp) -> None:
     doc = base(state, "tasks", e, stamp)
-    doc.update(plan=e.plan, number=e.number, parent=e.parent, area=e.area)
+    doc.update(plan=e.plan, number=e.number)
+    # Registers: a later ``Moved`` wins whatever the order the fold meets the two in.
+    put(doc, "parent", e.parent, stamp)
+    put(doc, "area", e.area, stamp)
     doc["registered_at"] = stamp[0]
     for key in ("content", "lead_text", "coordinating_text", "timeframe_text", "product"):
         put(doc, key, getattr(e, key), stamp)
@@ -44,6 +47,13 @@ def _task_reassigned(state: LedgerState, e: Any, stamp: Stamp) -> None:
 @on("DeadlineChanged")
 def _task_deadline(state: LedgerState, e: Any, stamp: Stamp) -> None:
     put(base(state, "tasks", e, stamp), "window", [plain(e.start), plain(e.due)], stamp)
+
+
+@on("Moved")
+def _task_moved(state: LedgerState, e: Any, stamp: Stamp) -> None:
+    doc = base(state, "tasks", e, stamp)
+    put(doc, "area", e.area, stamp)
+    put(doc, "parent", e.parent, stamp)
 
 
 @on("Amended")

@@ -173,7 +173,7 @@ def test_the_cli_check_lists_the_changes_against_the_ledger(
     withdrawn = {c["ref"]: c["line"] for c in listed if c["change"] == "withdrawn"}
     assert withdrawn[f"target:{PLAN}:11"] == line_of("11. 100% các cơ quan")
     assert f"area:{PLAN}:VII" in withdrawn
-    assert {"change": "changed", "ref": f"plan:{PLAN}", "line": None} == {
+    assert {"change": "changed", "ref": f"plan:{PLAN}", "line": None, "detail": []} == {
         k: v
         for k, v in next(c for c in listed if c["ref"] == f"plan:{PLAN}").items()
         if k != "fields"

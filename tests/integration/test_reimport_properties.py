@@ -1,6 +1,6 @@
 """Re-importing a plan ends where a fresh import ends: after any sequence of texts A, B, …, Z
-of one plan (areas, targets and tasks dropped, brought back, reworded, deadlines moved), the
-live plan's active items equal those of a fresh ledger that imported Z alone. On SQLite and
+of one plan (areas, targets and tasks dropped, brought back, reworded, deadlines moved or
+removed, tasks moved to another area, leads no longer named), the live plan's active items equal those of a fresh ledger that imported Z alone. On SQLite and
 PostgreSQL."""
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ AREAS = [a.code for a in SEED.areas]
 FAMILIES = sorted({t.parent or t.number for t in SEED.tasks})  # a task with its sub-items
 TARGETS = [t.number for t in SEED.targets]
 DATED = [t.number for t in SEED.tasks if t.timeframe.due is not None]
+LED = [t.number for t in SEED.tasks if t.lead]
+NUMBERS = [t.number for t in SEED.tasks]
 
 
 @st.composite
@@ -39,6 +41,9 @@ def texts(draw: st.DrawFn) -> PlanFile:
     targets = draw(st.sets(st.sampled_from(TARGETS), min_size=1))
     reworded = draw(st.sets(st.sampled_from([t.number for t in SEED.tasks]), max_size=4))
     later = draw(st.sets(st.sampled_from(DATED), max_size=4))
+    undated = draw(st.sets(st.sampled_from(DATED), max_size=3))
+    leadless = draw(st.sets(st.sampled_from(LED), max_size=3))
+    moved = draw(st.dictionaries(st.sampled_from(NUMBERS), st.sampled_from(AREAS), max_size=3))
     renamed = draw(st.sets(st.sampled_from(AREAS), max_size=2))
     rephrased = draw(st.sets(st.sampled_from(TARGETS), max_size=2))
 
@@ -47,7 +52,14 @@ def texts(draw: st.DrawFn) -> PlanFile:
         frame = t.timeframe
         if t.number in later and frame.due is not None:
             frame = frame.model_copy(update={"due": frame.due + timedelta(days=7)})
-        return t.model_copy(update={"content": content, "timeframe": frame})
+        if t.number in undated:
+            frame = frame.model_copy(update={"text": "", "start": None, "due": None})
+        update = {"content": content, "timeframe": frame}
+        if t.number in leadless:
+            update.update(lead=[], lead_text="")
+        if moved.get(t.number) in areas:  # listed under another area the text has
+            update["area"] = moved[t.number]
+        return t.model_copy(update=update)
 
     plan = SEED.model_copy(
         update={
