@@ -24,7 +24,7 @@ from domain.errors import InvalidValue, NotFound
 from domain.plan import Plan
 from domain.target import Target
 from domain.task import Task
-from domain.unit import Unit
+from domain.unit import PARENT_LEVELS, Unit
 from domain.values import VN_TZ, EventMeta
 from ledger import access
 from ledger.application import ParLedger
@@ -178,8 +178,10 @@ class _Importer:
 
     def _unit(self) -> None:
         """The plan's unit, established from what its heading says when the ledger does not
-        know it yet (its parent is then not recorded: ``parledger unit add`` records units
-        with their parents before their plans are imported)."""
+        know it yet, with the province the text names as its parent (that province is
+        established too when the ledger does not know it). A text naming none leaves the
+        parent unrecorded (the parser warned: ``no_province``); ``parledger unit add``
+        records units with their parents before their plans are imported."""
         unit_code, level = plan_unit(self.plan)
         if self._existing(Unit, ids.unit_id(unit_code)) is None:
             self.touched.append(
@@ -187,11 +189,38 @@ class _Importer:
                     unit_code=unit_code,
                     name=self.plan.unit,
                     level_=level,
-                    parent=None,
+                    parent=self._province(level),
                     meta=self.meta,
                 )
             )
             self.report.note(ADDED, f"unit:{unit_code}")
+
+    def _province(self, level: str) -> str | None:
+        """The code of the province the text names, known to the ledger as a province or
+        established here; None when the text names none, or for a unit whose parent is not a
+        province (a town's is its district, which the text does not name)."""
+        if self.plan.province is None or "province" not in PARENT_LEVELS[level]:
+            return None
+        code = unit_of(self.plan.province)[0]
+        found: Unit | None = self._existing(Unit, ids.unit_id(code))
+        if found is None:
+            self.touched.append(
+                Unit.establish(
+                    unit_code=code,
+                    name=self.plan.province,
+                    level_="province",
+                    parent=None,
+                    meta=self.meta,
+                )
+            )
+            self.report.note(ADDED, f"unit:{code}")
+        elif found.level != "province":
+            raise InvalidValue(
+                f"văn bản nêu {self.plan.province} là đơn vị cấp trên của {self.plan.unit}, "
+                f"nhưng mã {code} trong sổ cái là đơn vị cấp {found.level}, không phải cấp tỉnh",
+                field="unit",
+            )
+        return code
 
     def local(self, code: str) -> str:
         """An agency the plan names must be its own unit's: a code of another unit's agency

@@ -36,6 +36,7 @@ class Heading:
     title: str
     department: str | None = None  # "Sở Nội vụ" for a department's plan
     province: str | None = None  # "Tỉnh Phú Thọ" where the text names the unit's province
+    line: int = 0  # the heading's line (1-based), for warnings about what it names
 
 
 _UNIT_WORDS = r"(?:huyện|quận|thị xã|thành phố|tỉnh|đặc khu|thị trấn|xã|phường)"
@@ -63,7 +64,9 @@ def read_heading(body: list[str]) -> Heading:
     title = f"Kế hoạch {subject[:1].lower()}{subject[1:]}"
     if dept := _DEPARTMENT.search(subject):
         unit = dept.group(2)[:1].upper() + dept.group(2)[1:]
-        return Heading(unit, int(dept.group(3)), title, department=dept.group(1))
+        return Heading(
+            unit, int(dept.group(3)), title, department=dept.group(1), line=subject_at + 1
+        )
     m = _HEADING.search(subject)
     if m is None:
         raise PlanRefused(
@@ -78,7 +81,8 @@ def read_heading(body: list[str]) -> Heading:
             unit, province = named.group(1), named.group(2)
         else:
             province = _province_above(body[:at])
-    return Heading(unit[:1].upper() + unit[1:], int(m.group(2)), title, province=province)
+    unit = unit[:1].upper() + unit[1:]
+    return Heading(unit, int(m.group(2)), title, province=province, line=subject_at + 1)
 
 
 def _province_above(top: list[str]) -> str | None:

@@ -23,6 +23,7 @@ import unicodedata
 from pathlib import Path
 
 from domain.errors import InvalidValue, NotFound
+from domain.unit import LEGACY_UNIT
 from planfile.appendix import read_appendix
 from planfile.body import (
     name_areas_from_appendix,
@@ -118,6 +119,14 @@ def parse_plan(
     areas = read_areas(state, body, year)
     signer = read_signer(state, body)
     unit_code, unit_level = unit_within(unit, heading.province)
+    if heading.province is None and unit_level != "province" and unit_code != LEGACY_UNIT:
+        state.warn(
+            heading.line,
+            "no_province",
+            f"văn bản không nêu tỉnh, thành phố của {unit} (trong tiêu đề hoặc dòng “UBND TỈNH "
+            "…” ở đầu văn bản): nếu sổ cái chưa có đơn vị này, đơn vị được ghi mà không có đơn "
+            "vị cấp trên; hãy ghi đơn vị với đơn vị cấp trên bằng `parledger unit add` trước",
+        )
     directory = directory_for(unit, unit_level, heading.department)
     directory.map_names(agencies or {})
     document, tasks, names = read_appendix(state, lines, appendix_at, year, areas, directory)
@@ -129,6 +138,7 @@ def parse_plan(
         unit=unit,
         unit_code=unit_code,
         unit_level=unit_level,
+        province=None if unit_level == "province" else heading.province,
         year=year,
         kind="department" if heading.department else "unit_yearly",
         title=heading.title,

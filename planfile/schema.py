@@ -154,6 +154,10 @@ class PlanFile(_Frozen):
     # read as the unit their heading names (``planfile.units.unit_of``).
     unit_code: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]*$")
     unit_level: str | None = None
+    # The province a unit below one belongs to, as the text names it ("Thành phố Hải Phòng"):
+    # the importer records it as the unit's parent. None for a province's own plan, for a
+    # text naming none, and for files written before it was read.
+    province: str | None = None
     kind: Literal["unit_yearly", "department"] = "unit_yearly"
     year: int = Field(ge=2000, le=2100)
     title: str

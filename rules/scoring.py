@@ -353,7 +353,10 @@ SCORING_LEVEL = {
     "town": "commune",
 }
 # Units the ledger knows without their parent: Cát Hải district (the unit of release 0.2's
-# ledgers and of the bundled plan, established from the plan's heading) was Hải Phòng's.
+# ledgers and of the bundled plan, established from the plan's heading) was Hải Phòng's. Other
+# units get their parent from the plan's text (the importer records the province it names, and
+# warns ``no_province`` when it names none); the seed's text names no province, and stored
+# ledgers hold Cát Hải without a parent, so this stays for it alone.
 KNOWN_PROVINCE = {LEGACY_UNIT: "hai-phong"}
 
 

@@ -1,6 +1,7 @@
 """Two communes with one name in two provinces are two units with two plans: the province the
-text names goes into the unit's code, and so into the plan's id and its agencies' codes. A text
-naming no province, and the legacy unit's, keep the codes stored ledgers use."""
+text names goes into the unit's code, and so into the plan's id and its agencies' codes, and is
+recorded as the unit's parent. A text naming no province, and the legacy unit's, keep the codes
+stored ledgers use; the former is warned that its unit's parent goes unrecorded."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from domain import ids
+from domain.errors import InvalidValue
+from domain.unit import Unit
 from ledger.application import ParLedger
 from ledger.importer import import_plan
+from ledger.scope import scoring_rules
+from ledger.usecases.unit import EstablishUnit, UnitLevel
 from planfile.parser import parse_plan_text
 from planfile.schema import PlanFile
 from tests.conftest import ctx
@@ -82,3 +88,61 @@ def test_two_communes_of_one_name_live_side_by_side(app: ParLedger, tmp_path: Pa
     lead = app.get_task("thai-nguyen-tan-lap-2025", "1").lead
     assert lead == ("thai-nguyen-tan-lap.van-phong-hdnd-ubnd",)
     assert app.get_agency(lead[0]).unit_code == "thai-nguyen-tan-lap"
+
+
+def _unit(app: ParLedger, code: str) -> Unit:
+    return app.load(Unit, ids.unit_id(code), code)
+
+
+def test_the_province_the_text_names_is_the_unit_s_parent(app: ParLedger, tmp_path: Path) -> None:
+    plan = _parsed(tmp_path, "ke-hoach.txt", "UBND THÀNH PHỐ HẢI PHÒNG\n" + COMMUNE)
+    assert plan.province == "Thành phố Hải Phòng"
+    assert "no_province" not in {w.code for w in plan.warnings}
+
+    report = import_plan(app, plan, ctx())
+
+    assert {"unit:hai-phong", "unit:hai-phong-tan-lap"} <= set(report.registered)
+    city, commune = _unit(app, "hai-phong"), _unit(app, "hai-phong-tan-lap")
+    assert (city.name, city.level, city.parent) == ("Thành phố Hải Phòng", "province", None)
+    assert (commune.level, commune.parent) == ("commune", "hai-phong")
+    # The province's own rules score the commune, found through the parent recorded.
+    rules = scoring_rules(app, app.get_plan(plan.id))
+    assert (rules.level, rules.province) == ("commune", "hai-phong")
+
+
+def test_a_province_the_ledger_knows_is_resolved_not_established_again(
+    app: ParLedger, tmp_path: Path
+) -> None:
+    app.handle(
+        ctx(), EstablishUnit(unit_code="phu-tho", name="Tỉnh Phú Thọ", level=UnitLevel("province"))
+    )
+    report = import_plan(app, _parsed(tmp_path, "a.txt", _named(", tỉnh Phú Thọ")), ctx())
+    assert [r for r in report.registered if r.startswith("unit:")] == ["unit:phu-tho-tan-lap"]
+    assert _unit(app, "phu-tho-tan-lap").parent == "phu-tho"
+
+
+def test_a_named_province_that_is_not_one_in_the_ledger_is_refused(
+    app: ParLedger, tmp_path: Path
+) -> None:
+    app.handle(
+        ctx(),
+        EstablishUnit(unit_code="phu-tho", name="Huyện Phù Thọ", level=UnitLevel("district")),
+    )
+    size = app.recorder.max_notification_id()
+    with pytest.raises(InvalidValue, match="mã phu-tho trong sổ cái là đơn vị cấp district"):
+        import_plan(app, _parsed(tmp_path, "a.txt", _named(", tỉnh Phú Thọ")), ctx())
+    assert app.recorder.max_notification_id() == size
+
+
+def test_a_text_naming_no_province_is_warned_and_records_no_parent(
+    app: ParLedger, tmp_path: Path
+) -> None:
+    plan = _parsed(tmp_path, "ke-hoach.txt", COMMUNE)
+    heading = COMMUNE.split("\n").index(HEADING) + 1
+    warned = [w for w in plan.warnings if w.code == "no_province"]
+    assert [w.line for w in warned] == [heading] and "Xã Tân Lập" in warned[0].message
+    assert plan.province is None
+    import_plan(app, plan, ctx())
+    assert _unit(app, "tan-lap").parent is None
+    # The seed names no province either, but Cát Hải's is known: not warned (its 25 stay).
+    assert "no_province" not in {w.code for w in parse_plan_text(SEED).warnings}
