@@ -32,7 +32,7 @@ from ledger.personal import redact
 from ledger.refs import parse_ref
 from replay import VIEWS
 from replay.readmodel import ReadModel, Snapshot, today
-from replay.rollup import plans_in, rollup, unit_choices, unit_name
+from replay.rollup import WHOLE_LEDGER, plans_in, rollup, unit_choices, unit_name
 from reports.charts import CHARTS
 from reports.data import Facts, facts_of, parse_day, parse_known_at
 from web import actions, auth, data, forms, mywork
@@ -218,6 +218,17 @@ def router(ledger: ParLedger, model: ReadModel, _principal: Callable[..., Actor]
 
         return signed(request, listed)
 
+    def frame_plan(
+        found: sessions.SignedIn, chosen: str, rolled: dict[str, Any] | None
+    ) -> str | None:
+        """The plan the frame's links open on a unit's page: that unit's latest plan the
+        reader sees, none when it has none of its own (its communes' plans are in the table),
+        the reader's home plan for the whole ledger."""
+        if rolled is None or chosen == WHOLE_LEDGER:
+            return home_of(found)
+        own = [line for line in rolled["plans"] if line["unit"] == chosen]
+        return max(own, key=lambda line: (line["year"], line["plan"]))["plan"] if own else None
+
     @web.get("/units")
     def units(request: Request, unit: str = "") -> Response:
         """The plans index by unit: a unit picker over the units the reader may see (a
@@ -243,7 +254,7 @@ def router(ledger: ParLedger, model: ReadModel, _principal: Callable[..., Actor]
                 "units.html",
                 **{
                     **chrome(request),
-                    "plan": home_of(found),
+                    "plan": frame_plan(found, chosen, rolled),
                     "active": "units",
                     "crumbs": [("Đơn vị và kế hoạch", "")],
                     "params": when.raw,

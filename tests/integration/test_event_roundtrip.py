@@ -69,6 +69,21 @@ def drive_every_command(app: ParLedger) -> None:
         ),
         ctx(),
     )
+    # A text listing task 1 under the other area, with no deadline, moves it and removes its
+    # deadline (a DeadlineChanged to no date).
+    first = changed.tasks[0]
+    undated = first.timeframe.model_copy(update={"text": "", "start": None, "due": None})
+    moved = first.model_copy(update={"area": changed.areas[1].code, "timeframe": undated})
+    import_plan(
+        app,
+        changed.model_copy(
+            update={
+                "source": changed.source.model_copy(update={"sha256": "4" * 64}),
+                "tasks": [moved, *changed.tasks[1:]],
+            }
+        ),
+        ctx(),
+    )
     c = ctx
     app.add_user(
         c(), name="lan", display_name=nfd("Nguyễn Thị Lan"), role="secretariat", agency=None
