@@ -1,7 +1,7 @@
 """Re-importing a plan ends where a fresh import ends: after any sequence of texts A, B, …, Z
 of one plan (areas, targets and tasks dropped, brought back, reworded, deadlines moved or
-removed, tasks moved to another area, leads no longer named), the live plan's active items equal those of a fresh ledger that imported Z alone. On SQLite and
-PostgreSQL."""
+removed, tasks moved to another area, leads no longer named), the live plan's active items
+equal those of a fresh ledger that imported Z alone. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

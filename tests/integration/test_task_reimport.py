@@ -125,13 +125,12 @@ def test_removals_and_moves_are_recorded_and_listed(app: ParLedger, tmp_path: Pa
 def test_the_cli_check_shows_what_changed_in_vietnamese(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    app = ParLedger(parse_database_url(db_url))
+    import_plan(app, parse_plan_text(SEED), ctx())
+    size = app.recorder.max_notification_id()
+    text = changed_text(tmp_path)
     monkeypatch.setenv("PARLEDGER_DATABASE_URL", db_url)
     monkeypatch.delenv("PARLEDGER_TOKEN", raising=False)
-    assert main(["plan", "import", str(SEED), "--format", "json"]) == 0
-    capsys.readouterr()
-    text = changed_text(tmp_path)
-    app = ParLedger(parse_database_url(db_url))
-    size = app.recorder.max_notification_id()
 
     assert main(["plan", "import", str(text), "--check"]) == 0
     shown = capsys.readouterr().out.split("\n")

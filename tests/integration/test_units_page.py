@@ -67,7 +67,7 @@ def test_the_frame_of_a_unit_s_page_points_to_that_unit(app: ParLedger, tmp_path
     links = frame_links(city.text)
     assert f"/web/units?{when}&unit=hai-phong" in links
     assert not [link for link in links if "cat-hai" in link or f"/web/{COMMUNE_PLAN}/" in link]
-    assert f"tr id=\"plan-{COMMUNE_PLAN}\"" in city.text  # its commune's plan, in the table
+    assert f'tr id="plan-{COMMUNE_PLAN}"' in city.text  # its commune's plan, in the table
 
     # A plan's pages link to their own unit's roll-up.
     tasks = client.get(f"/web/{COMMUNE_PLAN}/tasks?{when}")
