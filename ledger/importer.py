@@ -20,7 +20,7 @@ from typing import Any
 from domain import ids
 from domain.agency import Agency, AgencyGroup
 from domain.base import LedgerAggregate
-from domain.errors import InvalidValue, NotFound
+from domain.errors import InvalidValue, NotFound, RuleViolation
 from domain.plan import Plan
 from domain.target import Target
 from domain.task import Task
@@ -384,7 +384,15 @@ class _Importer:
                 self.report.note(ADDED, ref, task.line)
                 continue
             self._reinstated(existing, ref, task.line)
-            fields, detail = self._amend_task(existing, task)
+            try:
+                fields, detail = self._amend_task(existing, task)
+            except (InvalidValue, RuleViolation) as refused:
+                # The task's rules refuse the change (a cancelled task is not reassigned):
+                # nothing is written, and the reader is told which row of the text it is.
+                raise type(refused)(
+                    f"dòng {task.line}, nhiệm vụ {task.number}: {refused.message}",
+                    field=refused.field,
+                ) from refused
             if fields:
                 self._touch(existing)
                 self.report.note(CHANGED, ref, task.line, fields, detail)

@@ -15,10 +15,12 @@ import pytest
 
 from cli.main import main
 from domain import ids
+from domain.errors import RuleViolation
 from domain.task import Task
 from domain.values import VN_TZ
 from ledger.application import ParLedger
 from ledger.importer import check_import, import_plan
+from ledger.usecases.task import CancelTask
 from persistence.settings import parse_database_url
 from planfile.parser import parse_plan_text
 from replay import replay
@@ -27,6 +29,7 @@ from tests.conftest import ctx
 SEED = Path(__file__).resolve().parents[2] / "plans" / "cat-hai-2023.txt"
 LINES = SEED.read_text("utf-8").split("\n")
 PLAN = "cat-hai-2023"
+ROW_10 = "10\t"
 
 
 def cells(number: str, **changes: str) -> str:
@@ -146,3 +149,20 @@ def test_the_cli_check_shows_what_changed_in_vietnamese(
     assert "lĩnh vực: IV → III" in stripped
     assert "cơ quan chủ trì: phong-tu-phap → không có" in stripped
     assert {c["ref"]: c["detail"] for c in listed}[f"task:{PLAN}:18"] == ["lĩnh vực: IV → III"]
+
+
+def test_a_change_the_task_refuses_is_refused_with_its_line(
+    app: ParLedger, tmp_path: Path
+) -> None:
+    """A cancelled task takes no new lead: the import (and its check) stops at the row that
+    asks for one, and writes nothing."""
+    import_plan(app, parse_plan_text(SEED), ctx())
+    app.handle(ctx(reason="Không còn phù hợp"), CancelTask(plan=PLAN, number="10"))
+    size = app.recorder.max_notification_id()
+    text = parse_plan_text(changed_text(tmp_path))
+    expected = f"dòng {line_of(ROW_10)}, nhiệm vụ 10: nhiệm vụ 10 đã bị hủy"
+    with pytest.raises(RuleViolation, match=expected):
+        check_import(app, text, ctx())
+    with pytest.raises(RuleViolation, match=expected):
+        import_plan(app, text, ctx())
+    assert app.recorder.max_notification_id() == size
