@@ -151,9 +151,7 @@ def test_the_cli_check_shows_what_changed_in_vietnamese(
     assert {c["ref"]: c["detail"] for c in listed}[f"task:{PLAN}:18"] == ["lĩnh vực: IV → III"]
 
 
-def test_a_change_the_task_refuses_is_refused_with_its_line(
-    app: ParLedger, tmp_path: Path
-) -> None:
+def test_a_change_the_task_refuses_is_refused_with_its_line(app: ParLedger, tmp_path: Path) -> None:
     """A cancelled task takes no new lead: the import (and its check) stops at the row that
     asks for one, and writes nothing."""
     import_plan(app, parse_plan_text(SEED), ctx())
