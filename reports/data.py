@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from domain.errors import InvalidValue, NotFound
-from domain.unit import LEGACY_UNIT
 from domain.values import VN_TZ
 from integrity.digests import key_path, load_or_create_key
 from integrity.sealing import PUBLISHED_ENV, Evidence, evidence_at
@@ -141,11 +140,6 @@ class Facts:
     @property
     def unit(self) -> str:
         return str(self.plan_doc.get("unit", ""))
-
-    @property
-    def unit_code(self) -> str:
-        """The plan's unit's code (a plan recorded before units existed is the legacy unit's)."""
-        return str(self.plan_doc.get("unit_code") or LEGACY_UNIT)
 
     @property
     def title(self) -> str:
