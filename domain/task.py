@@ -18,6 +18,7 @@ from domain.values import (
     EventMeta,
     code,
     day,
+    document_ref,
     local_date,
     optional_day,
     optional_text,
@@ -291,8 +292,7 @@ class Task(InPlan, LedgerAggregate):
             raise InvalidValue("phải là 64 ký tự hex thường (SHA-256)", field="file_sha256")
         self._evidence_added(
             evidence_id=evidence_id,
-            document_number=optional_text(document_number, "document_number", limit=100),
-            document_date=optional_day(document_date, "document_date"),
+            **document_ref(document_number, document_date),
             title=text(title, "title", limit=MAX_SHORT_TEXT),
             file_sha256=file_sha256,
             meta=meta,
@@ -331,8 +331,7 @@ class Task(InPlan, LedgerAggregate):
         self._contribution_recorded(
             agency=code(agency, "agency"),
             note=text(note, "note"),
-            document_number=optional_text(document_number, "document_number", limit=100),
-            document_date=optional_day(document_date, "document_date"),
+            **document_ref(document_number, document_date),
             meta=meta,
         )
 
