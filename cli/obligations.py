@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from cli.common import EXIT_OK, Add, date_arg, emit
-from cli.views import known_at, vn_day
+from cli.views import asked, known_at, vn_day
 from domain.values import VN_TZ
 from ledger.application import ParLedger
 from ledger.obligations import ObligationsProcess
@@ -34,17 +34,12 @@ def _line(r: dict[str, Any]) -> str:
 
 
 def _text(d: dict[str, Any]) -> str:
-    known = ""
-    if d["known_at"]:
-        moment = datetime.fromisoformat(d["known_at"]).astimezone(VN_TZ)
-        known = f", theo hiểu biết lúc {moment:%d/%m/%Y %H:%M}"
     scope = f"kế hoạch {d['plan']}" if d["plan"] else "mọi kế hoạch"
     counts = ", ".join(f"{STATUS_VN[k]}: {v}" for k, v in sorted(d["by_status"].items()))
     c = d["compliance"]
     return "\n".join(
         [
-            f"Nghĩa vụ của {scope} tại ngày {vn_day(d['as_of'])}{known} "
-            f"(vị trí sổ cái {d['position']}): {len(d['obligations'])}",
+            f"Nghĩa vụ của {scope} {asked(d)}: {len(d['obligations'])}",
             *(_line(r) for r in d["obligations"]),
             f"Tổng hợp: {counts or 'không có'}; đúng hạn {c['met_on_time']}/{c['due']} "
             "nghĩa vụ đã đến hạn",
