@@ -8,8 +8,8 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from cli.common import EXIT_OK, Add, date_arg, emit
-from cli.views import asked, known_at, vn_day
+from cli.common import EXIT_OK, Add, emit
+from cli.views import asked, both_axes, vn_day
 from domain.values import VN_TZ
 from ledger.application import ParLedger
 from ledger.obligations import ObligationsProcess
@@ -84,12 +84,7 @@ def register_obligations(add: Add) -> None:
     p.add_argument("--unit", help="chỉ đơn vị hành chính này")
     p.add_argument("--status", choices=STATUSES)
     p.add_argument("--kind", choices=tuple(KIND_VN))
-    p.add_argument("--as-of", type=date_arg, help="ngày hiệu lực (mặc định: hôm nay)")
-    p.add_argument(
-        "--known-at",
-        type=known_at,
-        help="thời điểm ghi sổ: chỉ tính sự kiện đã ghi đến lúc đó (ISO 8601; ngày = cuối ngày)",
-    )
+    both_axes(p, required=False)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p = add(
         "obligations sweep",

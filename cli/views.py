@@ -176,10 +176,15 @@ def cmd_projections_checkpoint(app: ParLedger, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def both_axes(p: argparse.ArgumentParser) -> None:
-    """``--as-of`` (required) and ``--known-at``: the two time axes of a replayed answer."""
+def both_axes(p: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """``--as-of`` and ``--known-at``: the two time axes of a replayed answer (an optional
+    ``--as-of`` means today)."""
+    today = "" if required else " (mặc định: hôm nay)"
     p.add_argument(
-        "--as-of", type=date_arg, required=True, help="ngày hiệu lực: 2023-06-30 hoặc 30/06/2023"
+        "--as-of",
+        type=date_arg,
+        required=required,
+        help=f"ngày hiệu lực: 2023-06-30 hoặc 30/06/2023{today}",
     )
     p.add_argument(
         "--known-at",
