@@ -8,8 +8,8 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from cli.common import EXIT_OK, Add, date_arg, emit
-from cli.views import known_at, vn_day
+from cli.common import EXIT_OK, Add, emit
+from cli.views import asked, both_axes, vn_day
 from domain.values import VN_TZ
 from ledger.application import ParLedger
 from ledger.obligations import ObligationsProcess
@@ -34,17 +34,12 @@ def _line(r: dict[str, Any]) -> str:
 
 
 def _text(d: dict[str, Any]) -> str:
-    known = ""
-    if d["known_at"]:
-        moment = datetime.fromisoformat(d["known_at"]).astimezone(VN_TZ)
-        known = f", theo hiểu biết lúc {moment:%d/%m/%Y %H:%M}"
     scope = f"kế hoạch {d['plan']}" if d["plan"] else "mọi kế hoạch"
     counts = ", ".join(f"{STATUS_VN[k]}: {v}" for k, v in sorted(d["by_status"].items()))
     c = d["compliance"]
     return "\n".join(
         [
-            f"Nghĩa vụ của {scope} tại ngày {vn_day(d['as_of'])}{known} "
-            f"(vị trí sổ cái {d['position']}): {len(d['obligations'])}",
+            f"Nghĩa vụ của {scope} {asked(d)}: {len(d['obligations'])}",
             *(_line(r) for r in d["obligations"]),
             f"Tổng hợp: {counts or 'không có'}; đúng hạn {c['met_on_time']}/{c['due']} "
             "nghĩa vụ đã đến hạn",
@@ -89,12 +84,7 @@ def register_obligations(add: Add) -> None:
     p.add_argument("--unit", help="chỉ đơn vị hành chính này")
     p.add_argument("--status", choices=STATUSES)
     p.add_argument("--kind", choices=tuple(KIND_VN))
-    p.add_argument("--as-of", type=date_arg, help="ngày hiệu lực (mặc định: hôm nay)")
-    p.add_argument(
-        "--known-at",
-        type=known_at,
-        help="thời điểm ghi sổ: chỉ tính sự kiện đã ghi đến lúc đó (ISO 8601; ngày = cuối ngày)",
-    )
+    both_axes(p, required=False)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p = add(
         "obligations sweep",

@@ -4,12 +4,10 @@ date, as known at a time (``replay.rollup``), within what the acting user may re
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 from typing import Any
 
 from cli.common import EXIT_OK, Add, acting_user, emit
-from cli.views import both_axes, vn_day
-from domain.values import VN_TZ
+from cli.views import asked, both_axes
 from ledger.application import ParLedger
 from replay.rollup import WHOLE_LEDGER, rollup, unit_name
 
@@ -34,15 +32,10 @@ def _line(p: dict[str, Any]) -> str:
 
 
 def _text(d: dict[str, Any]) -> str:
-    known = ""
-    if d["known_at"]:
-        moment = datetime.fromisoformat(d["known_at"]).astimezone(VN_TZ)
-        known = f", theo hiểu biết lúc {moment:%d/%m/%Y %H:%M}"
     totals = d["totals"]
     a, t = totals["attainment"], totals["tasks"]
     lines = [
-        f"Tổng hợp {d['name']} tại ngày {vn_day(d['as_of'])}{known} "
-        f"(vị trí sổ cái {d['position']}): {totals['plans']} kế hoạch",
+        f"Tổng hợp {d['name']} {asked(d)}: {totals['plans']} kế hoạch",
         *(_line(p) for p in d["plans"]),
         f"Cộng: chỉ tiêu đạt {a['met']}, không đạt {a['not_met']}, chưa có số liệu "
         f"{a['no_data']} / {a['total']}; nhiệm vụ quá hạn {t['overdue']} / {t['total']}; "

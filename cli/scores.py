@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cli.common import EXIT_OK, Add, acting_user, date_arg, emit
-from cli.views import known_at, vn_day
+from cli.common import EXIT_OK, Add, acting_user, emit
+from cli.views import both_axes, vn_day
 from ledger.application import ParLedger
 from replay.readmodel import today
 from replay.scores import plan_scores
@@ -64,10 +64,5 @@ def register(add: Add) -> None:
         "từng điểm",
     )
     p.add_argument("plan", help="mã kế hoạch, ví dụ cat-hai-2023")
-    p.add_argument("--as-of", type=date_arg, help="ngày hiệu lực (mặc định hôm nay)")
-    p.add_argument(
-        "--known-at",
-        type=known_at,
-        help="thời điểm ghi sổ: chỉ tính sự kiện đã ghi đến lúc đó (ISO 8601; ngày = cuối ngày)",
-    )
+    both_axes(p, required=False)
     p.add_argument("--format", choices=("text", "json"), default="text")

@@ -45,14 +45,22 @@ def vn_day(iso: str | None) -> str:
     return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y") if iso else "—"
 
 
+def as_known(iso: str | None) -> str:
+    """The clause ", theo hiểu biết lúc …" of an answer asked as known at a moment."""
+    if not iso:
+        return ""
+    return f", theo hiểu biết lúc {datetime.fromisoformat(iso).astimezone(VN_TZ):%d/%m/%Y %H:%M}"
+
+
+def asked(d: dict[str, Any]) -> str:
+    """Where an answer stands on both time axes and in the ledger, for its heading."""
+    return f"tại ngày {vn_day(d['as_of'])}{as_known(d['known_at'])} (vị trí sổ cái {d['position']})"
+
+
 def _replay_text(d: dict[str, Any]) -> str:
     info = d["replay"]
-    known = ""
-    if info["known_at"]:
-        moment = datetime.fromisoformat(info["known_at"]).astimezone(VN_TZ)
-        known = f", theo hiểu biết lúc {moment:%d/%m/%Y %H:%M}"
     lines = [
-        f"Kế hoạch {info['plan']} tại ngày {vn_day(info['as_of'])}{known}",
+        f"Kế hoạch {info['plan']} tại ngày {vn_day(info['as_of'])}{as_known(info['known_at'])}",
         f"(vị trí sổ cái {info['position']}, {info['events']} sự kiện"
         + (
             f"; từ điểm chốt ngày {vn_day(info['checkpoint']['valid_to'])}"
@@ -168,10 +176,15 @@ def cmd_projections_checkpoint(app: ParLedger, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def both_axes(p: argparse.ArgumentParser) -> None:
-    """``--as-of`` (required) and ``--known-at``: the two time axes of a replayed answer."""
+def both_axes(p: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """``--as-of`` and ``--known-at``: the two time axes of a replayed answer (an optional
+    ``--as-of`` means today)."""
+    today = "" if required else " (mặc định: hôm nay)"
     p.add_argument(
-        "--as-of", type=date_arg, required=True, help="ngày hiệu lực: 2023-06-30 hoặc 30/06/2023"
+        "--as-of",
+        type=date_arg,
+        required=required,
+        help=f"ngày hiệu lực: 2023-06-30 hoặc 30/06/2023{today}",
     )
     p.add_argument(
         "--known-at",

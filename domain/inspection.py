@@ -15,6 +15,7 @@ from domain.values import (
     EventMeta,
     code,
     day,
+    document_ref,
     local_date,
     optional_day,
     optional_text,
@@ -153,8 +154,7 @@ class Inspection(LedgerAggregate):
         self._remediation_added(
             finding_id=finding_id,
             description=text(description, "description"),
-            document_number=optional_text(document_number, "document_number", limit=100),
-            document_date=optional_day(document_date, "document_date"),
+            **document_ref(document_number, document_date),
             meta=meta,
         )
 

@@ -13,7 +13,7 @@ from domain import ids
 from domain.base import LedgerAggregate
 from domain.errors import InvalidValue, NotFound, RuleViolation
 from domain.values import EventMeta, code, day, decimal, optional_text, text
-from domain.withdrawal import may_reinstate, may_withdraw, require_in_plan
+from domain.withdrawal import InPlan
 
 COMPARATORS = (">=", "<=", "=", "between")
 INDICATOR_FIELDS = (
@@ -78,11 +78,9 @@ class MeasurementFacts(LedgerAggregate.Event):
         state.update(state.pop("figure"))
 
 
-class Target(LedgerAggregate):
+class Target(InPlan, LedgerAggregate):
     ENTITY = "target"
-    # Withdrawn from the plan by a re-imported text (``domain.withdrawal``); targets
-    # registered before withdrawals existed never were, hence the class default.
-    withdrawn = False  # unannotated: a class default, not one of the dataclass's fields
+    WHAT = "chỉ tiêu"
 
     @staticmethod
     def create_id(plan: str, number: int) -> UUID:
@@ -150,23 +148,8 @@ class Target(LedgerAggregate):
         self.wording = wording
         self.indicators = {i["code"]: i for i in indicators}
 
-    def withdraw(self, *, meta: EventMeta) -> None:
-        """The plan's text no longer has this target: it leaves the plan, its history stays."""
-        may_withdraw(meta, self.withdrawn, "chỉ tiêu", self.number)
-        self._withdrawn(meta=meta)
-
-    @event("Withdrawn")
-    def _withdrawn(self, meta: EventMeta) -> None:
-        self.withdrawn = True
-
-    def reinstate(self, *, meta: EventMeta) -> None:
-        """A later text of the plan has the withdrawn target again."""
-        may_reinstate(meta, self.withdrawn, "chỉ tiêu", self.number)
-        self._reinstated(meta=meta)
-
-    @event("Reinstated")
-    def _reinstated(self, meta: EventMeta) -> None:
-        self.withdrawn = False
+    _withdrawn = event("Withdrawn")(InPlan.mark_withdrawn)
+    _reinstated = event("Reinstated")(InPlan.mark_reinstated)
 
     # -- measurements --------------------------------------------------------------------
 
@@ -181,7 +164,7 @@ class Target(LedgerAggregate):
         source: object,
         evidence: object,
     ) -> dict[str, Any]:
-        require_in_plan(self.withdrawn, "chỉ tiêu", self.number)
+        self._require_in_plan()
         if indicator not in self.indicators:
             raise NotFound(
                 f"chỉ tiêu {self.number} không có chỉ số {indicator!r}; "

@@ -18,12 +18,13 @@ from domain.values import (
     EventMeta,
     code,
     day,
+    document_ref,
     local_date,
     optional_day,
     optional_text,
     text,
 )
-from domain.withdrawal import may_reinstate, may_withdraw, require_in_plan
+from domain.withdrawal import InPlan
 
 
 class TaskStatus(StrEnum):
@@ -51,11 +52,9 @@ def _window(start: date | None, due: date | None) -> None:
         )
 
 
-class Task(LedgerAggregate):
+class Task(InPlan, LedgerAggregate):
     ENTITY = "task"
-    # Withdrawn from the plan (rút khỏi kế hoạch): a re-imported text no longer has it. Tasks
-    # registered before withdrawals existed were never withdrawn, hence the class default.
-    withdrawn = False  # unannotated: a class default, not one of the dataclass's fields
+    WHAT = "nhiệm vụ"
 
     @staticmethod
     def create_id(plan: str, number: str) -> UUID:
@@ -148,7 +147,7 @@ class Task(LedgerAggregate):
     # -- rules ---------------------------------------------------------------------------
 
     def _require_open(self) -> None:
-        require_in_plan(self.withdrawn, "nhiệm vụ", self.number)
+        self._require_in_plan()
         if self.status is TaskStatus.CANCELLED:
             raise RuleViolation(
                 f"nhiệm vụ {self.number} đã bị hủy; chỉ có thể mở lại", field="status"
@@ -337,8 +336,7 @@ class Task(LedgerAggregate):
             raise InvalidValue("phải là 64 ký tự hex thường (SHA-256)", field="file_sha256")
         self._evidence_added(
             evidence_id=evidence_id,
-            document_number=optional_text(document_number, "document_number", limit=100),
-            document_date=optional_day(document_date, "document_date"),
+            **document_ref(document_number, document_date),
             title=text(title, "title", limit=MAX_SHORT_TEXT),
             file_sha256=file_sha256,
             meta=meta,
@@ -377,8 +375,7 @@ class Task(LedgerAggregate):
         self._contribution_recorded(
             agency=code(agency, "agency"),
             note=text(note, "note"),
-            document_number=optional_text(document_number, "document_number", limit=100),
-            document_date=optional_day(document_date, "document_date"),
+            **document_ref(document_number, document_date),
             meta=meta,
         )
 
@@ -415,7 +412,7 @@ class Task(LedgerAggregate):
         self.completed_at = local_date(meta.effective_at)
 
     def reopen(self, *, meta: EventMeta) -> None:
-        require_in_plan(self.withdrawn, "nhiệm vụ", self.number)
+        self._require_in_plan()
         if self.status not in (TaskStatus.COMPLETED, TaskStatus.CANCELLED):
             raise RuleViolation(
                 f"nhiệm vụ {self.number} chưa hoàn thành hay bị hủy, không cần mở lại",
@@ -429,23 +426,8 @@ class Task(LedgerAggregate):
         self.status = TaskStatus.IN_PROGRESS
         self.completed_at = None
 
-    def withdraw(self, *, meta: EventMeta) -> None:
-        """The plan's text no longer has this task: it leaves the plan, its history stays."""
-        may_withdraw(meta, self.withdrawn, "nhiệm vụ", self.number)
-        self._withdrawn(meta=meta)
-
-    @event("Withdrawn")
-    def _withdrawn(self, meta: EventMeta) -> None:
-        self.withdrawn = True
-
-    def reinstate(self, *, meta: EventMeta) -> None:
-        """A later text of the plan has the withdrawn task again."""
-        may_reinstate(meta, self.withdrawn, "nhiệm vụ", self.number)
-        self._reinstated(meta=meta)
-
-    @event("Reinstated")
-    def _reinstated(self, meta: EventMeta) -> None:
-        self.withdrawn = False
+    _withdrawn = event("Withdrawn")(InPlan.mark_withdrawn)
+    _reinstated = event("Reinstated")(InPlan.mark_reinstated)
 
     def cancel(self, *, meta: EventMeta) -> None:
         self._require_open()

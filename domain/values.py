@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import TypedDict
 
 from domain.errors import InvalidValue
 
@@ -117,6 +118,20 @@ def day(value: object, field: str) -> date:
 
 def optional_day(value: object, field: str) -> date | None:
     return None if value is None else day(value, field)
+
+
+class DocumentRef(TypedDict):
+    """The official document (văn bản) a fact cites, as the fields of its event."""
+
+    document_number: str | None  # số hiệu
+    document_date: date | None
+
+
+def document_ref(number: object, dated: object) -> DocumentRef:
+    return DocumentRef(
+        document_number=optional_text(number, "document_number", limit=100),
+        document_date=optional_day(dated, "document_date"),
+    )
 
 
 def decimal(value: object, field: str, *, minimum: Decimal | None = None) -> Decimal:

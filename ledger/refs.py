@@ -80,16 +80,19 @@ def ref_of(aggregate: object) -> str:
     get = aggregate.__dict__.get
     if kind in ("Task", "Target"):
         return f"{kind.lower()}:{get('plan')}:{get('number')}"
-    if kind == "Plan":
-        return f"plan:{get('code')}"
-    if kind == "Agency":
-        return f"agency:{get('code')}"
-    if kind == "AgencyGroup":
-        return f"group:{get('code')}"
-    if kind == "LateDossier":
-        return f"dossier:{get('dossier_code')}"
-    if kind == "User":
-        return f"user:{get('name')}"
-    if kind == "CalendarYear":
-        return f"calendar:{get('year')}"
+    if kind in _KEY_OF:
+        return f"{_KIND_OF_ENTITY[kind]}:{get(_KEY_OF[kind])}"
     return f"{kind.lower()}:{getattr(aggregate, 'id', '')}"
+
+
+_KIND_OF_ENTITY = {entity: kind for kind, entity in ENTITY_OF_KIND.items()}
+# The attribute holding the natural key of the aggregates that have one of their own (tasks
+# and targets have two parts; inspections and obligations are referred to by their id).
+_KEY_OF = {
+    "Plan": "code",
+    "Agency": "code",
+    "AgencyGroup": "code",
+    "LateDossier": "dossier_code",
+    "User": "name",
+    "CalendarYear": "year",
+}

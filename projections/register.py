@@ -22,6 +22,7 @@ from typing import Any
 
 from projections.fold.core import Doc
 from projections.state import LedgerState
+from projections.views import tally
 
 STATUSES = ("open", "overdue", "met", "met_late", "missed", "waived")
 STATUS_VN = {
@@ -98,11 +99,6 @@ def obligation_register(
         and (status is None or r["status"] == status)
         and (kind is None or r["kind"] == kind)
     ]
-    by_agency: dict[str, Counter[str]] = {}
-    by_unit: dict[str, Counter[str]] = {}
-    for r in rows:
-        by_agency.setdefault(r["agency"] or "", Counter())[r["status"]] += 1
-        by_unit.setdefault(r["unit"], Counter())[r["status"]] += 1
     due = [r for r in rows if r["status"] != "open" and r["status"] != "waived"]
     on_time = sum(1 for r in due if r["status"] == "met")
     return {
@@ -110,8 +106,8 @@ def obligation_register(
         "as_of": as_of.isoformat(),
         "obligations": rows,
         "by_status": dict(Counter(r["status"] for r in rows)),
-        "by_agency": {k: dict(v) for k, v in sorted(by_agency.items())},
-        "by_unit": {k: dict(v) for k, v in sorted(by_unit.items())},
+        "by_agency": tally((r["agency"] or "", r["status"]) for r in rows),
+        "by_unit": tally((r["unit"], r["status"]) for r in rows),
         # Of the obligations that have fallen due (met, met late, missed, overdue): how many
         # were met on time.
         "compliance": {"due": len(due), "met_on_time": on_time},

@@ -8,6 +8,7 @@ need no event to notice that a deadline passed. Every function is pure.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -140,20 +141,24 @@ def task_board(state: LedgerState, plan: str, as_of: date) -> dict[str, Any]:
             }
         )
     leaves = [r for r in rows if not r["heading"]]
-    by_area: dict[str, Counter[str]] = defaultdict(Counter)
-    by_lead: dict[str, Counter[str]] = defaultdict(Counter)
-    for row in leaves:
-        by_area[row["area"]][row["status"]] += 1
-        for agency in row["lead"] or ["(chưa giao)"]:
-            by_lead[agency][row["status"]] += 1
     return {
         "plan": plan,
         "as_of": as_of.isoformat(),
         "tasks": rows,
         "by_status": dict(Counter(r["status"] for r in leaves)),
-        "by_area": {k: dict(v) for k, v in sorted(by_area.items())},
-        "by_lead": {k: dict(v) for k, v in sorted(by_lead.items())},
+        "by_area": tally((r["area"], r["status"]) for r in leaves),
+        "by_lead": tally(
+            (agency, r["status"]) for r in leaves for agency in r["lead"] or ["(chưa giao)"]
+        ),
     }
+
+
+def tally(pairs: Iterable[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    """How many of each status under each key, from ``(key, status)`` pairs; keys sorted."""
+    found: dict[str, Counter[str]] = defaultdict(Counter)
+    for key, status in pairs:
+        found[key][status] += 1
+    return {key: dict(counts) for key, counts in sorted(found.items())}
 
 
 # --- target attainment --------------------------------------------------------------------

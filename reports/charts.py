@@ -55,9 +55,11 @@ def _figure(height: float) -> tuple[Figure, Axes]:
     return figure, axes
 
 
-def _empty(axes: Axes, text: str) -> None:
+def _empty(figure: Figure, axes: Axes, text: str) -> bytes:
+    """The chart when there is nothing to draw: the reason, in its place."""
     axes.text(0.5, 0.5, text, ha="center", va="center", fontsize=12, color="#555555")
     axes.set_axis_off()
+    return _png(figure)
 
 
 def _short(text: str, width: int = 38) -> str:
@@ -69,8 +71,7 @@ def area_scores(facts: Facts) -> bytes:
     areas = facts.views["area_scores"]["areas"]
     figure, axes = _figure(4.2)
     if not areas:
-        _empty(axes, "Kế hoạch chưa có lĩnh vực")
-        return _png(figure)
+        return _empty(figure, axes, "Kế hoạch chưa có lĩnh vực")
     series = [
         ("max_score", "Điểm tối đa", "#cfd8dc"),
         ("target_score", "Điểm phấn đấu", "#1565c0"),
@@ -94,8 +95,7 @@ def task_status_by_agency(facts: Facts) -> bytes:
     by_lead: dict[str, dict[str, int]] = facts.views["task_board"]["by_lead"]
     figure, axes = _figure(max(2.5, 0.38 * len(by_lead) + 1.4))
     if not by_lead:
-        _empty(axes, "Chưa có nhiệm vụ")
-        return _png(figure)
+        return _empty(figure, axes, "Chưa có nhiệm vụ")
     agencies = sorted(by_lead, key=lambda a: (-sum(by_lead[a].values()), facts.name(a)))
     labels = [_short(facts.name(a)) for a in agencies]
     left = [0] * len(agencies)
@@ -121,8 +121,7 @@ def target_attainment(facts: Facts) -> bytes:
     ]
     figure, axes = _figure(max(2.5, 0.32 * len(rows) + 1.4))
     if not rows:
-        _empty(axes, "Chưa có chỉ số tính theo tỷ lệ %")
-        return _png(figure)
+        return _empty(figure, axes, "Chưa có chỉ số tính theo tỷ lệ %")
     labels = [r["indicator"] for r in rows]
     values = [float(Decimal(r["value"])) if r["value"] is not None else 0.0 for r in rows]
     colours = [COLOURS[r["status"]] for r in rows]
@@ -146,8 +145,7 @@ def dossiers_by_month(facts: Facts) -> bytes:
     dossiers = facts.views["apology_register"]["dossiers"]
     figure, axes = _figure(3.6)
     if not dossiers:
-        _empty(axes, "Chưa ghi nhận hồ sơ trễ hạn nào")
-        return _png(figure)
+        return _empty(figure, axes, "Chưa ghi nhận hồ sơ trễ hạn nào")
     late: Counter[str] = Counter()
     in_time: Counter[str] = Counter()
     for d in dossiers:

@@ -3,10 +3,12 @@ sheets, Word tables and CSV sections all show, made from one :class:`reports.dat
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from projections.views import STATUS_VN, TASK_STATUSES
 from reports.data import Facts
@@ -43,89 +45,73 @@ def _dec(value: Any) -> Decimal | None:
     return None if value is None or value == "" else Decimal(str(value))
 
 
+Field = tuple[Column, Callable[[Any], Cell]]
+
+
+def _field(key: str, title: str, width: int, cell: Callable[[Any], Cell] | None = None) -> Field:
+    """A column beside how one record gives its cell (by default the record's ``key``), so
+    that a title and its value cannot drift apart."""
+    return Column(key, title, width), cell or itemgetter(key)
+
+
+def _table(name: str, title: str, fields: Sequence[Field], records: Iterable[Any]) -> Table:
+    """One row a record, one cell a field."""
+    rows = [tuple(cell(record) for _, cell in fields) for record in records]
+    return Table(name, title, tuple(column for column, _ in fields), rows)
+
+
 def task_table(facts: Facts) -> Table:
-    columns = (
-        Column("number", "STT", 6),
-        Column("content", "Nội dung nhiệm vụ", 60),
-        Column("area", "Lĩnh vực", 9),
-        Column("lead", "Cơ quan chủ trì", 30),
-        Column("coordinating", "Cơ quan phối hợp", 30),
-        Column("timeframe", "Thời gian thực hiện (theo kế hoạch)", 22),
-        Column("due", "Hạn hoàn thành", 14),
-        Column("status", "Trạng thái", 20),
-        Column("completed_on", "Ngày hoàn thành", 14),
-        Column("percent", "Tiến độ (%)", 10),
+    fields = (
+        _field("number", "STT", 6),
+        _field("content", "Nội dung nhiệm vụ", 60),
+        _field("area", "Lĩnh vực", 9),
+        _field("lead", "Cơ quan chủ trì", 30, lambda r: facts.names_of(r["lead"])),
+        _field("coordinating", "Cơ quan phối hợp", 30, lambda r: facts.names_of(r["coordinating"])),
+        _field(
+            "timeframe",
+            "Thời gian thực hiện (theo kế hoạch)",
+            22,
+            lambda r: facts.timeframes.get(r["number"], ""),
+        ),
+        _field("due", "Hạn hoàn thành", 14, lambda r: iso_day(r["due"])),
+        _field("status", "Trạng thái", 20, lambda r: STATUS_VN[r["status"]]),
+        _field("completed_on", "Ngày hoàn thành", 14, lambda r: iso_day(r["completed_on"])),
+        _field("percent", "Tiến độ (%)", 10),
     )
-    rows: list[tuple[Cell, ...]] = [
-        (
-            r["number"],
-            r["content"],
-            r["area"],
-            facts.names_of(r["lead"]),
-            facts.names_of(r["coordinating"]),
-            facts.timeframes.get(r["number"], ""),
-            iso_day(r["due"]),
-            STATUS_VN[r["status"]],
-            iso_day(r["completed_on"]),
-            r["percent"],
-        )
-        for r in facts.views["task_board"]["tasks"]
-    ]
-    return Table("tasks", "Nhiệm vụ", columns, rows)
+    return _table("tasks", "Nhiệm vụ", fields, facts.views["task_board"]["tasks"])
 
 
 def target_table(facts: Facts) -> Table:
-    columns = (
-        Column("target", "Chỉ tiêu", 8),
-        Column("indicator", "Chỉ số", 8),
-        Column("label", "Nội dung", 60),
-        Column("threshold", "Yêu cầu", 18),
-        Column("value", "Kết quả", 10),
-        Column("status", "Đánh giá", 20),
-        Column("source", "Nguồn số liệu", 14),
-        Column("basis", "Căn cứ", 50),
+    fields = (
+        _field("target", "Chỉ tiêu", 8),
+        _field("indicator", "Chỉ số", 8),
+        _field("label", "Nội dung", 60),
+        _field("threshold", "Yêu cầu", 18),
+        _field("value", "Kết quả", 10, lambda r: _dec(r["value"])),
+        _field("status", "Đánh giá", 20, lambda r: STATUS_VN[r["status"]]),
+        _field(
+            "source", "Nguồn số liệu", 14, lambda r: "tính từ sổ cái" if r["derived"] else "báo cáo"
+        ),
+        _field("basis", "Căn cứ", 50),
     )
-    rows: list[tuple[Cell, ...]] = [
-        (
-            r["target"],
-            r["indicator"],
-            r["label"],
-            r["threshold"],
-            _dec(r["value"]),
-            STATUS_VN[r["status"]],
-            "tính từ sổ cái" if r["derived"] else "báo cáo",
-            r["basis"],
-        )
-        for r in facts.views["target_attainment"]["indicators"]
-    ]
-    return Table("targets", "Chỉ tiêu", columns, rows)
+    return _table("targets", "Chỉ tiêu", fields, facts.views["target_attainment"]["indicators"])
 
 
 def score_table(facts: Facts) -> Table:
-    columns = (
-        Column("area", "Lĩnh vực", 9),
-        Column("name", "Tên lĩnh vực", 50),
-        Column("target_score", "Điểm phấn đấu", 12),
-        Column("max_score", "Điểm tối đa", 12),
-        Column("self_assessed", "Điểm tự chấm", 12),
-        Column("appraised", "Điểm thẩm định", 12),
+    fields = (
+        _field("area", "Lĩnh vực", 9),
+        _field("name", "Tên lĩnh vực", 50),
+        _field("target_score", "Điểm phấn đấu", 12, lambda a: _dec(a["target_score"])),
+        _field("max_score", "Điểm tối đa", 12, lambda a: _dec(a["max_score"])),
+        _field("self_assessed", "Điểm tự chấm", 12, lambda a: _dec(a["self_assessed"])),
+        _field("appraised", "Điểm thẩm định", 12, lambda a: _dec(a["appraised"])),
     )
     scores = facts.views["area_scores"]
-    rows: list[tuple[Cell, ...]] = [
-        (
-            a["area"],
-            a["name"],
-            _dec(a["target_score"]),
-            _dec(a["max_score"]),
-            _dec(a["self_assessed"]),
-            _dec(a["appraised"]),
-        )
-        for a in scores["areas"]
-    ]
+    table = _table("scores", "Điểm lĩnh vực", fields, scores["areas"])
     total = scores["total"]
     assessed = any(a["self_assessed"] is not None for a in scores["areas"])
     appraised = any(a["appraised"] is not None for a in scores["areas"])
-    rows.append(
+    table.rows.append(
         (
             "Tổng",
             "",
@@ -135,83 +121,91 @@ def score_table(facts: Facts) -> Table:
             _dec(total["appraised"]) if appraised else None,
         )
     )
-    return Table("scores", "Điểm lĩnh vực", columns, rows)
+    return table
+
+
+def _vn(words: dict[str, str]) -> Callable[[str], str]:
+    """A stored code in Vietnamese, or the code itself when the table has no word for it."""
+    return lambda value: words.get(value, value)
+
+
+def _finding_status(f: dict[str, Any]) -> str:
+    status = FINDING_STATUS_VN.get(f["status"], f["status"])
+    return f"{status} (quá hạn)" if f["overdue"] else status
+
+
+def _remediation(f: dict[str, Any]) -> str | None:
+    evidence = "; ".join(
+        f"{r['description']} ({r['document_number'] or 'không số'})" for r in f["remediation"]
+    )
+    return evidence or None
+
+
+def _conclusion(conclusion: dict[str, Any] | None) -> str | None:
+    return f"{conclusion['notice_number']} ({conclusion['summary']})" if conclusion else None
+
+
+class _Inspected(NamedTuple):
+    """One row of the inspection table: a finding with its inspection, or an inspection
+    without findings (``finding`` None, its cells empty)."""
+
+    agency: str
+    inspection: dict[str, Any]
+    finding: dict[str, Any] | None
+
+
+def _of_finding(cell: Callable[[dict[str, Any]], Cell]) -> Callable[[_Inspected], Cell]:
+    return lambda r: None if r.finding is None else cell(r.finding)
 
 
 def inspection_table(facts: Facts) -> Table:
-    columns = (
-        Column("agency", "Cơ quan được kiểm tra", 30),
-        Column("kind", "Hình thức", 10),
-        Column("scope", "Nội dung kiểm tra", 40),
-        Column("scheduled_on", "Ngày dự kiến", 13),
-        Column("conducted_on", "Ngày kiểm tra", 13),
-        Column("status", "Tình trạng", 16),
-        Column("conclusion", "Thông báo kết luận", 24),
-        Column("finding", "Phát hiện", 40),
-        Column("recommendation", "Kiến nghị", 40),
-        Column("deadline", "Hạn khắc phục", 13),
-        Column("remediation_status", "Khắc phục", 18),
-        Column("remediation", "Bằng chứng khắc phục", 40),
+    def inspection(key: str, shown: Callable[[Any], Cell] = lambda v: v) -> Callable[..., Cell]:
+        return lambda r: shown(r.inspection[key])
+
+    fields = (
+        _field("agency", "Cơ quan được kiểm tra", 30, lambda r: facts.name(r.agency)),
+        _field("kind", "Hình thức", 10, inspection("kind", _vn(INSPECTION_KIND_VN))),
+        _field("scope", "Nội dung kiểm tra", 40, inspection("scope")),
+        _field("scheduled_on", "Ngày dự kiến", 13, inspection("scheduled_on", iso_day)),
+        _field("conducted_on", "Ngày kiểm tra", 13, inspection("conducted_on", iso_day)),
+        _field("status", "Tình trạng", 16, inspection("status", _vn(INSPECTION_STATUS_VN))),
+        _field("conclusion", "Thông báo kết luận", 24, inspection("conclusion", _conclusion)),
+        _field("finding", "Phát hiện", 40, _of_finding(itemgetter("finding"))),
+        _field("recommendation", "Kiến nghị", 40, _of_finding(itemgetter("recommendation"))),
+        _field("deadline", "Hạn khắc phục", 13, _of_finding(lambda f: iso_day(f["deadline"]))),
+        _field("remediation_status", "Khắc phục", 18, _of_finding(_finding_status)),
+        _field("remediation", "Bằng chứng khắc phục", 40, _of_finding(_remediation)),
     )
-    rows: list[tuple[Cell, ...]] = []
-    for code, items in facts.views["inspection_history"]["agencies"].items():
-        for item in items:
-            conclusion = item["conclusion"]
-            head: tuple[Cell, ...] = (
-                facts.name(code),
-                INSPECTION_KIND_VN.get(item["kind"], item["kind"]),
-                item["scope"],
-                iso_day(item["scheduled_on"]),
-                iso_day(item["conducted_on"]),
-                INSPECTION_STATUS_VN.get(item["status"], item["status"]),
-                f"{conclusion['notice_number']} ({conclusion['summary']})" if conclusion else None,
-            )
-            if not item["findings"]:
-                rows.append((*head, None, None, None, None, None))
-            for f in item["findings"]:
-                status = FINDING_STATUS_VN.get(f["status"], f["status"])
-                if f["overdue"]:
-                    status += " (quá hạn)"
-                evidence = "; ".join(
-                    f"{r['description']} ({r['document_number'] or 'không số'})"
-                    for r in f["remediation"]
-                )
-                finding = (f["finding"], f["recommendation"], iso_day(f["deadline"]))
-                rows.append((*head, *finding, status, evidence or None))
-    return Table("inspections", "Kiểm tra", columns, rows)
+    records = [
+        _Inspected(code, item, finding)
+        for code, items in facts.views["inspection_history"]["agencies"].items()
+        for item in items
+        for finding in item["findings"] or [None]
+    ]
+    return _table("inspections", "Kiểm tra", fields, records)
 
 
 def apology_table(facts: Facts) -> Table:
-    columns = (
-        Column("dossier", "Mã hồ sơ", 16),
-        Column("procedure", "Thủ tục hành chính", 40),
-        Column("agency", "Cơ quan giải quyết", 28),
-        Column("received_on", "Ngày tiếp nhận", 13),
-        Column("due_on", "Hạn trả kết quả", 13),
-        Column("apology_on", "Ngày gửi phiếu xin lỗi", 13),
-        Column("in_time", "Xin lỗi đúng hạn", 11),
-        Column("new_appointment", "Ngày hẹn lại", 13),
-        Column("returned_on", "Ngày trả kết quả", 13),
-        Column("kept", "Đúng hẹn lại", 11),
+    fields = (
+        _field("dossier", "Mã hồ sơ", 16),
+        _field("procedure", "Thủ tục hành chính", 40),
+        _field("agency", "Cơ quan giải quyết", 28, lambda r: facts.name(r["agency"])),
+        _field("received_on", "Ngày tiếp nhận", 13, lambda r: iso_day(r["received_on"])),
+        _field("due_on", "Hạn trả kết quả", 13, lambda r: iso_day(r["due_on"])),
+        _field(
+            "apology_on",
+            "Ngày gửi phiếu xin lỗi",
+            13,
+            lambda r: iso_day(min((a["issued_on"] for a in r["apologies"]), default=None)),
+        ),
+        _field("in_time", "Xin lỗi đúng hạn", 11, lambda r: YES_NO[r["apology_in_time"]]),
+        _field("new_appointment", "Ngày hẹn lại", 13, lambda r: iso_day(r["new_appointment"])),
+        _field("returned_on", "Ngày trả kết quả", 13, lambda r: iso_day(r["returned_on"])),
+        _field("kept", "Đúng hẹn lại", 11, lambda r: YES_NO[r["appointment_kept"]]),
     )
-    rows: list[tuple[Cell, ...]] = []
-    for r in facts.views["apology_register"]["dossiers"]:
-        first = min((a["issued_on"] for a in r["apologies"]), default=None)
-        rows.append(
-            (
-                r["dossier"],
-                r["procedure"],
-                facts.name(r["agency"]),
-                iso_day(r["received_on"]),
-                iso_day(r["due_on"]),
-                iso_day(first),
-                YES_NO[r["apology_in_time"]],
-                iso_day(r["new_appointment"]),
-                iso_day(r["returned_on"]),
-                YES_NO[r["appointment_kept"]],
-            )
-        )
-    return Table("apologies", "Hồ sơ trễ hạn và xin lỗi", columns, rows)
+    return _table(
+        "apologies", "Hồ sơ trễ hạn và xin lỗi", fields, facts.views["apology_register"]["dossiers"]
+    )
 
 
 def tables(facts: Facts) -> list[Table]:

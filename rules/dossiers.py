@@ -71,16 +71,7 @@ def regimes() -> tuple[ApologyRegime, ...]:
         apology = item["apology"]
         out.append(
             ApologyRegime(
-                version=RuleVersion(
-                    rule=data["rule"],
-                    version=item["version"],
-                    title=item["title"],
-                    legal_source=item["legal_source"],
-                    in_force_from=date.fromisoformat(item["in_force_from"]),
-                    in_force_to=(
-                        date.fromisoformat(item["in_force_to"]) if item["in_force_to"] else None
-                    ),
-                ),
+                version=RuleVersion.of_data(data["rule"], item),
                 ordinary_offset=int(apology["ordinary"]["working_days_from_due"]),
                 interlinked_offset=int(apology["interlinked"]["working_days_from_due"]),
                 ordinary_when=apology["ordinary"]["when"],

@@ -136,15 +136,7 @@ def _load(raw: dict[str, Any]) -> tuple[ReportingRules, ...]:
     for item in raw["versions"]:
         periods = item["periods"]
         shared = found[periods].periods if isinstance(periods, str) else None
-        version = RuleVersion(
-            rule=raw["rule"],
-            version=item["version"],
-            title=item["title"],
-            legal_source=item["legal_source"],
-            in_force_from=date.fromisoformat(item["in_force_from"]),
-            in_force_to=date.fromisoformat(item["in_force_to"]) if item["in_force_to"] else None,
-            level=item["level"],
-        )
+        version = RuleVersion.of_data(raw["rule"], item)
         found[item["version"]] = ReportingRules(
             version=version,
             periods=shared or tuple(PeriodRule(**p) for p in periods),

@@ -29,6 +29,20 @@ class RuleVersion:
     in_force_to: date | None = None
     level: str = ""
 
+    @classmethod
+    def of_data(cls, rule: str, item: dict[str, Any]) -> RuleVersion:
+        """One entry of a rule file's ``versions`` (``rules/data``); ``level`` may be left out."""
+        until = item["in_force_to"]
+        return cls(
+            rule=rule,
+            version=item["version"],
+            title=item["title"],
+            legal_source=item["legal_source"],
+            in_force_from=date.fromisoformat(item["in_force_from"]),
+            in_force_to=date.fromisoformat(until) if until else None,
+            level=item.get("level", ""),
+        )
+
     @property
     def ref(self) -> str:
         """How an answer names it: ``rule@version``."""

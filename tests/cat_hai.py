@@ -60,15 +60,21 @@ def area_ii_score() -> RecordAreaScore:
     return RecordAreaScore(plan=PLAN, area="II", kind="self_assessed", score="3.5")
 
 
+# The days indicator 7b's first-half figure covers, and its correction with it.
+FIRST_HALF_7 = {
+    "plan": PLAN,
+    "target": 7,
+    "period_start": date(2023, 1, 1),
+    "period_end": date(2023, 6, 10),
+}
+
+
 def satisfaction_7b() -> RecordMeasurement:
     """Indicator 7b's first-half figure, before any correction."""
     return RecordMeasurement(
-        plan=PLAN,
-        target=7,
+        **FIRST_HALF_7,
         indicator="7b",
         value="88",
-        period_start=date(2023, 1, 1),
-        period_end=date(2023, 6, 10),
         source="Khảo sát SIPAS",
         measurement_id="m-7b-1",
     )
@@ -76,16 +82,7 @@ def satisfaction_7b() -> RecordMeasurement:
 
 def corrected_7b(source: str, **more: Any) -> CorrectMeasurement:
     """7b's figure corrected to 91 after the seed (not part of it)."""
-    return CorrectMeasurement(
-        plan=PLAN,
-        target=7,
-        replaces="m-7b-1",
-        value="91",
-        period_start=date(2023, 1, 1),
-        period_end=date(2023, 6, 10),
-        source=source,
-        **more,
-    )
+    return CorrectMeasurement(**FIRST_HALF_7, replaces="m-7b-1", value="91", source=source, **more)
 
 
 def late_permit() -> ReportLateDossier:

@@ -1,10 +1,13 @@
-"""A small plan built directly (independent of the text parser), for ledger tests."""
+"""A small plan built directly (independent of the text parser), for ledger tests, and the
+commands those tests send about it."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from ledger.usecases.dossier import ReportLateDossier
 from planfile.schema import (
     Agency,
     AgencyGroup,
@@ -128,4 +131,22 @@ def small_plan(plan_id: str = "thu-nghiem-2023", *, product: str = "Kế hoạch
             ),
         ],
         warnings=[Warning(line=11, code="example", message="Cảnh báo mẫu")],
+    )
+
+
+# The small plan's target 7 over the first quarter of 2023: where the tests' figures go.
+Q1 = {
+    "plan": "thu-nghiem-2023",
+    "target": 7,
+    "period_start": date(2023, 1, 1),
+    "period_end": date(2023, 3, 31),
+}
+
+
+def late_dossier(code: str, received_on: date, due_on: date, **more: Any) -> ReportLateDossier:
+    """A dossier the small plan's commune (xã Đồng Bài) returned late, its dates being what a
+    test is about; ``more`` names the procedure, its kind or another plan."""
+    given = {"plan": "thu-nghiem-2023", "procedure": "Chứng thực bản sao", **more}
+    return ReportLateDossier(
+        dossier_code=code, agency="xa-dong-bai", received_on=received_on, due_on=due_on, **given
     )

@@ -18,7 +18,6 @@ from ledger.core import LedgerCore
 
 SAMPLE_ID = "5b0c1d52-7f0e-4c1a-9a57-0f4d1c7e2b13"  # an inspection id in the examples
 INSPECT = "ghi nhận kiểm tra"  # what a denial says was refused
-FINDING_ID = Field(description="Mã phát hiện")
 
 
 class PlanInspection(Command):
@@ -120,16 +119,24 @@ class RecordFinding(InspectionCommand):
         )
 
 
-class AddRemediationEvidence(InspectionCommand):
-    route = Route(
+class FindingCommand(InspectionCommand):
+    """A command about one finding of an inspection: its id is in the path, and a flag of the
+    CLI (``--finding-id``)."""
+
+    finding_id: Annotated[Code, Field(description="Mã phát hiện")]
+
+
+def finding_route(cli: str, http: str, label: str) -> Route:
+    return Route(cli, http, label, cli_options=frozenset({"finding_id"}), permission=access.INSPECT)
+
+
+class AddRemediationEvidence(FindingCommand):
+    route = finding_route(
         "inspection remediation",
         "/inspections/{inspection_id}/findings/{finding_id}/remediation",
         "Thêm bằng chứng khắc phục",
-        cli_options=frozenset({"finding_id"}),
-        permission=access.INSPECT,
     )
 
-    finding_id: Annotated[Code, FINDING_ID]
     description: Text = Field(description="Việc đã làm để khắc phục")
     document_number: Short | None = Field(default=None, description="Số, ký hiệu văn bản")
     document_date: Day | None = Field(default=None, description="Ngày văn bản")
@@ -143,16 +150,12 @@ class AddRemediationEvidence(InspectionCommand):
         )
 
 
-class CloseFinding(InspectionCommand):
-    route = Route(
+class CloseFinding(FindingCommand):
+    route = finding_route(
         "inspection close-finding",
         "/inspections/{inspection_id}/findings/{finding_id}/close",
         "Đóng một phát hiện đã khắc phục",
-        cli_options=frozenset({"finding_id"}),
-        permission=access.INSPECT,
     )
-
-    finding_id: Annotated[Code, FINDING_ID]
 
     def apply(self, inspection: Inspection, meta: EventMeta) -> None:
         inspection.close_finding(finding_id=self.finding_id, meta=meta)

@@ -74,6 +74,19 @@ def change_task(app: LedgerCore, ctx: CommandContext, cmd: TaskCommand) -> Comma
     return app.change(ctx, cmd, target, act)
 
 
+class OwnerTaskCommand(TaskCommand):
+    """A change the plan's owner makes to a task (its deadline, its agencies, its
+    cancellation): for the plan's managers only, always with a reason."""
+
+    guard = access.MANAGE_PLAN
+    writer = MANAGER
+    own_status = True
+
+
+def owner_route(cli: str, http: str, label: str) -> Route:
+    return Route(cli, http, label, reason_required=True, permission=access.MANAGE_PLAN)
+
+
 class ReportTaskProgress(TaskCommand):
     route = Route(
         "task progress",
@@ -152,35 +165,23 @@ class ReopenTask(TaskCommand):
         task.reopen(meta=meta)
 
 
-class CancelTask(TaskCommand):
-    route = Route(
-        "task cancel",
-        "/plans/{plan}/tasks/{number}/cancel",
-        "Hủy nhiệm vụ (cần lý do)",
-        reason_required=True,
-        permission=access.MANAGE_PLAN,
+class CancelTask(OwnerTaskCommand):
+    route = owner_route(
+        "task cancel", "/plans/{plan}/tasks/{number}/cancel", "Hủy nhiệm vụ (cần lý do)"
     )
-    guard = access.MANAGE_PLAN
-    writer = MANAGER
     action = "hủy nhiệm vụ"
-    own_status = True
 
     def apply(self, task: Task, meta: EventMeta) -> None:
         task.cancel(meta=meta)
 
 
-class ChangeTaskDeadline(TaskCommand):
-    route = Route(
+class ChangeTaskDeadline(OwnerTaskCommand):
+    route = owner_route(
         "task deadline",
         "/plans/{plan}/tasks/{number}/deadline",
         "Điều chỉnh thời hạn nhiệm vụ (cần lý do)",
-        reason_required=True,
-        permission=access.MANAGE_PLAN,
     )
-    guard = access.MANAGE_PLAN
-    writer = MANAGER
     action = "điều chỉnh thời hạn"
-    own_status = True
 
     start: Day | None = Field(default=None, description="Ngày bắt đầu mới")
     due: Day = Field(description="Hạn hoàn thành mới")
@@ -189,18 +190,13 @@ class ChangeTaskDeadline(TaskCommand):
         task.change_deadline(start=self.start, due=self.due, meta=meta)
 
 
-class ReassignTask(TaskCommand):
-    route = Route(
+class ReassignTask(OwnerTaskCommand):
+    route = owner_route(
         "task reassign",
         "/plans/{plan}/tasks/{number}/reassign",
         "Giao lại cơ quan chủ trì, phối hợp (cần lý do)",
-        reason_required=True,
-        permission=access.MANAGE_PLAN,
     )
-    guard = access.MANAGE_PLAN
-    writer = MANAGER
     action = "giao lại cơ quan chủ trì"
-    own_status = True
 
     lead: Annotated[list[Code], Field(min_length=1, max_length=50)] = Field(
         description="Mã cơ quan chủ trì"

@@ -29,7 +29,15 @@ USER = Field(description="Tên đăng nhập (chữ, số và . _ @ -)")
 UserName = Annotated[str, Field(min_length=1, max_length=64, pattern=f"^{USER_NAME.pattern}$")]
 
 
-class AddUser(Command):
+class UserCommand(Command):
+    """A command about one user, named."""
+
+    tag: ClassVar[str] = "users"
+
+    name: Annotated[UserName, USER]
+
+
+class AddUser(UserCommand):
     route = Route(
         "users add",
         "/users",
@@ -38,24 +46,19 @@ class AddUser(Command):
         positional=("name",),
         permission=access.MANAGE_USERS,
     )
-    tag: ClassVar[str] = "users"
 
-    name: Annotated[UserName, USER]
     role: Role = Field(description="Vai trò")
     agency: Code | None = Field(default=None, description="Mã cơ quan của người dùng")
     display_name: Short | None = Field(default=None, description="Họ tên hiển thị")
 
 
-class RevokeUser(Command):
+class RevokeUser(UserCommand):
     route = Route(
         "users revoke",
         "/users/{name}/revoke",
         "Thu hồi mã truy cập của người dùng",
         permission=access.MANAGE_USERS,
     )
-    tag: ClassVar[str] = "users"
-
-    name: Annotated[UserName, USER]
 
 
 @use_case(AddUser)
@@ -109,30 +112,25 @@ def revoke_user(app: LedgerCore, ctx: CommandContext, cmd: RevokeUser) -> Comman
     return result
 
 
-class ChangeUserRole(Command):
+class ChangeUserRole(UserCommand):
     route = Route(
         "users change",
         "/users/{name}/role",
         "Đổi vai trò hoặc cơ quan của người dùng",
         permission=access.MANAGE_USERS,
     )
-    tag: ClassVar[str] = "users"
 
-    name: Annotated[UserName, USER]
     role: Role = Field(description="Vai trò mới")
     agency: Code | None = Field(default=None, description="Mã cơ quan (cán bộ cơ quan)")
 
 
-class ResetPassword(Command):
+class ResetPassword(UserCommand):
     route = Route(
         "users reset-password",
         "/users/{name}/password-reset",
         "Đặt lại mật khẩu: cấp mật khẩu tạm (chỉ hiện một lần)",
         permission=access.MANAGE_USERS,
     )
-    tag: ClassVar[str] = "users"
-
-    name: Annotated[UserName, USER]
 
 
 def temporary_password() -> str:
@@ -179,18 +177,16 @@ def reset_password(app: LedgerCore, ctx: CommandContext, cmd: ResetPassword) -> 
 MIN_PASSWORD = 10
 
 
-class ChangeOwnPassword(Command):
+class ChangeOwnPassword(UserCommand):
     """Recorded when a signed-in user changes their own password (the pages only)."""
 
     operation: ClassVar[str] = "change_own_password"
-    name: Annotated[UserName, USER]
 
 
-class RecordLockout(Command):
+class RecordLockout(UserCommand):
     """Recorded by the sign-in itself when an account is locked out."""
 
     operation: ClassVar[str] = "record_lockout"
-    name: Annotated[UserName, USER]
     until: Short
     failures: int
 

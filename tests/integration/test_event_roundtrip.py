@@ -22,7 +22,7 @@ from ledger.application import ParLedger
 from ledger.importer import import_plan
 from ledger.usecases.user import record_lockout
 from tests.conftest import ctx, vn
-from tests.factories import small_plan
+from tests.factories import late_dossier, small_plan
 
 PLAN = "thu-nghiem-2023"
 AGGREGATES = (Agency, AgencyGroup, LateDossier, Inspection, Plan, Target, Task, User)
@@ -204,14 +204,7 @@ def drive_every_command(app: ParLedger) -> None:
     )
     app.handle(
         c(),
-        uc.ReportLateDossier(
-            plan=PLAN,
-            dossier_code="HS-9",
-            procedure=nfd("Đăng ký hộ tịch"),
-            agency="xa-dong-bai",
-            received_on=date(2023, 2, 1),
-            due_on=date(2023, 2, 3),
-        ),
+        late_dossier("HS-9", date(2023, 2, 1), date(2023, 2, 3), procedure=nfd("Đăng ký hộ tịch")),
     )
     app.handle(
         c(),

@@ -19,7 +19,7 @@ from ledger.errors import Conflict, Forbidden, IdempotencyConflict, StaleVersion
 from ledger.importer import import_plan
 from projections.history import fold_history
 from tests.conftest import ctx, vn
-from tests.factories import small_plan
+from tests.factories import Q1, late_dossier, small_plan
 
 PLAN = "thu-nghiem-2023"
 OFFICER = Actor(
@@ -32,7 +32,6 @@ OTHER_OFFICER = Actor(
     id="user:cb-tuphap", name="Cán bộ Tư pháp", role=Role.AGENCY_OFFICER, agency="phong-tu-phap"
 )
 # Target 7's first-quarter figures: what the measurement tests share.
-Q1 = {"plan": PLAN, "target": 7, "period_start": date(2023, 1, 1), "period_end": date(2023, 3, 31)}
 SURVEY = {**Q1, "source": "Khảo sát SIPAS"}
 AUDITOR = Actor(id="user:kiem-toan", name="Kiểm toán viên", role=Role.AUDITOR)
 INSPECTOR = Actor(id="user:thanh-tra", name="Thanh tra viên", role=Role.INSPECTOR)
@@ -207,14 +206,7 @@ def test_inspection_findings_stop_at_conclusion(ledger: ParLedger) -> None:
 def test_apology_appointment_must_be_later_than_due(ledger: ParLedger) -> None:
     ledger.handle(
         ctx(COMMUNE_OFFICER),
-        uc.ReportLateDossier(
-            plan=PLAN,
-            dossier_code="H11.23-0001",
-            procedure="Chứng thực bản sao",
-            agency="xa-dong-bai",
-            received_on=date(2023, 3, 1),
-            due_on=date(2023, 3, 3),
-        ),
+        late_dossier("H11.23-0001", received_on=date(2023, 3, 1), due_on=date(2023, 3, 3)),
     )
     apology = {
         "dossier_code": "H11.23-0001",

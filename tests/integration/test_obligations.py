@@ -18,12 +18,7 @@ from ledger.application import ParLedger
 from ledger.errors import Forbidden
 from ledger.importer import import_plan
 from ledger.obligations import NAME, ObligationsProcess
-from ledger.usecases.dossier import (
-    IssueApology,
-    ProcedureKind,
-    ReportLateDossier,
-    WithdrawApology,
-)
+from ledger.usecases.dossier import IssueApology, ProcedureKind, WithdrawApology
 from ledger.usecases.inspection import (
     CloseFinding,
     PlanInspection,
@@ -42,7 +37,7 @@ from reports import submission  # noqa: F401  (SubmitReport's use case)
 from rules.calendar import civil_service_calendar
 from service.app import create_app
 from tests.conftest import ctx, vn
-from tests.factories import small_plan
+from tests.factories import late_dossier, small_plan
 from tests.reports.test_report_http import PASSWORDS, sign_in
 
 PLAN = "thu-nghiem-2023"
@@ -61,15 +56,7 @@ def ledger(app: ParLedger) -> ParLedger:
 def late(app: ParLedger, code: str, received: date, due: date, **kind: ProcedureKind) -> None:
     app.handle(
         ctx(effective=datetime.combine(received, datetime.min.time(), VN_TZ) + timedelta(hours=9)),
-        ReportLateDossier(
-            plan=PLAN,
-            dossier_code=code,
-            procedure="Cấp bản sao trích lục hộ tịch",
-            agency="xa-dong-bai",
-            received_on=received,
-            due_on=due,
-            **kind,
-        ),
+        late_dossier(code, received, due, procedure="Cấp bản sao trích lục hộ tịch", **kind),
     )
 
 

@@ -25,12 +25,12 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from ledger.application import ParLedger
 from ledger.importer import import_plan
 from ledger.obligations import NAME, ObligationsProcess
-from ledger.usecases.dossier import IssueApology, ProcedureKind, ReportLateDossier
+from ledger.usecases.dossier import IssueApology, ProcedureKind
 from persistence.records import IndexFilter
 from persistence.settings import parse_database_url
 from replay.obligations import register
 from tests.conftest import ctx, run_machine, vn
-from tests.factories import small_plan
+from tests.factories import late_dossier, small_plan
 
 PLAN = "thu-nghiem-2023"
 REPORTS = len(small_plan().reporting)
@@ -51,13 +51,11 @@ def assert_each_once(app: ParLedger) -> None:
 def report(app: ParLedger, n: int, received: date, kind: ProcedureKind) -> None:
     app.handle(
         ctx(effective=vn(received.year, received.month, received.day)),
-        ReportLateDossier(
-            plan=PLAN,
-            dossier_code=f"HS-{n:04d}",
+        late_dossier(
+            f"HS-{n:04d}",
+            received,
+            received + timedelta(days=10),
             procedure="Đăng ký khai sinh",
-            agency="xa-dong-bai",
-            received_on=received,
-            due_on=received + timedelta(days=10),
             procedure_kind=kind,
         ),
     )

@@ -31,7 +31,7 @@ from domain.errors import DomainError
 from domain.values import VN_TZ
 from ledger.application import ParLedger
 from ledger.importer import import_plan
-from ledger.usecases.dossier import IssueApology, ReportLateDossier
+from ledger.usecases.dossier import IssueApology
 from ledger.usecases.inspection import PlanInspection, RecordInspectionConducted
 from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
 from ledger.usecases.task import CancelTask, CompleteTask, ReopenTask, ReportTaskProgress
@@ -42,7 +42,7 @@ from projections.state import LedgerState
 from replay import engine, replay
 from replay.engine import make_checkpoints, replay_state
 from tests.conftest import POSTGRES_URL, ctx
-from tests.factories import small_plan
+from tests.factories import late_dossier, small_plan
 
 PLAN = "thu-nghiem-2023"
 DAYS = st.integers(0, 364).map(lambda n: date(2023, 1, 1) + timedelta(days=n))
@@ -162,14 +162,7 @@ def run_ops(app: ParLedger, ops: list[tuple[Any, ...]], on_sync: Any = None) -> 
                 due = op[1]
                 app.handle(
                     at(due),
-                    ReportLateDossier(
-                        plan=PLAN,
-                        dossier_code=code,
-                        procedure="Cấp phép",
-                        agency="xa-dong-bai",
-                        received_on=due - timedelta(days=10),
-                        due_on=due,
-                    ),
+                    late_dossier(code, due - timedelta(days=10), due, procedure="Cấp phép"),
                 )
                 issued = due + timedelta(days=op[2])
                 app.handle(

@@ -18,14 +18,15 @@ from domain.errors import DomainError
 from domain.task import TaskStatus
 from ledger.application import ParLedger
 from ledger.importer import import_plan
-from ledger.usecases.dossier import IssueApology, ReportLateDossier, ReturnDossierResult
+from ledger.usecases.dossier import IssueApology, ReturnDossierResult
 from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, RetractMeasurement
 from ledger.usecases.task import CancelTask, CompleteTask, ReopenTask, ReportTaskProgress
 from persistence.settings import parse_database_url
 from tests.conftest import ctx, run_machine, vn
-from tests.factories import small_plan
+from tests.factories import Q1, late_dossier, small_plan
 
 PLAN = "thu-nghiem-2023"
+SURVEY = {**Q1, "source": "Khảo sát"}  # every figure of the machine, on target 7
 TEXT = st.text(
     alphabet=st.sampled_from("aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậ ĐỨ0123456789"),
     min_size=1,
@@ -50,14 +51,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.returned = False
         self.app.handle(
             ctx(),
-            ReportLateDossier(
-                plan=PLAN,
-                dossier_code="HS-1",
-                procedure="Thủ tục",
-                agency="xa-dong-bai",
-                received_on=date(2023, 3, 1),
-                due_on=date(2023, 3, 10),
-            ),
+            late_dossier("HS-1", received_on=date(2023, 3, 1), due_on=date(2023, 3, 10)),
         )
         self.expected_events = self.position()
 
@@ -139,16 +133,7 @@ class LedgerMachine(RuleBasedStateMachine):
             ok,
             lambda: self.app.handle(
                 ctx(),
-                RecordMeasurement(
-                    plan=PLAN,
-                    target=7,
-                    indicator="7b",
-                    value=value,
-                    period_start=date(2023, 1, 1),
-                    period_end=date(2023, 3, 31),
-                    source="Khảo sát",
-                    measurement_id=mid,
-                ),
+                RecordMeasurement(**SURVEY, indicator="7b", value=value, measurement_id=mid),
             ),
         )
         if ok:
@@ -161,16 +146,7 @@ class LedgerMachine(RuleBasedStateMachine):
             ok,
             lambda: self.app.handle(
                 ctx(reason="Sửa số liệu"),
-                CorrectMeasurement(
-                    plan=PLAN,
-                    target=7,
-                    replaces=old,
-                    value="50",
-                    period_start=date(2023, 1, 1),
-                    period_end=date(2023, 3, 31),
-                    source="Khảo sát",
-                    measurement_id=new,
-                ),
+                CorrectMeasurement(**SURVEY, replaces=old, value="50", measurement_id=new),
             ),
         )
         if ok:

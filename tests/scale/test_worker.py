@@ -14,13 +14,12 @@ from pathlib import Path
 
 from ledger.application import ParLedger
 from ledger.importer import import_plan
-from ledger.usecases.dossier import ReportLateDossier
 from persistence.settings import parse_database_url
 from projections import live
 from projections.worker import Report, Worker
 from replay.readmodel import ReadModel
 from tests.conftest import ctx
-from tests.factories import small_plan
+from tests.factories import late_dossier, small_plan
 from tests.scale.processes import PARLEDGER, ROOT
 from tests.waiting import until
 
@@ -31,13 +30,8 @@ def _dossiers(app: ParLedger, first: int, count: int) -> None:
     for number in range(first, first + count):
         app.handle(
             ctx(),
-            ReportLateDossier(
-                plan=PLAN,
-                dossier_code=f"HS-{number:04d}",
-                procedure="Cấp phép",
-                agency="xa-dong-bai",
-                received_on=date(2023, 5, 2),
-                due_on=date(2023, 5, 9),
+            late_dossier(
+                f"HS-{number:04d}", date(2023, 5, 2), date(2023, 5, 9), procedure="Cấp phép"
             ),
         )
 
