@@ -226,7 +226,7 @@ class Task(InPlan, LedgerAggregate):
         """Set the time frame a re-imported text gives, exactly: a start or a due date the
         text no longer has is removed (the event then records ``None``). Like a reworded
         task, a rescheduled one may be completed or cancelled: the text is the plan."""
-        require_in_plan(self.withdrawn, "nhiệm vụ", self.number)
+        self._require_in_plan()
         meta.require_reason()
         new_start, new_due = optional_day(start, "start"), optional_day(due, "due")
         _window(new_start, new_due)
@@ -245,7 +245,7 @@ class Task(InPlan, LedgerAggregate):
         """Put the task under another area of its plan, or under another heading task (a
         re-imported text that lists it elsewhere); whether the area exists is the plan's to
         say, and the importer asks it."""
-        require_in_plan(self.withdrawn, "nhiệm vụ", self.number)
+        self._require_in_plan()
         meta.require_reason()
         new_area = code(area, "area")
         new_parent = None if parent is None else code(parent, "parent")
