@@ -27,7 +27,7 @@ from ledger.application import ParLedger
 from ledger.commands import Command
 from ledger.importer import import_plan
 from ledger.usecases.agency import RenameAgency
-from ledger.usecases.plan import RecordAreaScore
+from ledger.usecases.plan import RecordAreaScore, ScoreKind
 from ledger.usecases.task import ReportTaskProgress
 from persistence.settings import parse_database_url
 from persistence.sqlite import LedgerSQLiteRecorder
@@ -35,7 +35,9 @@ from tests.conftest import ctx
 from tests.factories import small_plan
 
 PLAN = "thu-nghiem-2023"
-OFFICER = Actor(id="user:noi-vu", name="Cán bộ Nội vụ", role=Role.AGENCY_OFFICER, agency="phong-noi-vu")
+OFFICER = Actor(
+    id="user:noi-vu", name="Cán bộ Nội vụ", role=Role.AGENCY_OFFICER, agency="phong-noi-vu"
+)
 WATCHED: list[tuple[type[LedgerAggregate], UUID]] = [
     (Plan, ids.plan_id(PLAN)),
     (Agency, ids.agency_id("phong-noi-vu")),
@@ -65,7 +67,7 @@ def _command(kind: str, n: int) -> tuple[Actor | None, Command]:
         return OFFICER, ReportTaskProgress(plan=PLAN, number="2", percent=n, note=f"xã {n}")
     if kind == "score":
         return None, RecordAreaScore(
-            plan=PLAN, kind="self_assessed", area="I", score=Decimal(n % 14)
+            plan=PLAN, kind=ScoreKind("self_assessed"), area="I", score=Decimal(n % 14)
         )
     return None, RenameAgency(agency_code="phong-noi-vu", name=f"Phòng Nội vụ {n}")
 
