@@ -84,9 +84,7 @@ def sub_items(app: LedgerCore, task: Task) -> list[str]:
 
 
 def require_plan_manager(app: LedgerCore, actor: Actor, plan: str) -> None:
-    access.require_unit_manager(
-        actor, plan, lambda: (actor_unit(app, actor), plan_unit(app, plan))
-    )
+    access.require_unit_manager(actor, plan, lambda: (actor_unit(app, actor), plan_unit(app, plan)))
 
 
 def require_plan_reader(app: LedgerCore, actor: Actor, plan: str) -> None:

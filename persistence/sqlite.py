@@ -220,7 +220,9 @@ class LedgerSQLiteRecorder(
                 f"SELECT leaf_index, link FROM {CHAIN_TABLE} ORDER BY leaf_index DESC LIMIT 1"
             )
             head = c.fetchone()
-            index, previous = (head["leaf_index"] + 1, bytes(head["link"])) if head else (0, GENESIS)
+            index, previous = (
+                (head["leaf_index"] + 1, bytes(head["link"])) if head else (0, GENESIS)
+            )
         links = []
         for offset, (position, stored) in enumerate(zip(ids, stored_events, strict=True)):
             leaf = leaf_hash(position, digest_of(stored, rows[offset] if rows else None))
