@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from copy import deepcopy
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar, Self
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+
+# Values that are never changed in place: an aggregate's copy shares them. (deepcopy rebuilds
+# every datetime, date and UUID through __reduce_ex__, and a task holds five of them.)
+_IMMUTABLE = frozenset({str, int, float, bool, bytes, type(None), datetime, date, Decimal, UUID})
 
 
 class LedgerAggregate(Aggregate):
@@ -21,3 +28,14 @@ class LedgerAggregate(Aggregate):
     @property
     def uuid(self) -> UUID:
         return UUID(str(self.id))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        """What ``copy.deepcopy`` makes (the repository copies every aggregate it hands out
+        from its cache), sharing the immutable attribute values instead of rebuilding them."""
+        copied = object.__new__(type(self))
+        memo[id(self)] = copied
+        copied.__dict__.update(
+            (name, value if type(value) in _IMMUTABLE else deepcopy(value, memo))
+            for name, value in self.__dict__.items()
+        )
+        return copied

@@ -146,14 +146,20 @@ def require_task_contributor(actor: Actor, task: TaskParties, agency: str) -> No
         )
 
 
-def require_unit_manager(actor: Actor, actor_unit: str | None, plan: str, plan_unit: str) -> None:
+def require_unit_manager(
+    actor: Actor, plan: str, units: Callable[[], tuple[str | None, str]]
+) -> None:
     """Administrators manage every plan; a secretariat manages its own unit's plans only (one
-    with no agency, hence no unit, is national, as administrators are)."""
+    with no agency, hence no unit, is national, as administrators are). ``units`` reads the
+    actor's unit and the plan's, only when the role leaves the answer to them."""
     if actor.role is Role.ADMIN:
         return
     if actor.role is not Role.SECRETARIAT:
         raise Forbidden(f"vai trò {actor.role.value} không quản lý kế hoạch", field="role")
-    if actor.agency is None or actor_unit == plan_unit:
+    if actor.agency is None:
+        return
+    actor_unit, plan_unit = units()
+    if actor_unit == plan_unit:
         return
     raise Forbidden(
         f"bộ phận thường trực CCHC của đơn vị {actor_unit or '(không rõ)'} chỉ quản lý kế hoạch "

@@ -224,10 +224,16 @@ class LedgerCore(LedgerBase):
         # When it took effect and why are part of what was asked: the same key with another
         # effective date or reason is another command, not a retry.
         said = {"effective_at": ctx.effective_at, "reason": ctx.reason}
-        print_ = fingerprint(
-            command.operation,
-            {**command.fingerprint_payload(), **(pseudonyms or {}), "_meta": said},
-            ctx.actor,
+        # Only a command with a key is ever compared with another: without one, its
+        # canonical form is not computed at all.
+        print_ = (
+            fingerprint(
+                command.operation,
+                {**command.fingerprint_payload(), **(pseudonyms or {}), "_meta": said},
+                ctx.actor,
+            )
+            if key is not None
+            else ""
         )
         # A stored key is looked up only when the command cannot simply be appended: when
         # the decision refuses it (the first attempt moved the version on, or completed the

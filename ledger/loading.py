@@ -44,8 +44,18 @@ class LedgerBase(Application[UUID]):
     # -- recording -------------------------------------------------------------------------
 
     def load(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+        return self._get(cls, aggregate_id, what, copy=True)
+
+    def peek(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+        """``load`` without the copy: the cached aggregate itself, brought up to date. For a
+        check that reads a field or two at once (a plan's unit, an agency's kind), where a
+        deep copy of the whole aggregate was most of a command's work: never change what it
+        returns, never keep it (the next load fast-forwards it in place)."""
+        return self._get(cls, aggregate_id, what, copy=False)
+
+    def _get(self, cls: type[A], aggregate_id: UUID, what: str, *, copy: bool) -> A:
         try:
-            found: object = self.repository.get(aggregate_id)
+            found: object = self.repository.get(aggregate_id, deepcopy_from_cache=copy)
         except AggregateNotFoundError:
             raise NotFound(f"không tìm thấy {what}", field=cls.ENTITY) from None
         if not isinstance(found, cls):
@@ -86,13 +96,14 @@ class LedgerBase(Application[UUID]):
         return self.load(Inspection, inspection_id, f"cuộc kiểm tra {inspection_id}")
 
     def require_agency(self, agency_code: str, field: str) -> Agency | AgencyGroup:
-        """An agency or a group code that the directory knows."""
+        """An agency or a group code that the directory knows (the cached entity: read it,
+        never change it, see :meth:`peek`)."""
         try:
-            return self.load(Agency, ids.agency_id(agency_code), agency_code)
+            return self.peek(Agency, ids.agency_id(agency_code), agency_code)
         except NotFound:
             pass
         try:
-            return self.load(AgencyGroup, ids.group_id(agency_code), agency_code)
+            return self.peek(AgencyGroup, ids.group_id(agency_code), agency_code)
         except NotFound:
             pass
         raise NotFound(f"không có cơ quan hay nhóm cơ quan mã {agency_code!r}", field=field)
@@ -120,7 +131,7 @@ class LedgerBase(Application[UUID]):
         if agency_code in codes:
             return True
         try:
-            agency = self.load(Agency, ids.agency_id(agency_code), agency_code)
+            agency = self.peek(Agency, ids.agency_id(agency_code), agency_code)
         except NotFound:
             return False
         for code_ in codes:

@@ -7,6 +7,12 @@ the server down; while it is down every request fails at once (the API answers 5
 Retry-After), and at most every :data:`PROBE_EVERY` seconds one request probes again. The
 first probe that succeeds replaces the pool with a fresh one, so the next request gets a live
 connection at once instead of waiting out the old pool's reconnection back-off.
+
+A pooled connection is pinged before use only when it has been idle for more than
+:data:`PING_IDLE` seconds: the pool's own pre-ping on every checkout doubled the round trips
+of a command (three pings beside three statements). A connection that died within that
+second fails its statement instead; the recorders' retry and the breaker above handle that,
+as they handle a connection that dies between the ping and the statement.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError
@@ -25,6 +32,7 @@ from psycopg.rows import DictRow
 
 PROBE_EVERY = 0.25  # seconds between probes of a server that is down
 PROBE_TIMEOUT = 2  # seconds a probe waits to connect
+PING_IDLE = 1.0  # seconds a pooled connection may rest and still be used without a ping
 
 
 def _keyword_args(pool: Any) -> dict[str, Any]:
@@ -40,6 +48,7 @@ class BoundedPostgresDatastore(PostgresDatastore):
     _down_since: float | None
     _probed_at: float
     _guard: threading.Lock
+    _used: WeakKeyDictionary[Connection[DictRow], float]
 
     @classmethod
     def adopt(cls, made: PostgresDatastore) -> BoundedPostgresDatastore:
@@ -50,7 +59,15 @@ class BoundedPostgresDatastore(PostgresDatastore):
         made._down_since = None
         made._probed_at = 0.0
         made._guard = threading.Lock()
+        made._used = WeakKeyDictionary()
+        if made.pool._check is not None:  # POSTGRES_PRE_PING: only connections at rest
+            made.pool._check = made._ping_if_idle
         return made
+
+    def _ping_if_idle(self, conn: Connection[DictRow]) -> None:
+        used = self._used.get(conn)
+        if used is None or time.monotonic() - used > PING_IDLE:
+            ConnectionPool.check_connection(conn)
 
     @property
     def down(self) -> bool:
@@ -73,7 +90,10 @@ class BoundedPostgresDatastore(PostgresDatastore):
         self._gate()
         try:
             with super().get_connection() as conn:
-                yield conn
+                try:
+                    yield conn
+                finally:
+                    self._used[conn] = time.monotonic()
         except (OperationalError, InterfaceError):
             if not self.down and not self._probe():
                 self._mark_down()

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -56,6 +57,16 @@ class IndexRow:
     plan: str | None = None  # the plan an entity belongs to; None for the directory and users
     actor_role: str | None = None
     actor_agency: str | None = None
+
+    # Both times as the index stores them and the chain hashes them: written once per row
+    # (SQLite stores the very text the digest covers).
+    @cached_property
+    def recorded_text(self) -> str:
+        return utc_text(self.recorded_at)
+
+    @cached_property
+    def effective_text(self) -> str:
+        return utc_text(self.effective_at)
 
 
 @dataclass(frozen=True)
@@ -215,8 +226,8 @@ def digest_of(stored: StoredEvent, row: IndexRow | None) -> bytes:
         (
             row.entity,
             row.event_type,
-            utc_text(row.recorded_at),
-            utc_text(row.effective_at),
+            row.recorded_text,
+            row.effective_text,
             row.actor_id,
             row.plan,
             row.actor_role,

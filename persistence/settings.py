@@ -79,6 +79,22 @@ def _busy_timeout(query: dict[str, list[str]]) -> str:
     return _seconds(query, "busy_timeout", "30", 3600)
 
 
+# SQLite's durability of a commit (``?synchronous=``): FULL syncs the write-ahead log at every
+# commit; NORMAL syncs it only at checkpoints, so a power cut (not a crash of the process) can
+# lose the last acknowledged commands, never corrupt the file. FULL unless asked:
+# README "Choosing the store" says why.
+SYNCHRONOUS = {"full": "FULL", "normal": "NORMAL"}
+
+
+def _synchronous(query: dict[str, list[str]]) -> str:
+    value = query.get("synchronous", ["full"])[0]
+    if value.lower() not in SYNCHRONOUS:
+        raise ConfigurationError(
+            f"PARLEDGER_DATABASE_URL: synchronous phải là full hoặc normal, không phải {value!r}"
+        )
+    return SYNCHRONOUS[value.lower()]
+
+
 def parse_database_url(url: str) -> Database:
     """``sqlite:///PATH``, ``postgresql://user:pw@host:port/db?schema=s`` or ``memory://NAME``."""
     parts = urlsplit(url)
@@ -93,6 +109,7 @@ def parse_database_url(url: str) -> Database:
         path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
         if not path:
             raise ConfigurationError("PARLEDGER_DATABASE_URL: sqlite URL has no file path")
+        query = parse_qs(parts.query)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         return Database(
             url=url,
@@ -100,7 +117,8 @@ def parse_database_url(url: str) -> Database:
             env={
                 "PERSISTENCE_MODULE": SQLITE_FACTORY,
                 "SQLITE_DBNAME": path,
-                "SQLITE_LOCK_TIMEOUT": _busy_timeout(parse_qs(parts.query)),
+                "SQLITE_LOCK_TIMEOUT": _busy_timeout(query),
+                "SQLITE_SYNCHRONOUS": _synchronous(query),
                 "APPLICATION_RECORDER_TOPIC": sqlite_recorder,
                 "CREATE_TABLE": "no",
                 # An embedded store: one file, migrations serialised by its write lock.

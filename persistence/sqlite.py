@@ -4,6 +4,7 @@ one transaction."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -67,6 +68,10 @@ class LedgerSQLiteRecorder(
         # The views' tracking table (``persistence.viewstore``): a process application's
         # position is written by the library's own statement, in the events' transaction.
         self.tracker = SQLiteTrackingRecorder(datastore)
+        # The chain's head as this process last committed it: (position, leaf index, link).
+        # An append whose first position follows it needs no read of the chain (``_link``).
+        self._head: tuple[int, int, bytes] | None = None
+        self._staged = threading.local()  # the head a transaction in this thread will commit
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -151,8 +156,8 @@ class LedgerSQLiteRecorder(
                         r.originator_version,
                         r.entity,
                         r.event_type,
-                        utc_text(r.recorded_at),
-                        utc_text(r.effective_at),
+                        r.recorded_text,
+                        r.effective_text,
                         r.actor_id,
                         r.plan,
                         r.actor_role,
@@ -170,15 +175,25 @@ class LedgerSQLiteRecorder(
             self.tracker._insert_tracking(c, tracking)
         return ids
 
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        self._staged.head = None
+        ids = super().insert_events(stored_events, **kwargs)
+        self._committed()
+        return ids
+
     def insert_batch(
         self, members: Sequence[tuple[Sequence[StoredEvent], dict[str, Any]]]
     ) -> list[Sequence[int]]:
-        # One _insert_events for all: one transaction, one head read for the chain links.
+        # One _insert_events for all: one transaction, one head for the chain links.
         events = [e for stored, _ in members for e in stored]
         rows = [r for stored, kw in members for r in _rows_of(stored, kw)]
         commands = [kw["command"] for _, kw in members if kw.get("command") is not None]
+        self._staged.head = None
         with self.datastore.transaction(commit=True) as c:
             ids = self._insert_events(c, events, index_rows=rows, commands=commands)
+        self._committed()
         assert ids is not None and len(ids) == len(events)
         found: list[Sequence[int]] = []
         for stored, _ in members:
@@ -194,15 +209,35 @@ class LedgerSQLiteRecorder(
         rows: Sequence[IndexRow],
     ) -> None:
         # The events' insert holds the write lock, so the head read here is the true head.
-        c.execute(f"SELECT leaf_index, link FROM {CHAIN_TABLE} ORDER BY leaf_index DESC LIMIT 1")
-        head = c.fetchone()
-        index, previous = (head["leaf_index"] + 1, bytes(head["link"])) if head else (0, GENESIS)
+        # Positions are the events' rowids, the highest stored + 1: when the first one follows
+        # the last position this process committed a link for, nothing was appended since
+        # (by any process), and that link is still the head.
+        known = self._head
+        if known is not None and ids[0] == known[0] + 1:
+            index, previous = known[1] + 1, known[2]
+        else:
+            c.execute(
+                f"SELECT leaf_index, link FROM {CHAIN_TABLE} ORDER BY leaf_index DESC LIMIT 1"
+            )
+            head = c.fetchone()
+            index, previous = (
+                (head["leaf_index"] + 1, bytes(head["link"])) if head else (0, GENESIS)
+            )
         links = []
         for offset, (position, stored) in enumerate(zip(ids, stored_events, strict=True)):
             leaf = leaf_hash(position, digest_of(stored, rows[offset] if rows else None))
             previous = link(previous, leaf)
             links.append((index + offset, position, leaf, previous))
         c.executemany(f"INSERT INTO {CHAIN_TABLE} VALUES (?, ?, ?, ?)", links)
+        self._staged.head = (ids[-1], index + len(links) - 1, previous)
+
+    def _committed(self) -> None:
+        """Keep the head this thread's transaction just committed (never one rolled back:
+        another process may since have stored other links at those positions)."""
+        staged = getattr(self._staged, "head", None)
+        known = self._head
+        if staged is not None and (known is None or staged[0] > known[0]):
+            self._head = staged
 
     def _read(self, template: str, params: Sequence[Any], prepare: bool | None = None) -> list[Any]:
         sql = template.format(index=INDEX_TABLE, chain=CHAIN_TABLE, commands=COMMANDS_TABLE, p="?")
@@ -243,6 +278,7 @@ class LedgerSQLiteRecorder(
                 yield rows
 
     def restore(self, links: Sequence[StoredLink]) -> None:
+        self._head = None
         with self.datastore.transaction(commit=True) as c:
             c.execute(f"SELECT 1 FROM {self.events_table_name} LIMIT 1")
             if c.fetchone() is not None:

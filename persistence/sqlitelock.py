@@ -88,13 +88,21 @@ class ImmediateConnection(SQLiteConnection):
 
 
 class ImmediatePool(SQLiteConnectionPool):
+    def __init__(self, *, db_name: str, lock_timeout: int | None, synchronous: str) -> None:
+        super().__init__(db_name=db_name, lock_timeout=lock_timeout)
+        self.synchronous = synchronous
+
     def _create_connection(self) -> SQLiteConnection:
         made = super()._create_connection()
+        # A per-connection setting (``?synchronous=``, persistence/settings.py); FULL is
+        # SQLite's own default, so only NORMAL needs saying.
+        if self.synchronous != "FULL":
+            made._sqlite_conn.execute(f"PRAGMA synchronous={self.synchronous}")
         return ImmediateConnection(made._sqlite_conn, self.max_age, self.lock_timeout)
 
 
 class ImmediateDatastore(SQLiteDatastore):
-    def __init__(self, made: SQLiteDatastore) -> None:
+    def __init__(self, made: SQLiteDatastore, synchronous: str = "FULL") -> None:
         super().__init__(
             made.pool.db_name,
             lock_timeout=made.pool.lock_timeout,
@@ -102,7 +110,9 @@ class ImmediateDatastore(SQLiteDatastore):
             originator_id_type=made.originator_id_type,
         )
         pool = self.pool
-        self.pool = ImmediatePool(db_name=pool.db_name, lock_timeout=pool.lock_timeout)
+        self.pool = ImmediatePool(
+            db_name=pool.db_name, lock_timeout=pool.lock_timeout, synchronous=synchronous
+        )
         pool.close()
 
 
@@ -112,5 +122,5 @@ class Factory(library.SQLiteFactory):
     def __init__(self, env: Environment | EnvType | None):
         super().__init__(env)
         made = self.datastore
-        self.datastore = ImmediateDatastore(made)
+        self.datastore = ImmediateDatastore(made, self.env.get("SQLITE_SYNCHRONOUS") or "FULL")
         made.close()

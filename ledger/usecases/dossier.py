@@ -144,7 +144,7 @@ def report_late_dossier(
     access.require_dossier_writer(ctx.actor, cmd.agency)
 
     def decide(meta: EventMeta) -> list[LedgerAggregate]:
-        unit = app.get_plan(cmd.plan).unit_code
+        unit = scope.plan_unit(app, cmd.plan)
         scope.require_plan_actor(app, ctx.actor, cmd.plan, RECORD, unit)
         scope.require_agency_of_plan(app, cmd.agency, cmd.plan, unit)
         if app.exists(ids.dossier_id(cmd.dossier_code)):

@@ -43,7 +43,7 @@ class PlanInspection(Command):
 @use_case(PlanInspection)
 def plan_inspection(app: LedgerCore, ctx: CommandContext, cmd: PlanInspection) -> CommandResult:
     access.require(ctx.actor, access.INSPECT)
-    unit = app.get_plan(cmd.plan).unit_code
+    unit = scope.plan_unit(app, cmd.plan)
     scope.require_plan_actor(app, ctx.actor, cmd.plan, INSPECT, unit)
     if not isinstance(app.require_agency(cmd.agency, "agency"), Agency):
         raise InvalidValue("cần một cơ quan cụ thể, không phải một nhóm", field="agency")
