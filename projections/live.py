@@ -36,7 +36,7 @@ from persistence.viewstore import (
     SQLiteLedgerView,
     StaleGeneration,
 )
-from projections.rows import RowDecoder
+from projections.rows import RowDecoder, key_of
 from projections.state import FOLDS, LedgerState, apply, fold, kind_of
 
 PAGE = 2_000  # events read, folded and saved (one commit) at a time
@@ -55,7 +55,7 @@ VIEWS_SERVED = (
 
 
 def _keys(events: list[tuple[int, Any]]) -> list[tuple[str, str]]:
-    keys = {(kind, e.originator_id.hex) for _, e in events if (kind := kind_of(e)) is not None}
+    keys = {(kind, key_of(e)) for _, e in events if (kind := kind_of(e)) is not None}
     return sorted(keys)
 
 
@@ -118,13 +118,16 @@ def _pages(app: ParLedger, after: int, upto: int) -> Iterator[list[tuple[int, An
     """The log after ``after`` up to ``upto`` in pages of decoded rows (``projections.rows``):
     one page in memory at a time."""
     decoder = RowDecoder(app.mapper)
+    recorder = app.ledger_recorder
     position = after
     while position < upto:
-        notifications = app.recorder.select_notifications(start=position + 1, limit=PAGE, stop=upto)
-        if not notifications:
+        stored = recorder.select_event_rows(position + 1, upto, PAGE)
+        if not stored:
             return
-        yield decoder.rows(notifications, FOLDS)  # the others change no view: not parsed
-        position = notifications[-1].id
+        position = stored[-1][0]
+        page = decoder.page(stored, FOLDS)  # the others change no view: not parsed
+        del stored  # not held while the page is folded and collected
+        yield page
 
 
 @dataclass(frozen=True)
@@ -193,10 +196,14 @@ def _catch_up(
             touched = process_page(view, state, page, name, generation, evicted=evicted)
             used.update(dict.fromkeys(touched, done))
             _let_go(state, used, evicted)
-            gc.collect(1)  # the page's cycles, if any; the state itself is left alone
+            first, last, count = page[0][0], page[-1][0], len(page)
+            # The page's cycles, if any; the state itself is left alone. The page is let go
+            # first: its rows, freed by their counts, are then not walked by the collector.
+            del page
+            gc.collect(1)
             if on_page:
-                on_page(page[0][0], page[-1][0])
-            done += len(page)
+                on_page(first, last)
+            done += count
             if on_progress:
                 on_progress(Progress(done, head - after, time.perf_counter() - started))
     return Progress(done, head - after, time.perf_counter() - started)

@@ -21,7 +21,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from domain.user import User
-from integrity.chain import utc_text
 from projections.fold import (
     agencies,
     calendar,
@@ -34,7 +33,7 @@ from projections.fold import (
     units,
 )
 from projections.fold.core import Doc, FoldTable, Handler, LedgerState, Stamp, event_class, plain
-from projections.rows import EventRow, class_of
+from projections.rows import EventRow, class_of, effective_utc, key_of
 
 __all__ = ["FOLDS", "NOT_IN_VIEWS", "Doc", "LedgerState", "Stamp", "apply", "fold", "plain"]
 
@@ -92,9 +91,9 @@ def apply(state: LedgerState, event: Any, position: int) -> list[tuple[str, str]
     if found is None:
         return []  # NOT_IN_VIEWS: users, which no view shows
     kind, handler = found
-    stamp: Stamp = [utc_text(event.meta.effective_at), position]
+    stamp: Stamp = [effective_utc(event), position]
     handler(state, event, stamp)
-    return [(kind, event.originator_id.hex)]
+    return [(kind, key_of(event))]
 
 
 def fold(events: Iterable[tuple[int, Any]], state: LedgerState | None = None) -> LedgerState:

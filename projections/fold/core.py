@@ -13,8 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from domain.values import VN_TZ
 from integrity.chain import utc_text
+from projections.rows import effective_day, key_of
 
 Doc = dict[str, Any]
 Stamp = list[Any]  # [effective time as fixed-width UTC text, position]
@@ -124,13 +124,13 @@ class FoldTable:
 
 
 def base(state: LedgerState, kind: str, event: Any, stamp: Stamp) -> Doc:
-    doc = state.doc(kind, event.originator_id.hex)
+    doc = state.doc(kind, key_of(event))
     put(doc, "version", event.originator_version, [stamp[1]])  # newest recorded version
     return doc
 
 
 def local_day(e: Any) -> str:
-    return str(e.meta.effective_at.astimezone(VN_TZ).date().isoformat())
+    return effective_day(e)
 
 
 def withdrawal(e: Any) -> Doc:
