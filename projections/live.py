@@ -125,9 +125,11 @@ def _pages(app: ParLedger, after: int, upto: int) -> Iterator[list[tuple[int, An
         if not stored:
             return
         position = stored[-1][0]
-        page = decoder.page(stored, FOLDS)  # the others change no view: not parsed
-        del stored  # not held while the page is folded and collected
-        yield page
+        # Handed over, not kept: a page still held here when the caller collects after
+        # folding it would be walked by the collector, every row and field of it.
+        handed = [decoder.page(stored, FOLDS)]  # the others change no view: not parsed
+        del stored
+        yield handed.pop()
 
 
 @dataclass(frozen=True)
