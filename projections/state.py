@@ -35,7 +35,17 @@ from projections.fold import (
 from projections.fold.core import Doc, FoldTable, Handler, LedgerState, Stamp, event_class, plain
 from projections.rows import EventRow, class_of, effective_utc, key_of
 
-__all__ = ["FOLDS", "NOT_IN_VIEWS", "Doc", "LedgerState", "Stamp", "apply", "fold", "plain"]
+__all__ = [
+    "FOLDS",
+    "NOT_IN_VIEWS",
+    "Doc",
+    "LedgerState",
+    "Stamp",
+    "apply",
+    "apply_one",
+    "fold",
+    "plain",
+]
 
 TABLES: tuple[FoldTable, ...] = (
     tasks.on,
@@ -83,21 +93,28 @@ def event_name(event: Any) -> str:
 def apply(state: LedgerState, event: Any, position: int) -> list[tuple[str, str]]:
     """Fold one event in (a library event or an ``EventRow``); returns the documents it
     touched as (kind, key)."""
+    changed = apply_one(state, event, position)
+    return [] if changed is None else [changed]
+
+
+def apply_one(state: LedgerState, event: Any, position: int) -> tuple[str, str] | None:
+    """:func:`apply`, returning the one document the event touched (None for events no view
+    shows): what the rebuild calls once per event."""
     if position > state.position:
         state.position = position
     state.count += 1
     # class_of inlined: this runs once per event of every rebuild and replay.
     found = FOLDS.get(event._event_class if type(event) is EventRow else type(event))
     if found is None:
-        return []  # NOT_IN_VIEWS: users, which no view shows
+        return None  # NOT_IN_VIEWS: users, which no view shows
     kind, handler = found
     stamp: Stamp = [effective_utc(event), position]
     handler(state, event, stamp)
-    return [(kind, key_of(event))]
+    return kind, key_of(event)
 
 
 def fold(events: Iterable[tuple[int, Any]], state: LedgerState | None = None) -> LedgerState:
     state = state or LedgerState()
     for position, event in events:
-        apply(state, event, position)
+        apply_one(state, event, position)
     return state
