@@ -102,20 +102,20 @@ def key_of(event: Any) -> str:
     return event.__dict__["_key"] if type(event) is EventRow else event.originator_id.hex  # type: ignore[no-any-return]
 
 
-_UTC_TEXTS: dict[str, str] = {}  # stored effective time -> its fixed-width UTC text
-_UTC_TEXTS_KEPT = 4096  # the events of one command share their meta: a few suffice
+UTC_TEXTS: dict[str, str] = {}  # stored effective time -> its fixed-width UTC text
+UTC_TEXTS_KEPT = 4096  # the events of one command share their meta: a few suffice
 
 
 def _utc_of(text: str) -> str:
-    found = _UTC_TEXTS.get(text)
+    found = UTC_TEXTS.get(text)
     if found is None:
-        if len(_UTC_TEXTS) >= _UTC_TEXTS_KEPT:
-            _UTC_TEXTS.clear()
+        if len(UTC_TEXTS) >= UTC_TEXTS_KEPT:
+            UTC_TEXTS.clear()
         if len(text) == 32 and text.endswith("+00:00"):
             found = text  # already fixed-width UTC text
         else:
             found = utc_text(datetime.fromisoformat(text))
-        _UTC_TEXTS[text] = found
+        UTC_TEXTS[text] = found
     return found
 
 

@@ -33,7 +33,7 @@ from projections.fold import (
     units,
 )
 from projections.fold.core import Doc, FoldTable, Handler, LedgerState, Stamp, event_class, plain
-from projections.rows import EventRow, class_of, effective_utc, key_of
+from projections.rows import UTC_TEXTS, EventRow, class_of, effective_utc
 
 __all__ = [
     "FOLDS",
@@ -103,14 +103,23 @@ def apply_one(state: LedgerState, event: Any, position: int) -> tuple[str, str] 
     if position > state.position:
         state.position = position
     state.count += 1
-    # class_of inlined: this runs once per event of every rebuild and replay.
-    found = FOLDS.get(event._event_class if type(event) is EventRow else type(event))
-    if found is None:
-        return None  # NOT_IN_VIEWS: users, which no view shows
+    # class_of, key_of and effective_utc's memo inlined: this runs once per event of every
+    # rebuild and replay.
+    if type(event) is EventRow:
+        fields = event.__dict__
+        found = FOLDS.get(fields["_event_class"])
+        if found is None:
+            return None  # NOT_IN_VIEWS: users, which no view shows
+        at = UTC_TEXTS.get(fields.get("_at"))  # type: ignore[arg-type]
+        key = fields["_key"]
+    else:
+        found = FOLDS.get(type(event))
+        if found is None:
+            return None
+        at, key = None, event.originator_id.hex
     kind, handler = found
-    stamp: Stamp = [effective_utc(event), position]
-    handler(state, event, stamp)
-    return kind, key_of(event)
+    handler(state, event, [at or effective_utc(event), position])
+    return kind, key
 
 
 def fold(events: Iterable[tuple[int, Any]], state: LedgerState | None = None) -> LedgerState:
