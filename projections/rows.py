@@ -40,6 +40,7 @@ Decode = Callable[[Any], Any]
 # The ISO offset of VN_TZ (fixed): a time stored with it shows its local day in its first ten
 # characters.
 _LOCAL_OFFSET = datetime(2000, 1, 1, tzinfo=VN_TZ).isoformat()[-6:]
+_new = object.__new__
 
 
 class EventRow:
@@ -87,8 +88,8 @@ class EventRow:
         if name not in fields:
             raise AttributeError(name)  # a row the reader did not want: no fields at all
         value = fields[name]
-        if type(value) is dict:  # still the stored marker
-            value = fields[name] = _typed_in_place(value, fields["_decoders"])
+        if type(value) is dict or type(value) is bytes:  # still the stored marker
+            value = fields[name] = _typed_in_place(_marker(value), fields["_decoders"])
         return value
 
 
@@ -137,6 +138,71 @@ def effective_day(event: Any) -> str:
                 return text[:10]  # type: ignore[no-any-return]
             return datetime.fromisoformat(text).astimezone(VN_TZ).date().isoformat()
     return str(event.meta.effective_at.astimezone(VN_TZ).date().isoformat())
+
+
+# How the library's transcoder writes the meta marker (compact JSON, keys in the order
+# ``EventMetaAsDict.encode`` gives them, ``source`` last with an enum's plain value).
+_META = b'"meta":{"_type_":"meta","_data_":{'
+_AT = b'"effective_at":{"_type_":"datetime_iso","_data_":"'
+_SOURCE = b'"source":"'
+_COMMA, _BRACE = ord(","), ord("{")
+
+
+def _cut_meta(data: bytes) -> tuple[bytes, bytes, str] | None:
+    """``data`` without its ``meta`` marker, the marker's own text, and the effective time's
+    text; None where the text is not laid out as the transcoder writes it.
+
+    The meta marker is most of a stored event's text, and the fold reads only its effective
+    time: parsed apart, and only when asked, it costs nothing to most events. The patterns
+    searched hold quotes that would be escaped inside any string, so each matches structure
+    only: ``_AT`` and ``_SOURCE`` match the marker's own keys (the actor's keys come before and
+    are other names), and a ``_META`` found in a nested dict rather than at the top leaves the
+    top-level ``meta`` in the rest, which the caller checks."""
+    start = data.find(_META)
+    at = data.find(_AT, start)
+    source = data.find(_SOURCE, at)
+    if start < 1 or at < 0 or source < 0:
+        return None
+    closing = data.find(b'"', source + len(_SOURCE))  # the source is a plain enum value
+    end = closing + 3
+    if closing < 0 or data[closing:end] != b'"}}':
+        return None
+    begin = at + len(_AT)
+    effective = data[begin : data.find(b'"', begin)].decode()
+    marker = data[start + 7 : end]  # past '"meta":'
+    before = data[start - 1]
+    if before == _COMMA:
+        rest = data[: start - 1] + data[end:]
+    elif before == _BRACE:
+        rest = data[:start] + data[end + 1 if data[end] == _COMMA else end :]
+    else:
+        return None
+    return rest, marker, effective
+
+
+def _parse(data: bytes) -> tuple[dict[str, Any], Any, str | None]:
+    """The stored state without its meta; the meta marker (its text, or parsed) and the
+    effective time's stored text, when found."""
+    cut = _cut_meta(data)
+    if cut is not None:
+        rest, meta, effective = cut
+        try:
+            state = orjson.loads(rest)
+        except orjson.JSONDecodeError:
+            state = None
+        if type(state) is dict and "meta" not in state:
+            return state, meta, effective
+    state = orjson.loads(data)
+    meta = state.pop("meta", None)
+    if type(meta) is dict:
+        at = meta["_data_"]["effective_at"]
+        if at["_type_"] == "datetime_iso":
+            return state, meta, at["_data_"]
+    return state, meta, None
+
+
+def _marker(stored: Any) -> Any:
+    return orjson.loads(stored) if type(stored) is bytes else stored
 
 
 def _hex(raw: Any) -> str:
@@ -207,16 +273,17 @@ class RowDecoder:
         wanted: Collection[type[Any]] | None = None,
     ) -> EventRow:
         """One stored event (its originator id as 32 hex digits) as a row."""
-        cls, current = self._class(topic)
+        cls, current = self.topics.get(topic) or self._class(topic)
         if wanted is not None and cls not in wanted:
             return EventRow(cls, key, originator_version, {})
         if self.cipher:
             data = self.cipher.decrypt(data)
         if self.compressor:
             data = self.compressor.decompress(data)
-        state: dict[str, Any] = orjson.loads(data)
-        # Set aside undecoded (read lazily: ``EventRow.meta``, ``EventRow.timestamp``).
-        meta = state.pop("meta", None)
+        if type(data) is not bytes:
+            data = bytes(data)
+        # Meta and timestamp set aside undecoded (``EventRow.meta``, ``EventRow.timestamp``).
+        state, meta, effective = _parse(data)
         timestamp = state.pop("timestamp", None)
         decoders = self.decoders
         _typed_values(state, decoders)
@@ -224,7 +291,7 @@ class RowDecoder:
         if version < current:
             # Stored by an earlier release: the upcasters see decoded values, as in the mapper.
             if meta is not None:
-                state["meta"] = _typed_in_place(meta, decoders)
+                state["meta"] = _typed_in_place(_marker(meta), decoders)
             if timestamp is not None:
                 state["timestamp"] = _typed_in_place(timestamp, decoders)
             while version < current:
@@ -233,13 +300,18 @@ class RowDecoder:
         else:
             if meta is not None:
                 state["meta"] = meta
-                at = meta["_data_"]["effective_at"]
-                if at["_type_"] == "datetime_iso":
-                    state["_at"] = at["_data_"]  # the stored text: see effective_utc
+            if effective is not None:
+                state["_at"] = effective  # the stored text: see effective_utc
             if timestamp is not None:
                 state["timestamp"] = timestamp
         state["_decoders"] = decoders
-        return EventRow(cls, key, originator_version, state)
+        # EventRow.__init__ inlined (once per event of every rebuild).
+        state["_key"] = key
+        state["originator_version"] = originator_version
+        state["_event_class"] = cls
+        row: EventRow = _new(EventRow)
+        row.__dict__ = state
+        return row
 
     def row(self, stored: StoredEvent, wanted: Collection[type[Any]] | None = None) -> EventRow:
         return self.decode(
