@@ -313,6 +313,21 @@ class LedgerPostgresRecorder(
             "LEFT JOIN {schema}.{chain} c ON c.notification_id = e.notification_id " + tail
         )
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's
+    def select_event_rows(self, start: int, stop: int, limit: int) -> list[Sequence[Any]]:
+        statement = self._sql(
+            "SELECT notification_id, replace(originator_id::text, '-', ''), originator_version, "
+            "topic, state FROM {schema}.{events} "
+            "WHERE notification_id >= %s AND notification_id <= %s "
+            "ORDER BY notification_id LIMIT %s"
+        )
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row) as curs,
+        ):
+            curs.execute(statement, (start, stop, limit), prepare=True)
+            return list(curs.fetchall())
+
     def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
         statement = self._chained_select(
             "WHERE e.notification_id > %s ORDER BY e.notification_id LIMIT %s"

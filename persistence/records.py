@@ -174,6 +174,12 @@ class LedgerRecorder:
         """The events of one plan and of the agency directory inside ``window``, in order."""
         raise NotImplementedError
 
+    def select_event_rows(self, start: int, stop: int, limit: int) -> list[Sequence[Any]]:
+        """Stored events from position ``start`` to ``stop`` (both included), at most
+        ``limit``, as plain rows (position, originator as 32 hex digits, version, topic,
+        state): what the views' rebuild reads, without a library notification per row."""
+        raise NotImplementedError
+
     def select_chained(self, *, gt: int = 0, limit: int = 5000) -> list[StoredLink]:
         """Events after position ``gt`` with their index facts and their stored link (``None``
         where a row is missing), in position order: what export and proofs read."""

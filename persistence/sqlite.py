@@ -263,6 +263,17 @@ class LedgerSQLiteRecorder(
             f"LEFT JOIN {CHAIN_TABLE} c ON c.notification_id = e.rowid " + tail
         )
 
+    def select_event_rows(self, start: int, stop: int, limit: int) -> list[Sequence[Any]]:
+        # The library stores an originator id as its 32 hex digits already.
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT rowid, originator_id, originator_version, topic, state "
+                f"FROM {self.events_table_name} WHERE rowid >= ? AND rowid <= ? "
+                "ORDER BY rowid LIMIT ?",
+                (start, stop, limit),
+            )
+            return list(c.fetchall())
+
     def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
         with self.datastore.transaction(commit=False) as c:
             statement = self._chained_select("WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?")

@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 
 DOCS_TABLE = "parledger_view_docs"
@@ -34,8 +35,18 @@ STANDING = (
 )
 
 
+_DOC_OPTIONS = orjson.OPT_SORT_KEYS
+
+
 def dumps_doc(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    """A document as stored: compact, keys sorted, text unescaped. orjson writes, in C, the
+    text of ``json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)``
+    (a float at most spelled otherwise, the same number); what it refuses and ``json``
+    accepts (keys not text, integers past 64 bits) is written by ``json``."""
+    try:
+        return orjson.dumps(value, option=_DOC_OPTIONS).decode()
+    except TypeError:  # orjson.JSONEncodeError is one
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def plan_of(doc: dict[str, Any]) -> str | None:

@@ -1,9 +1,9 @@
 """Live views: the folded ledger state kept in the database, exactly once per event.
 
-Catch-up and rebuild read the notification log in pages and write each page's changed
-documents with its tracking position in one transaction; following new events uses the
-library's :class:`ProjectionRunner` (PostgreSQL LISTEN/NOTIFY, SQLite polling) with the same
-fold, one event per transaction. Either way a process stopped at any point resumes from the
+Catch-up and rebuild read the notification log in pages and write the documents changed by
+every few pages with the tracking position reached in one transaction; following new events
+uses the library's :class:`ProjectionRunner` (PostgreSQL LISTEN/NOTIFY, SQLite polling) with
+the same fold, one event per transaction. Either way a process stopped at any point resumes from the
 position the tracking table holds, and nothing is applied twice.
 
 A rebuild folds the whole log into the store's shadow table and promotes it in one transaction
@@ -36,10 +36,11 @@ from persistence.viewstore import (
     SQLiteLedgerView,
     StaleGeneration,
 )
-from projections.rows import RowDecoder
-from projections.state import FOLDS, LedgerState, apply, fold, kind_of
+from projections.rows import RowDecoder, key_of
+from projections.state import FOLDS, LedgerState, apply_one, fold, kind_of
 
-PAGE = 2_000  # events read, folded and saved (one commit) at a time
+PAGE = 2_000  # events read and folded at a time
+SAVE_PAGES = 5  # pages folded between saves (one commit of the documents they changed)
 DOCS_KEPT = 50_000  # documents a catch-up holds in memory between pages (~150 MB)
 SHADOW = ":rebuild"  # suffix of the tracking name a rebuild folds the shadow table under
 PROMOTE_ATTEMPTS = 100  # each failed attempt folds the shadow on to the head first
@@ -55,7 +56,7 @@ VIEWS_SERVED = (
 
 
 def _keys(events: list[tuple[int, Any]]) -> list[tuple[str, str]]:
-    keys = {(kind, e.originator_id.hex) for _, e in events if (kind := kind_of(e)) is not None}
+    keys = {(kind, key_of(e)) for _, e in events if (kind := kind_of(e)) is not None}
     return sorted(keys)
 
 
@@ -79,6 +80,19 @@ def process_page(
     the documents changed. With ``evicted``, ``state`` holds every document the view has but
     those named (it folded the log from the start, and let these go once saved): only those
     are loaded again, when the page needs them."""
+    touched = _fold_page(view, state, events, evicted)
+    _save(view, state, touched, Tracking(app_name, events[-1][0]), generation)
+    return touched
+
+
+def _fold_page(
+    view: LedgerView,
+    state: LedgerState,
+    events: list[tuple[int, Any]],
+    evicted: set[tuple[str, str]] | None,
+) -> set[tuple[str, str]]:
+    """The page folded into ``state`` (documents it needs loaded first); the documents it
+    changed."""
     if evicted is None:
         _load_into(view, state, _keys(events))
     elif evicted:
@@ -86,11 +100,23 @@ def process_page(
         _load_into(view, state, again)
         evicted.difference_update(again)
     touched: set[tuple[str, str]] = set()
+    add = touched.add
     for position, event in events:
-        touched.update(apply(state, event, position))
-    rows = [(kind, key, state.kind(kind)[key]) for kind, key in sorted(touched)]
-    view.save(rows, Tracking(app_name, events[-1][0]), generation)
+        changed = apply_one(state, event, position)
+        if changed is not None:
+            add(changed)
     return touched
+
+
+def _save(
+    view: LedgerView,
+    state: LedgerState,
+    touched: set[tuple[str, str]],
+    tracking: Tracking,
+    generation: int | None,
+) -> None:
+    rows = [(kind, key, state.kind(kind)[key]) for kind, key in sorted(touched)]
+    view.save(rows, tracking, generation)
 
 
 def _let_go(
@@ -118,13 +144,18 @@ def _pages(app: ParLedger, after: int, upto: int) -> Iterator[list[tuple[int, An
     """The log after ``after`` up to ``upto`` in pages of decoded rows (``projections.rows``):
     one page in memory at a time."""
     decoder = RowDecoder(app.mapper)
+    recorder = app.ledger_recorder
     position = after
     while position < upto:
-        notifications = app.recorder.select_notifications(start=position + 1, limit=PAGE, stop=upto)
-        if not notifications:
+        stored = recorder.select_event_rows(position + 1, upto, PAGE)
+        if not stored:
             return
-        yield decoder.rows(notifications, FOLDS)  # the others change no view: not parsed
-        position = notifications[-1].id
+        position = stored[-1][0]
+        # Handed over, not kept: a page still held here when the caller collects after
+        # folding it would be walked by the collector, every row and field of it.
+        handed = [decoder.page(stored, FOLDS)]  # the others change no view: not parsed
+        del stored
+        yield handed.pop()
 
 
 @dataclass(frozen=True)
@@ -157,7 +188,7 @@ def catch_up(
     saved only while its generation is the one read before its documents were, and when a
     rebuild is promoted meanwhile the catch-up starts again on the new generation (a reader
     must not be left behind the events acknowledged before it asked). ``on_page(first,
-    last)`` hears of each page of positions once it is saved (the worker's report).
+    last)`` hears of each range of positions once it is saved (the worker's report).
     """
     view = view or view_for(app)
     if name is not None:
@@ -188,17 +219,38 @@ def _catch_up(
     used: dict[tuple[str, str], int] = {}  # document -> events done when it last changed
     started = time.perf_counter()
     done = 0
+    # Documents changed since the last save, the pages folded since, and their first and last
+    # positions: a save (one commit) every SAVE_PAGES pages writes a document changed on
+    # several of them once, and the pages are read and let go one at a time meanwhile.
+    touched: set[tuple[str, str]] = set()
+    folded, first, last = 0, 0, 0
+
+    def save() -> None:
+        nonlocal folded
+        _save(view, state, touched, Tracking(name, last), generation)
+        used.update(dict.fromkeys(touched, done))
+        _let_go(state, used, evicted)  # only documents saved: the fold has none other
+        touched.clear()
+        folded = 0
+        gc.collect(1)  # the pages' cycles, if any; the state itself is left alone
+        if on_page:
+            on_page(first, last)
+        if on_progress:
+            on_progress(Progress(done, head - after, time.perf_counter() - started))
+
     with young_collections_only():
         for page in _pages(app, after, head):
-            touched = process_page(view, state, page, name, generation, evicted=evicted)
-            used.update(dict.fromkeys(touched, done))
-            _let_go(state, used, evicted)
-            gc.collect(1)  # the page's cycles, if any; the state itself is left alone
-            if on_page:
-                on_page(page[0][0], page[-1][0])
+            if not folded:
+                first = page[0][0]
+            touched |= _fold_page(view, state, page, evicted)
+            last = page[-1][0]
             done += len(page)
-            if on_progress:
-                on_progress(Progress(done, head - after, time.perf_counter() - started))
+            folded += 1
+            del page  # freed now, by its count, rather than walked by the collector
+            if folded >= SAVE_PAGES:
+                save()
+        if folded:
+            save()
     return Progress(done, head - after, time.perf_counter() - started)
 
 

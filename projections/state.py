@@ -21,7 +21,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from domain.user import User
-from integrity.chain import utc_text
 from projections.fold import (
     agencies,
     calendar,
@@ -34,9 +33,19 @@ from projections.fold import (
     units,
 )
 from projections.fold.core import Doc, FoldTable, Handler, LedgerState, Stamp, event_class, plain
-from projections.rows import EventRow, class_of
+from projections.rows import UTC_TEXTS, EventRow, class_of, effective_utc
 
-__all__ = ["FOLDS", "NOT_IN_VIEWS", "Doc", "LedgerState", "Stamp", "apply", "fold", "plain"]
+__all__ = [
+    "FOLDS",
+    "NOT_IN_VIEWS",
+    "Doc",
+    "LedgerState",
+    "Stamp",
+    "apply",
+    "apply_one",
+    "fold",
+    "plain",
+]
 
 TABLES: tuple[FoldTable, ...] = (
     tasks.on,
@@ -84,21 +93,37 @@ def event_name(event: Any) -> str:
 def apply(state: LedgerState, event: Any, position: int) -> list[tuple[str, str]]:
     """Fold one event in (a library event or an ``EventRow``); returns the documents it
     touched as (kind, key)."""
+    changed = apply_one(state, event, position)
+    return [] if changed is None else [changed]
+
+
+def apply_one(state: LedgerState, event: Any, position: int) -> tuple[str, str] | None:
+    """:func:`apply`, returning the one document the event touched (None for events no view
+    shows): what the rebuild calls once per event."""
     if position > state.position:
         state.position = position
     state.count += 1
-    # class_of inlined: this runs once per event of every rebuild and replay.
-    found = FOLDS.get(event._event_class if type(event) is EventRow else type(event))
-    if found is None:
-        return []  # NOT_IN_VIEWS: users, which no view shows
+    # class_of, key_of and effective_utc's memo inlined: this runs once per event of every
+    # rebuild and replay.
+    if type(event) is EventRow:
+        fields = event.__dict__
+        found = FOLDS.get(fields["_event_class"])
+        if found is None:
+            return None  # NOT_IN_VIEWS: users, which no view shows
+        at = UTC_TEXTS.get(fields.get("_at"))  # type: ignore[arg-type]
+        key = fields["_key"]
+    else:
+        found = FOLDS.get(type(event))
+        if found is None:
+            return None
+        at, key = None, event.originator_id.hex
     kind, handler = found
-    stamp: Stamp = [utc_text(event.meta.effective_at), position]
-    handler(state, event, stamp)
-    return [(kind, event.originator_id.hex)]
+    handler(state, event, [at or effective_utc(event), position])
+    return kind, key
 
 
 def fold(events: Iterable[tuple[int, Any]], state: LedgerState | None = None) -> LedgerState:
     state = state or LedgerState()
     for position, event in events:
-        apply(state, event, position)
+        apply_one(state, event, position)
     return state

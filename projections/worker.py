@@ -3,17 +3,17 @@ log outside the API processes, so reads never fold events inside a request.
 
 It follows the notification log (PostgreSQL: LISTEN on the channel ``parledger_append``
 notifies, with polling as the fallback when no notification comes or the listening connection
-is lost; SQLite: polling) and folds new events page by page, each page's documents saved with its
-tracking position in one transaction (``projections.live``): a worker stopped anywhere resumes
-from the tracking position and applies nothing twice.
+is lost; SQLite: polling) and folds new events page by page, the documents a few pages changed
+saved with the tracking position reached in one transaction (``projections.live``): a worker
+stopped anywhere resumes from the tracking position and applies nothing twice.
 
 Before folding, the worker runs the obligations process (``ledger.obligations``) on the new
 events, and sweeps for obligations whose due moment passed once a minute, under the same lease.
 
 Several workers may run for availability: a lease in the database (schema version 2) lets one
-work while the others wait, renewed after each page and taken over when its holder stops
+work while the others wait, renewed after each save and taken over when its holder stops
 renewing. Should two ever fold at once (a lease expired under a stalled holder), the tracking
-table still refuses the second save of a position: the loser's page is rolled back whole.
+table still refuses the second save of a position: the loser's save is rolled back whole.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Report:
     holder: str
     position: int
     head: int
-    applied: tuple[tuple[int, int], ...]  # (first, last) position of each page saved
+    applied: tuple[tuple[int, int], ...]  # (first, last) position of each save
 
     @property
     def lag(self) -> int:
@@ -76,7 +76,7 @@ class Worker:
         *,
         poll: float = 0.5,
         holder: str | None = None,
-        on_report: Callable[[Report], None] | None = None,  # after each page saved
+        on_report: Callable[[Report], None] | None = None,  # after each save
         sweep_every: float = SWEEP_SECONDS,
     ) -> None:
         self.app, self.poll, self.on_report = app, poll, on_report
@@ -115,7 +115,7 @@ class Worker:
             applied: list[tuple[int, int]] = []
 
             def saved(first: int, last: int) -> None:
-                # Told at once, page by page: a worker killed later has still said it.
+                # Told at once, save by save: a worker killed later has still said it.
                 applied.append((first, last))
                 if self.on_report:
                     head = int(self.app.recorder.max_notification_id() or 0)

@@ -13,15 +13,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from domain.values import VN_TZ
 from integrity.chain import utc_text
+from projections.rows import EventRow, effective_day
 
 Doc = dict[str, Any]
 Stamp = list[Any]  # [effective time as fixed-width UTC text, position]
 
 
+_NATIVE = frozenset({str, int, bool, type(None)})  # as they are (subclasses go the long way)
+
+
 def plain(value: Any) -> Any:
     """JSON-native form of event data: dates and times as ISO text, decimals as text."""
+    if type(value) in _NATIVE:
+        return value
     if isinstance(value, datetime):
         return utc_text(value)
     if isinstance(value, date):
@@ -124,13 +129,30 @@ class FoldTable:
 
 
 def base(state: LedgerState, kind: str, event: Any, stamp: Stamp) -> Doc:
-    doc = state.doc(kind, event.originator_id.hex)
-    put(doc, "version", event.originator_version, [stamp[1]])  # newest recorded version
+    """The event's document (made if new) with its newest recorded version.
+
+    Called for every event folded: ``LedgerState.doc``, ``key_of`` and ``put`` are inlined."""
+    fields = event.__dict__
+    key = fields["_key"] if type(event) is EventRow else event.originator_id.hex
+    docs = state.docs.get(kind)
+    if docs is None:
+        docs = state.docs[kind] = {}
+    doc = docs.get(key)
+    if doc is None:
+        doc = docs[key] = {"_s": {}}
+    stamps = doc.get("_s")
+    if stamps is None:
+        stamps = doc["_s"] = {}
+    position = stamp[1]
+    held = stamps.get("version")
+    if held is None or [position] >= held:
+        stamps["version"] = [position]
+        doc["version"] = event.originator_version
     return doc
 
 
 def local_day(e: Any) -> str:
-    return str(e.meta.effective_at.astimezone(VN_TZ).date().isoformat())
+    return effective_day(e)
 
 
 def withdrawal(e: Any) -> Doc:

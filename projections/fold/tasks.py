@@ -68,8 +68,9 @@ def _task_progress(state: LedgerState, e: Any, stamp: Stamp) -> None:
     doc = base(state, "tasks", e, stamp)
     if e.percent is not None:
         put(doc, "percent", e.percent, stamp)
-    put(doc, "last_report", {"on": local_day(e), "note": e.note}, stamp)
-    put_first(doc, "started_on", local_day(e), stamp)  # the status is derived by the views
+    day = local_day(e)
+    put(doc, "last_report", {"on": day, "note": e.note}, stamp)
+    put_first(doc, "started_on", day, stamp)  # the status is derived by the views
 
 
 @on("EvidenceAdded")
