@@ -6,12 +6,18 @@ commune's own, qualified by the unit's code), each with a year of activity from
 ``benchmarks/ledger_mix.py`` (about 2,700 events a plan). Plans are added province by
 province, round robin, so every size has every province and more communes in each.
 
+Communes are made through the commands one by one (``--generator commands``), or the first
+through the commands and the rest as copies of it written through the recorder's own append
+(``--generator replicate``, the default; ``benchmarks/replicate.py``), many communes to a
+transaction: the same events, index rows and chain links, in a fraction of the time.
+
 At each size it prints one plan's as-of latency (with checkpoints, and from the index alone)
 beside the same figure at the smallest size (the growth ratio; goal < 1.2x from 100k to 1M
 events), and a province roll-up's p50/p99 beside one plan's as-of p50 at that size. How long
 generation took is printed with each size.
 
     python benchmarks/national.py --sizes 100000,1000000 [--backend postgres]
+        [--generator commands|replicate]
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.ledger_mix import OPERATOR, Mix
+from benchmarks.replicate import Commune, Replicator, Template
 from benchmarks.stores import growth_arguments, scratch_store
 from domain.values import Source
 from ledger.application import ParLedger
@@ -46,6 +53,7 @@ YEAR = 2023
 AS_OF = date(2023, 6, 30)
 PLAN = "p0-c0-2023"  # the plan whose as-of answer is timed at every size
 PROVINCE = "p0"  # the province whose roll-up is timed
+BATCH_EVENTS = 50_000  # copied events appended in one transaction
 
 
 def _context() -> CommandContext:
@@ -66,28 +74,71 @@ def commune_plan(province: int, commune: int) -> PlanFile:
     return qualified(plan)
 
 
+def commune(province: int, number: int) -> Commune:
+    return Commune(
+        unit=f"p{province}-c{number}",
+        province=f"p{province}",
+        name=f"Xã số {number} tỉnh số {province}",
+    )
+
+
 class NationalMix(Mix):
-    """Grows the ledger commune plan by commune plan, provinces round robin."""
+    """Grows the ledger commune plan by commune plan, provinces round robin; with
+    ``replicate``, every commune after the first is a copy of it."""
+
+    def __init__(self, app: ParLedger, *, replicate: bool = False) -> None:
+        super().__init__(app)
+        self.replicate = replicate
+        self.replicator: Replicator | None = None
 
     def grow_to(self, events: int) -> None:
-        while int(self.app.recorder.max_notification_id() or 0) < events:
-            commune, province = divmod(self.made, PROVINCES)
-            self.add_commune(province, commune)
+        pending: list[Commune] = []
+        while self._events() + len(pending) * self._per_commune() < events:
+            number, province = divmod(self.made, PROVINCES)
+            if self.replicator is None:
+                self.add_commune(province, number)
+            else:
+                if number == 0:
+                    self.flush(pending)
+                    self.add_province(province)
+                pending.append(commune(province, number))
+                if len(pending) * self._per_commune() >= BATCH_EVENTS:
+                    self.flush(pending)
             self.made += 1
+        self.flush(pending)
 
-    def add_commune(self, province: int, commune: int) -> None:
-        if commune == 0:
-            self.app.handle(_context(), EstablishUnit(
-                unit_code=f"p{province}", name=f"Tỉnh số {province}",
-                level=UnitLevel("province"),
-            ))  # fmt: skip
-        plan = commune_plan(province, commune)
+    def _events(self) -> int:
+        return int(self.app.recorder.max_notification_id() or 0)
+
+    def _per_commune(self) -> int:
+        return len(self.replicator.template.events) if self.replicator else 0
+
+    def flush(self, pending: list[Commune]) -> None:
+        assert self.replicator is not None or not pending
+        if self.replicator is not None:
+            self.replicator.append(pending)
+        pending.clear()
+
+    def add_province(self, province: int) -> None:
+        self.app.handle(_context(), EstablishUnit(
+            unit_code=f"p{province}", name=f"Tỉnh số {province}",
+            level=UnitLevel("province"),
+        ))  # fmt: skip
+
+    def add_commune(self, province: int, number: int) -> None:
+        if number == 0:
+            self.add_province(province)
+        plan = commune_plan(province, number)
+        first = self._events()
         self.app.handle(_context(), EstablishUnit(
             unit_code=str(plan.unit_code), name=plan.unit, level=UnitLevel("commune"),
             parent=f"p{province}",
         ))  # fmt: skip
         import_plan(self.app, plan, _context())
         self.add_activity(plan, YEAR)
+        if self.replicate and self.replicator is None:
+            template = Template(self.app, first, self._events(), commune(province, number))
+            self.replicator = Replicator(self.app, template)
 
 
 def timed(call: Callable[[], Any], runs: int) -> list[float]:
@@ -140,9 +191,9 @@ def _print(r: dict[str, float], base: dict[str, float]) -> None:
     )
 
 
-def run(url: str, sizes: list[int], queries: int) -> list[dict[str, float]]:
+def run(url: str, sizes: list[int], queries: int, replicate: bool) -> list[dict[str, float]]:
     app = ParLedger(parse_database_url(url))
-    mix = NationalMix(app)
+    mix = NationalMix(app, replicate=replicate)
     rows: list[dict[str, float]] = []
     try:
         for size in sizes:
@@ -157,10 +208,21 @@ def run(url: str, sizes: list[int], queries: int) -> list[dict[str, float]]:
 
 
 def main() -> int:
-    args, sizes = growth_arguments(__doc__, "100000,1000000", 100)
-    print(f"ParLedger national benchmark — {args.backend}, sizes {sizes}", flush=True)
+    args, sizes = growth_arguments(
+        __doc__,
+        "100000,1000000",
+        100,
+        lambda parser: parser.add_argument(
+            "--generator", choices=("commands", "replicate"), default="replicate"
+        ),
+    )
+    print(
+        f"ParLedger national benchmark — {args.backend}, sizes {sizes}, "
+        f"generator {args.generator}",
+        flush=True,
+    )
     with scratch_store(args.backend, args.postgres_url) as url:
-        rows = run(url, sizes, args.queries)
+        rows = run(url, sizes, args.queries, args.generator == "replicate")
     print("\nSummary")
     for r in rows:
         _print(r, rows[0])
