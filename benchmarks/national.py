@@ -217,8 +217,7 @@ def main() -> int:
         ),
     )
     print(
-        f"ParLedger national benchmark — {args.backend}, sizes {sizes}, "
-        f"generator {args.generator}",
+        f"ParLedger national benchmark — {args.backend}, sizes {sizes}, generator {args.generator}",
         flush=True,
     )
     with scratch_store(args.backend, args.postgres_url) as url:

@@ -13,8 +13,8 @@ commune's identity put in:
   (uuid5 of ``plan:p3-c1-2023``, ``task:p3-c1-2023:1.2``, …), so the copies are found by id as
   the application finds them; an aggregate with a random id (an inspection) gets a uuid5 of the
   commune and the template's id;
-- the recorded time (the event's ``timestamp`` and its index row), moved to the time of
-  copying, so the knowledge axis keeps following the log's order.
+- the recorded time (the event's ``timestamp`` and its index row): the time of copying, a
+  microsecond apart, so the knowledge axis keeps following the log's order.
 
 The events then go through ``insert_batch``, the recorder's own append: notification ids,
 index rows and chain links are written exactly as for a command.
@@ -75,7 +75,9 @@ class Template:
 
     def __init__(self, app: ParLedger, after: int, upto: int, commune: Commune) -> None:
         self.commune = commune
-        self._code = re.compile(rb"(?<![0-9A-Za-z])" + re.escape(commune.unit.encode()) + rb"(?![0-9])")
+        self._code = re.compile(
+            rb"(?<![0-9A-Za-z])" + re.escape(commune.unit.encode()) + rb"(?![0-9])"
+        )
         slots = re.compile(
             b"|".join(
                 [
@@ -112,7 +114,6 @@ class Template:
             self.events.append(
                 _Event(n.originator_id, n.originator_version, n.topic, tuple(parts), recorded, row)
             )
-        self.first = min(e.recorded for e in self.events)
         self.last = max(e.recorded for e in self.events)
         # The template's own ids must come out of the derivation unchanged (its natural
         # keys named right), and no state may name another aggregate by id (it is not moved).
@@ -121,7 +122,9 @@ class Template:
         for e in self.events:
             if e.version == 1 and _natural(e.topic):
                 assert self._originator(e, commune) == e.originator, e.topic
-            assert not ids & set(_HEX_ID.findall(b"".join(p for p in e.parts if isinstance(p, bytes))))
+            assert not ids & set(
+                _HEX_ID.findall(b"".join(p for p in e.parts if isinstance(p, bytes)))
+            )
 
     def _state(self, e: _Event, commune: Commune, recorded: datetime) -> bytes:
         values = {
@@ -149,15 +152,15 @@ class Template:
         return self._code.sub(commune.unit.encode(), value.encode()).decode()
 
     def copy(self, commune: Commune, start: datetime) -> tuple[list[StoredEvent], list[IndexRow]]:
-        """The template's events as ``commune``'s, recorded from ``start`` on."""
-        shift = start - self.first
+        """The template's events as ``commune``'s, recorded a microsecond apart from ``start``
+        on."""
         ids: dict[UUID, UUID] = {}
         stored: list[StoredEvent] = []
         rows: list[IndexRow] = []
-        for e in self.events:
+        for offset, e in enumerate(self.events):
             if e.originator not in ids:
                 ids[e.originator] = self._originator(e, commune)
-            recorded = e.recorded + shift
+            recorded = start + timedelta(microseconds=offset)
             stored.append(
                 StoredEvent(
                     originator_id=ids[e.originator],
@@ -196,15 +199,20 @@ class Replicator:
     def __init__(self, app: ParLedger, template: Template) -> None:
         self.app = app
         self.template = template
-        self.clock = template.last
 
     def append(self, communes: Sequence[Commune]) -> None:
         members: list[tuple[Sequence[StoredEvent], dict[str, Any]]] = []
+        span = timedelta(microseconds=len(self.template.events))
+        head = self.app.ledger_recorder.select_index(
+            gt=int(self.app.recorder.max_notification_id() or 1) - 1, limit=1
+        )
+        clock = head[0][1].recorded_at if head else self.template.last
         for commune in communes:
-            # Recorded after everything before it, and never ahead of the real clock's past.
-            start = max(datetime.now(UTC), self.clock + timedelta(microseconds=1))
+            # Recorded after everything before it and, the clock allowing, not after now:
+            # the knowledge axis follows the log, and a command made next comes after it.
+            start = max(datetime.now(UTC) - span, clock + timedelta(microseconds=1))
             stored, rows = self.template.copy(commune, start)
-            self.clock = start + (self.template.last - self.template.first)
+            clock = start + span
             members.append((stored, {"index_rows": rows}))
         if members:
             self.app.ledger_recorder.insert_batch(members)

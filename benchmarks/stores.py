@@ -38,7 +38,10 @@ def postgres_reachable(url: str) -> bool:
 
 
 def growth_arguments(
-    doc: str, sizes: str, queries: int, more: Callable[[argparse.ArgumentParser], None] | None = None
+    doc: str,
+    sizes: str,
+    queries: int,
+    more: Callable[[argparse.ArgumentParser], None] | None = None,
 ) -> tuple[argparse.Namespace, list[int]]:
     """The command line of a benchmark that grows one store through ``--sizes`` events and
     asks ``--queries`` at each size, on either backend (and whatever ``more`` adds); with the
