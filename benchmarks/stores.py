@@ -41,7 +41,7 @@ def growth_arguments(
     doc: str,
     sizes: str,
     queries: int,
-    more: Callable[[argparse.ArgumentParser], None] | None = None,
+    more: Callable[[argparse.ArgumentParser], object] | None = None,
 ) -> tuple[argparse.Namespace, list[int]]:
     """The command line of a benchmark that grows one store through ``--sizes`` events and
     asks ``--queries`` at each size, on either backend (and whatever ``more`` adds); with the

@@ -15,9 +15,7 @@ import pytest
 
 from benchmarks.national import NationalMix, commune
 from domain import ids
-from domain.dossier import LateDossier
 from domain.errors import NotFound
-from domain.task import Task
 from integrity.verify import verify
 from ledger.application import ParLedger
 from replay import replay
@@ -71,10 +69,8 @@ def test_a_copied_commune_answers_as_the_same_commune_made_through_commands(
 
     # Found by id as the application finds an aggregate: ids come from the copy's own keys.
     assert app.get_plan(copied).unit_code == COPY
-    task = app.repository.get(ids.task_id(copied, "1"))
-    assert isinstance(task, Task) and task.plan == copied
-    dossier = app.repository.get(ids.dossier_id(f"{copied}-HS0"))
-    assert isinstance(dossier, LateDossier) and dossier.agency.startswith(f"{COPY}.")
+    assert app.get_task(copied, "1").uuid == ids.task_id(copied, "1")
+    assert app.get_dossier(f"{copied}-HS0").agency.startswith(f"{COPY}.")
 
     report = verify(app.ledger_recorder)
     assert report.ok, report.problems
