@@ -26,8 +26,9 @@ import inspect
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -42,6 +43,7 @@ from persistence.records import IndexRow
 # Ids of copied aggregates that have no natural key (``Aggregate.create_id`` is uuid4).
 REPLICA_NAMESPACE = UUID("3b0f6c1e-9a57-5d42-8e61-2f4d7a9c0b13")
 _TIMESTAMP = re.compile(rb'"timestamp":\{"_type_":"datetime_iso","_data_":"([^"]+)"\}')
+_STAMP = b'"timestamp":{"_type_":"datetime_iso","_data_":"%s"}'
 _HEX_ID = re.compile(rb"[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -126,64 +128,77 @@ class Template:
                 _HEX_ID.findall(b"".join(p for p in e.parts if isinstance(p, bytes)))
             )
 
-    def _state(self, e: _Event, commune: Commune, recorded: datetime) -> bytes:
-        values = {
+    def _values(self, commune: Commune) -> dict[str, bytes]:
+        return {
             "unit": commune.unit.encode(),
             "province": _json_text(commune.province),
             "name": _json_text(commune.name),
-            "timestamp": b'"timestamp":{"_type_":"datetime_iso","_data_":"'
-            + recorded.isoformat().encode()
-            + b'"}',
         }
-        return b"".join(p if isinstance(p, bytes) else values[p] for p in e.parts)
+
+    @staticmethod
+    def _state(e: _Event, values: dict[str, bytes], recorded: datetime) -> bytes:
+        stamp = (
+            b'"timestamp":{"_type_":"datetime_iso","_data_":"%s"}' % recorded.isoformat().encode()
+        )
+        return b"".join(
+            p if isinstance(p, bytes) else stamp if p == "timestamp" else values[p] for p in e.parts
+        )
 
     def _originator(self, e: _Event, commune: Commune) -> UUID:
         assert e.version == 1, "a template holds its aggregates whole"
         cls = _natural(e.topic)
         if cls is None:
             return uuid5(REPLICA_NAMESPACE, f"{commune.unit}:{e.originator.hex}")
-        state = json.loads(self._state(e, commune, e.recorded))
-        names = inspect.signature(cls.create_id).parameters
-        return UUID(str(cls.create_id(**{k: state[k] for k in names})))
+        state = json.loads(self._state(e, self._values(commune), e.recorded))
+        return UUID(str(cls.create_id(**{k: state[k] for k in _key_names(cls)})))
 
     def _text(self, value: str | None, commune: Commune) -> str | None:
         if value is None:
             return None
+        if value == unit_scope(self.commune.unit):
+            return unit_scope(commune.unit)
         return self._code.sub(commune.unit.encode(), value.encode()).decode()
 
     def copy(self, commune: Commune, start: datetime) -> tuple[list[StoredEvent], list[IndexRow]]:
         """The template's events as ``commune``'s, recorded a microsecond apart from ``start``
         on."""
+        values = self._values(commune)
         ids: dict[UUID, UUID] = {}
+        texts: dict[str | None, str | None] = {}
         stored: list[StoredEvent] = []
         rows: list[IndexRow] = []
         for offset, e in enumerate(self.events):
             if e.originator not in ids:
                 ids[e.originator] = self._originator(e, commune)
+            for text in (e.row.plan, e.row.actor_agency):
+                if text not in texts:
+                    texts[text] = self._text(text, commune)
             recorded = start + timedelta(microseconds=offset)
+            originator = ids[e.originator]
             stored.append(
-                StoredEvent(
-                    originator_id=ids[e.originator],
-                    originator_version=e.version,
-                    topic=e.topic,
-                    state=self._state(e, commune, recorded),
-                )
+                StoredEvent(originator, e.version, e.topic, self._state(e, values, recorded))
             )
-            plan = e.row.plan
             rows.append(
-                replace(
-                    e.row,
-                    originator_id=ids[e.originator],
+                IndexRow(
+                    originator_id=originator,
+                    originator_version=e.version,
+                    entity=e.row.entity,
+                    event_type=e.row.event_type,
                     recorded_at=recorded,
-                    plan=(
-                        unit_scope(commune.unit)
-                        if plan == unit_scope(self.commune.unit)
-                        else self._text(plan, commune)
-                    ),
-                    actor_agency=self._text(e.row.actor_agency, commune),
+                    effective_at=e.row.effective_at,
+                    actor_id=e.row.actor_id,
+                    plan=texts[e.row.plan],
+                    actor_role=e.row.actor_role,
+                    actor_agency=texts[e.row.actor_agency],
                 )
             )
         return stored, rows
+
+
+@cache
+def _key_names(cls: type[Aggregate]) -> tuple[str, ...]:
+    """The natural keys ``cls.create_id`` derives an id from."""
+    return tuple(inspect.signature(cls.create_id).parameters)
 
 
 def _natural(topic: str) -> type[Aggregate] | None:
