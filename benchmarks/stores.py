@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from uuid import uuid4
@@ -37,13 +37,21 @@ def postgres_reachable(url: str) -> bool:
         return False
 
 
-def growth_arguments(doc: str, sizes: str, queries: int) -> tuple[argparse.Namespace, list[int]]:
+def growth_arguments(
+    doc: str,
+    sizes: str,
+    queries: int,
+    more: Callable[[argparse.ArgumentParser], object] | None = None,
+) -> tuple[argparse.Namespace, list[int]]:
     """The command line of a benchmark that grows one store through ``--sizes`` events and
-    asks ``--queries`` at each size, on either backend; with the sizes as numbers."""
+    asks ``--queries`` at each size, on either backend (and whatever ``more`` adds); with the
+    sizes as numbers."""
     parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--sizes", default=sizes)
     backend_arguments(parser)
     parser.add_argument("--queries", type=int, default=queries)
+    if more is not None:
+        more(parser)
     args = parser.parse_args()
     return args, [int(s) for s in args.sizes.split(",")]
 
