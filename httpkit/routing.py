@@ -186,7 +186,12 @@ class Routing:
             await problem(422, "invalid", wanted, MIN_POSITION_PARAM)(scope, receive, send)
             return
         try:
-            target, position = await run_in_threadpool(self.routing.choose, wanted)
+            if wanted is None and not self.routing.replicas:
+                # Nothing to wait for or probe: the primary, without a turn in the thread
+                # pool (the endpoint and its dependencies take theirs).
+                target, position = self.routing.primary, None
+            else:
+                target, position = await run_in_threadpool(self.routing.choose, wanted)
         except NotReached as late:
             lag = late.wanted - (late.best or 0)
             await problem(

@@ -8,7 +8,9 @@ the obligations process, ``ledger.obligations``, first records what the new even
 then loads the plan's documents with one indexed query. The loaded state is kept per plan
 while the view's position does not move, so repeated reads between writes cost one query (the
 view's position and generation together); so are the views computed from it (an answer is a
-pure function of plan, date and position).
+pure function of plan, date and position). The readers that arrive together after a write wait
+for one fold, one load of the plan and one computation of each view, rather than each
+repeating them at once (the work is CPU under one GIL: repeated, it only queued them longer).
 
 A read as of another date, as known now, keeps the state it replayed per (plan, date): a later
 read folds in only what was recorded since, effective by that date (the fold is independent of
@@ -58,6 +60,21 @@ def today() -> date:
     return datetime.now(VN_TZ).date()
 
 
+class _Once:
+    """A lock per key: readers that want what another is making (a plan's state after a
+    write, a view of it) wait for it rather than each making it again, all at once."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[Any, threading.Lock] = {}
+
+    def __call__(self, key: Any) -> threading.Lock:
+        with self._guard:
+            if len(self._locks) >= MEMO_SIZE and key not in self._locks:
+                self._locks.clear()  # a reader holding a forgotten one at worst makes it twice
+            return self._locks.setdefault(key, threading.Lock())
+
+
 class ReadModel:
     def __init__(self, app: ParLedger, *, catch_up: bool = True):
         self.app = app
@@ -70,6 +87,7 @@ class ReadModel:
         self._past: dict[tuple[str, date], tuple[int, LedgerState]] = {}
         self._memo: dict[tuple[str, str, date, int, bool], Any] = {}
         self._generation = self.view.generation()
+        self._once = _Once()
         self.obligations = ObligationsProcess(app)
 
     def position(self) -> int:
@@ -82,18 +100,26 @@ class ReadModel:
             self._memo.clear()
             self._generation = generation
         head = int(self.app.recorder.max_notification_id() or 0) if self.catch_up else 0
-        if position < head and self.obligations.position() < head:
-            # Embedded mode: the obligations process records what the new events cause
-            # before the view folds them, so a read sees the obligations of what it sees.
-            with self._lock, contextlib.suppress(IntegrityError):
-                self.obligations.run()
-            head = int(self.app.recorder.max_notification_id() or 0)
         if position < head:
-            # Another process may apply the same events first; its tracking rows say so.
-            with self._lock, contextlib.suppress(IntegrityError):
-                live.catch_up(self.app, self.view)
-            position = self.view.max_tracking_id(self.app.name) or 0
+            with self._lock:
+                # The readers that queued here behind one that folded find the view there
+                # already: one fold per write, not one per reader waiting.
+                position = self.view.max_tracking_id(self.app.name) or 0
+                if position < head:
+                    position = self._fold(head)
         return position
+
+    def _fold(self, head: int) -> int:
+        """Embedded mode, under the lock: bring the view to the head of the log."""
+        if self.obligations.position() < head:
+            # The obligations process records what the new events cause before the view
+            # folds them, so a read sees the obligations of what it sees.
+            with contextlib.suppress(IntegrityError):
+                self.obligations.run()
+        # Another process may apply the same events first; its tracking rows say so.
+        with contextlib.suppress(IntegrityError):
+            live.catch_up(self.app, self.view)
+        return self.view.max_tracking_id(self.app.name) or 0
 
     def snapshot(
         self, plan: str, as_of: date | None = None, known_at: datetime | None = None
@@ -102,21 +128,27 @@ class ReadModel:
         if known_at is not None and known_at.tzinfo is None:
             raise InvalidValue("known_at phải có múi giờ, ví dụ +07:00", field="known_at")
         if known_at is None and day >= today():
-            position = self.position()
-            cached = self._cache.get(plan)
-            if cached is None or cached[0] != position:
-                state = LedgerState(position=position)
-                for kind, key, doc in self.view.load_plan(plan):
-                    state.kind(kind)[key] = doc
-                self._cache[plan] = (position, state)
-                cached = (position, state)
-            snapshot = Snapshot(cached[1], day, position, live=True)
+            state, position = self._present(plan, self.position())
+            snapshot = Snapshot(state, day, position, live=True)
         else:
             upto = position_known_at(self.app, known_at)
             snapshot = Snapshot(self._replayed(plan, day, upto), day, upto, live=False)
         if plan_doc(snapshot.state, plan) is None:
             raise NotFound(f"không có kế hoạch {plan}", field="plan")
         return snapshot
+
+    def _present(self, plan: str, position: int) -> tuple[LedgerState, int]:
+        """The plan's state in the live view at ``position`` or later, and that position."""
+        cached = self._cache.get(plan)
+        if cached is None or cached[0] < position:
+            with self._once(("plan", plan)):
+                cached = self._cache.get(plan)
+                if cached is None or cached[0] < position:
+                    state = LedgerState(position=position)
+                    for kind, key, doc in self.view.load_plan(plan):
+                        state.kind(kind)[key] = doc
+                    cached = self._cache[plan] = (position, state)
+        return cached[1], cached[0]
 
     def _replayed(self, plan: str, day: date, upto: int) -> LedgerState:
         """The plan's state as of ``day`` known at position ``upto``."""
@@ -145,10 +177,13 @@ class ReadModel:
         key = (name, plan, snapshot.as_of, snapshot.position, snapshot.live)
         found = self._memo.get(key)
         if found is None:
-            found = compute()
-            if len(self._memo) >= MEMO_SIZE:
-                self._memo.clear()
-            self._memo[key] = found
+            with self._once(key):
+                found = self._memo.get(key)
+                if found is None:
+                    found = compute()
+                    if len(self._memo) >= MEMO_SIZE:
+                        self._memo.clear()
+                    self._memo[key] = found
         return found
 
     def current(self, kind: str, uid: UUID) -> dict[str, Any] | None:
