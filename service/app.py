@@ -8,8 +8,10 @@ application, as for the CLI), ETag/If-Match, Idempotency-Key, and RFC 9457 probl
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import threading
 from typing import Any, cast
 
 from fastapi import FastAPI, Request
@@ -133,9 +135,12 @@ def create_app(
     read_targets: list[Database] | None = None,
     read_wait: float = 2.0,
     rate_store: str | None = None,
+    warm: bool = False,
 ) -> FastAPI:
     """``catch_up``: reads fold new events into the live view inside the request (embedded
-    mode); False where ``parledger projections run`` keeps it. ``read_targets``: replicas that
+    mode); False where ``parledger projections run`` keeps it. ``warm``: with ``catch_up``,
+    start folding what the log holds beyond the view (and recording the obligations it
+    causes) as the app is made, rather than in its first read. ``read_targets``: replicas that
     GET requests are sent to (``httpkit/routing.py``); ``read_wait``: seconds a read waits for
     its ``min_position``. ``rate_store``: "database" or "memory" (``httpkit/shared_limits``)."""
     app = FastAPI(
@@ -150,7 +155,8 @@ def create_app(
     app.add_middleware(StrictInput)  # inside BodyLimit, added next: what it reads is bounded
     app.add_middleware(BodyLimit, **({"limit": body_limit} if body_limit else {}))
     principal = Principals(ledger, limiter_for(ledger, rate, burst, rate_store))
-    primary = Target("primary", ledger=ledger, model=ReadModel(ledger, catch_up=catch_up))
+    primary_model = ReadModel(ledger, catch_up=catch_up)
+    primary = Target("primary", ledger=ledger, model=primary_model)
     replicas = [Target(f"replica-{i + 1}", database=d) for i, d in enumerate(read_targets or [])]
     routing = ReadRouting(primary, replicas, wait=read_wait)
     app.add_middleware(Routing, routing=routing)
@@ -159,6 +165,8 @@ def create_app(
     model = cast(ReadModel, ModelProxy(routing))
     reader = cast(ParLedger, LedgerProxy(routing))
     _service_routes(app, ledger, catch_up)
+    if warm and catch_up:
+        _warm(primary_model)
     metrics.install(app, ledger, replicas)  # the primary's figures, whichever target reads
 
     @app.get("/", include_in_schema=False, response_model=None)
@@ -201,6 +209,21 @@ def create_app(
     return app
 
 
+def _warm(model: ReadModel) -> None:
+    """Bring the view to the log's head in the background: a store the CLI wrote since the
+    service last ran (the CLI records no obligations and folds no view) would otherwise be
+    caught up inside the first read, every other reader waiting behind it. Reads that come
+    meanwhile wait on the same lock, as they would have."""
+
+    def run() -> None:
+        try:
+            model.position()
+        except Exception:  # the first read will try again, and say what failed
+            logging.getLogger(__name__).exception("warm-up of the live view failed")
+
+    threading.Thread(target=run, name="parledger-warm-up", daemon=True).start()
+
+
 def from_env() -> FastAPI:
     """The service over the store ``PARLEDGER_DATABASE_URL`` names (uvicorn's factory), reads
     also from ``PARLEDGER_READ_DATABASE_URL``; ``PARLEDGER_PROJECTIONS=worker`` where
@@ -212,6 +235,7 @@ def from_env() -> FastAPI:
     return create_app(
         ParLedger(database_from_env()),
         catch_up=mode == "inline",
+        warm=True,
         read_targets=read_databases(),
         read_wait=_number("PARLEDGER_READ_WAIT", "2", 60),
         rate=_number("PARLEDGER_RATE", "50", 100_000),
