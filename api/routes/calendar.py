@@ -43,7 +43,7 @@ Level = Annotated[
 Rule = Annotated[
     str,
     Path(
-        pattern=r"^[a-z0-9-]{1,60}$",
+        pattern=r"^[a-z0-9.-]{1,60}$",
         description="Tên bộ quy định, ví dụ reporting-periods",
         examples=["reporting-periods"],
     ),
