@@ -90,10 +90,29 @@ def vn(value: Any) -> str:
     return str(value)
 
 
+# The aggregates' names (``ENTITY``) as an official says them.
+ENTITY_VN = {
+    "plan": "kế hoạch",
+    "task": "nhiệm vụ",
+    "target": "chỉ tiêu",
+    "agency": "cơ quan",
+    "group": "nhóm cơ quan",
+    "unit": "đơn vị",
+    "dossier": "hồ sơ",
+    "inspection": "cuộc kiểm tra",
+    "obligation": "nghĩa vụ",
+    "user": "người dùng",
+    "calendar": "lịch năm",
+}
+
+
 def result_text(result: CommandResult) -> str:
     if not result.changes:
         return "Không có gì thay đổi."
-    lines = [f"{c.entity} {c.id} → phiên bản {c.version}" for c in result.changes[:20]]
+    lines = [
+        f"{ENTITY_VN.get(c.entity, c.entity)} {c.id} → phiên bản {c.version}"
+        for c in result.changes[:20]
+    ]
     if len(result.changes) > 20:
         lines.append(f"… và {len(result.changes) - 20} thực thể khác")
     if result.replayed:
