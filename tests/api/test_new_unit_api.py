@@ -65,6 +65,14 @@ def test_obligations_of_an_unknown_unit_or_agency_are_a_named_404(
     assert answer.json()["field"] == field and words in answer.json()["detail"]
 
 
+def test_the_audit_trail_of_an_unknown_plan_is_a_named_404(ward: Api) -> None:
+    answer = ward.client.get("/audit?plan=hai-chau-2026", headers=ward.headers("auditor"))
+    assert answer.status_code == 404, answer.text
+    assert answer.json()["field"] == "plan" and "hai-chau-2026" in answer.json()["detail"]
+    found = ward.client.get(f"/audit?plan={PLAN}&limit=5", headers=ward.headers("auditor"))
+    assert found.status_code == 200 and len(found.json()["rows"]) == 5
+
+
 def test_obligations_of_the_ward_and_its_city_are_answered(ward: Api) -> None:
     h = ward.headers("reader")
     for unit in ("da-nang-hai-chau", "da-nang"):

@@ -93,6 +93,12 @@ def test_a_ward_of_da_nang_through_the_cli(run) -> None:  # type: ignore[no-unty
     assert code == 3 and "không có đơn vị hành chính mã “hai-chau”" in err
     code, out, err = run("obligations", "list", "--unit", "da-nang-hai-chau")
     assert code == 0, err
+    code, _, err = run("audit", "--plan", "hai-chau-2026")
+    assert code == 3 and "không tìm thấy kế hoạch hai-chau-2026" in err
+    code, _, err = run("report", plan, "Q5")
+    assert code == 3 and "có: Q1, Q2, H1, Q3, Q4, Y" in err
+    code, out, err = run("report", plan, "Q2")
+    assert code == 0 and "Báo cáo Quý II năm 2026" in out, err
     # a second plan: which one to show must be said, and the ledger names them
     assert run("plan", "import", str(DEPARTMENT))[0] == 0
     code, _, err = run("plan", "show")
