@@ -340,7 +340,7 @@ def lookup(
         known = "; ".join(
             f"{r.ref} ({LEVEL_VN.get(r.level, r.level)}, "
             f"{'tỉnh/thành phố ' + r.province if r.province else 'toàn quốc'}, "
-            f"năm {r.years[0]}–{r.years[1]})"
+            f"năm {'–'.join(dict.fromkeys(map(str, r.years)))})"
             for r in (packaged() if sets is None else sets)
         )
         raise NotFound(
