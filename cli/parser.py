@@ -57,7 +57,7 @@ class Parser(argparse.ArgumentParser):
         self._positionals.title = "đối số"
         self._optionals.title = "tùy chọn"
         self.add_argument(
-            "-h", "--help", action="help", default=argparse.SUPPRESS, help="in trợ giúp này rồi thoát"
+            "-h", "--help", action="help", default=argparse.SUPPRESS, help="in trợ giúp rồi thoát"
         )
 
     def error(self, message: str) -> NoReturn:

@@ -303,15 +303,14 @@ def said(error: Mapping[str, Any]) -> str:
     choices = re.fullmatch(r"\^\(([\w|-]+)\)\$", values.get("pattern", ""))
     if error["type"] == "string_pattern_mismatch" and choices:  # "^(province|district)$"
         return "phải là một trong: " + ", ".join(choices.group(1).split("|"))
-    return _MESSAGES.get(error["type"], "giá trị không hợp lệ").format_map(
-        {**values, **{k: "" for k in _CONTEXT_KEYS if k not in values}}
-    )
+    return _MESSAGES.get(error["type"], "giá trị không hợp lệ").format_map(_Blank(values))
 
 
-_CONTEXT_KEYS = (
-    "le ge lt gt expected max_length min_length pattern multiple_of max_digits decimal_places"
-    " whole_digits"
-).split()
+class _Blank(dict[str, str]):
+    """A context without the figure a message names leaves a blank, never a KeyError."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def invalid_value(error: ValidationError) -> InvalidValue:
