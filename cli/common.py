@@ -18,6 +18,7 @@ from uuid import UUID
 from domain.values import VN_TZ, Actor, Source
 from ledger.application import ParLedger, cli_operator
 from ledger.context import CommandContext, CommandResult
+from projections.event_names import event_vn
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_NOT_FOUND, EXIT_CONFLICT, EXIT_DENIED = 0, 1, 2, 3, 4, 5
 
@@ -85,8 +86,12 @@ def vn(value: Any) -> str:
         return value.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
-    if value is None or value == "":
+    if value is None or value == "" or value == () or value == [] or value == {}:
         return "—"
+    if isinstance(value, (list, tuple)):  # never Python's brackets and quotes
+        return ", ".join(vn(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {vn(v)}" for k, v in value.items())
     return str(value)
 
 
@@ -166,7 +171,8 @@ def entry_lines(e: Any, title: str) -> list[str]:
     agency = f", {e.actor_agency}" if e.actor_agency else ""
     who = f"{e.actor_name} ({e.actor_id}, {e.actor_role}{agency})"
     lines = [
-        f"\n{title} {e.event_type} — ghi lúc {vn(e.recorded_at)}, hiệu lực {vn(e.effective_at)}",
+        f"\n{title} {event_vn(e.event_type)} — ghi lúc {vn(e.recorded_at)}, "
+        f"hiệu lực {vn(e.effective_at)}",
         f"   người thực hiện: {who}; nguồn: {e.source}",
     ]
     if e.reason:
