@@ -15,6 +15,7 @@ from httpkit.problems import responses
 from ledger.application import ParLedger
 from replay.calendar import MAX_COUNT, add_working_days, calendar_days, working_days_between
 from rules.catalog import RULE_SETS, UnknownRule, listing
+from rules.reporting import RULE_LEVEL
 from rules.versions import LEVELS
 
 From = Annotated[
@@ -38,7 +39,10 @@ On = Annotated[
 ]
 Level = Annotated[
     str | None,
-    Query(pattern="^(" + "|".join(LEVELS[1:]) + ")$", description="Cấp: " + ", ".join(LEVELS[1:])),
+    Query(
+        pattern="^(" + "|".join((*LEVELS[1:], *RULE_LEVEL)) + ")$",
+        description="Cấp: " + ", ".join(LEVELS[1:]) + " (phường, đặc khu, thị trấn như cấp xã)",
+    ),
 ]
 Rule = Annotated[
     str,

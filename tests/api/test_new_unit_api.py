@@ -65,6 +65,14 @@ def test_obligations_of_an_unknown_unit_or_agency_are_a_named_404(
     assert answer.json()["field"] == field and words in answer.json()["detail"]
 
 
+def test_a_wards_level_reads_the_rules_of_a_commune(ward: Api) -> None:
+    h = ward.headers("reader")
+    as_ward = ward.client.get("/rules?level=ward&on=2026-06-30", headers=h)
+    as_commune = ward.client.get("/rules?level=commune&on=2026-06-30", headers=h)
+    assert as_ward.status_code == 200, as_ward.text
+    assert as_ward.json() == as_commune.json() and as_ward.json()["versions"]
+
+
 def test_the_audit_trail_of_an_unknown_plan_is_a_named_404(ward: Api) -> None:
     answer = ward.client.get("/audit?plan=hai-chau-2026", headers=ward.headers("auditor"))
     assert answer.status_code == 404, answer.text
@@ -91,7 +99,7 @@ HOSTILE = [
     ("/calendar/working-days?from=9999-12-31&count=1", "from", "ngoài khoảng"),
     ("/calendar?from=2026-01-01&to=2099-12-31", "to", "400 ngày"),
     ("/rules?on=2023-02-30", "on", "ngày không hợp lệ"),
-    ("/rules?level=ward", "level", "phải là một trong: province, district, commune"),
+    ("/rules?level=phuong", "level", "phải là một trong: province, district, commune, ward"),
     (f"/rules/{LONG}", "rule", "sai định dạng"),
     ("/rules/%F0%9F%98%80", "rule", "sai định dạng"),
     ("/rules/scoring?year=0", "year", "lớn hơn hoặc bằng 2000"),
