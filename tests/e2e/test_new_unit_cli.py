@@ -93,6 +93,11 @@ def test_a_ward_of_da_nang_through_the_cli(run) -> None:  # type: ignore[no-unty
     assert code == 3 and "không có đơn vị hành chính mã “hai-chau”" in err
     code, out, err = run("obligations", "list", "--unit", "da-nang-hai-chau")
     assert code == 0, err
+    # agency codes are qualified by the unit: a bare one is answered with what it could mean
+    code, _, err = run(
+        "users", "add", "lan", "--role", "agency_officer", "--agency", "van-phong-hdnd-ubnd"
+    )
+    assert code == 3 and "có phải: da-nang-hai-chau.van-phong-hdnd-ubnd" in err
     code, _, err = run("audit", "--plan", "hai-chau-2026")
     assert code == 3 and "không tìm thấy kế hoạch hai-chau-2026" in err
     code, _, err = run("report", plan, "Q5")
