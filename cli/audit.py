@@ -23,7 +23,8 @@ from replay.engine import end_of_day, position_known_at
 
 
 def cmd_audit(app: ParLedger, args: argparse.Namespace) -> int:
-
+    if args.plan:
+        app.get_plan(args.plan)  # a mistyped plan is named, not an empty trail
     where = audit_filter(
         plan=args.plan,
         entity=args.entity,

@@ -14,6 +14,7 @@ from domain.errors import InvalidValue
 from ledger.application import ParLedger
 from replay.calendar import add_working_days, calendar_days, working_days_between
 from rules.catalog import UnknownRule, listing
+from rules.reporting import RULE_LEVEL
 from rules.versions import LEVEL_VN, LEVELS
 
 
@@ -129,5 +130,9 @@ def register(add: Add) -> None:
     )
     p.add_argument("--rule", help="chỉ một bộ quy định, ví dụ reporting-periods")
     p.add_argument("--on", type=date_arg, help="chỉ phiên bản áp dụng vào ngày này")
-    p.add_argument("--level", choices=LEVELS[1:], help="cấp: province, district, commune")
+    p.add_argument(
+        "--level",
+        choices=(*LEVELS[1:], *RULE_LEVEL),
+        help="cấp: province, district, commune (ward, special_zone, town như commune)",
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")

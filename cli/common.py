@@ -18,6 +18,7 @@ from uuid import UUID
 from domain.values import VN_TZ, Actor, Source
 from ledger.application import ParLedger, cli_operator
 from ledger.context import CommandContext, CommandResult
+from projections.event_names import event_vn
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_NOT_FOUND, EXIT_CONFLICT, EXIT_DENIED = 0, 1, 2, 3, 4, 5
 
@@ -85,15 +86,38 @@ def vn(value: Any) -> str:
         return value.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
-    if value is None or value == "":
+    if value is None or value == "" or value == () or value == [] or value == {}:
         return "—"
+    if isinstance(value, (list, tuple)):  # never Python's brackets and quotes
+        return ", ".join(vn(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {vn(v)}" for k, v in value.items())
     return str(value)
+
+
+# The aggregates' names (``ENTITY``) as an official says them.
+ENTITY_VN = {
+    "plan": "kế hoạch",
+    "task": "nhiệm vụ",
+    "target": "chỉ tiêu",
+    "agency": "cơ quan",
+    "group": "nhóm cơ quan",
+    "unit": "đơn vị",
+    "dossier": "hồ sơ",
+    "inspection": "cuộc kiểm tra",
+    "obligation": "nghĩa vụ",
+    "user": "người dùng",
+    "calendar": "lịch năm",
+}
 
 
 def result_text(result: CommandResult) -> str:
     if not result.changes:
         return "Không có gì thay đổi."
-    lines = [f"{c.entity} {c.id} → phiên bản {c.version}" for c in result.changes[:20]]
+    lines = [
+        f"{ENTITY_VN.get(c.entity, c.entity)} {c.id} → phiên bản {c.version}"
+        for c in result.changes[:20]
+    ]
     if len(result.changes) > 20:
         lines.append(f"… và {len(result.changes) - 20} thực thể khác")
     if result.replayed:
@@ -147,7 +171,8 @@ def entry_lines(e: Any, title: str) -> list[str]:
     agency = f", {e.actor_agency}" if e.actor_agency else ""
     who = f"{e.actor_name} ({e.actor_id}, {e.actor_role}{agency})"
     lines = [
-        f"\n{title} {e.event_type} — ghi lúc {vn(e.recorded_at)}, hiệu lực {vn(e.effective_at)}",
+        f"\n{title} {event_vn(e.event_type)} — ghi lúc {vn(e.recorded_at)}, "
+        f"hiệu lực {vn(e.effective_at)}",
         f"   người thực hiện: {who}; nguồn: {e.source}",
     ]
     if e.reason:

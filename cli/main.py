@@ -29,6 +29,7 @@ from cli.consistency import LEDGER_FREE
 from cli.database import ledger_to_check, register_database
 from cli.integrity import cmd_verify_proof, register_integrity
 from cli.obligations import register_obligations
+from cli.parser import Parser
 from cli.rollup import register as register_rollup
 from cli.scores import register as register_scores
 from cli.views import register as register_views
@@ -46,6 +47,7 @@ from persistence.settings import ConfigurationError, database_from_env
 from planfile.bundled import bundled_plan, read_plan_json
 from planfile.parser import parse_plan_text, read_agency_mapping
 from projections.history import fold_history
+from replay.obligations import plan_codes
 
 # -- commands -----------------------------------------------------------------------------------
 
@@ -145,9 +147,20 @@ def _check_text(data: dict[str, Any]) -> str:
 
 
 def cmd_plan_show(app: ParLedger, args: argparse.Namespace) -> int:
-    overview = plan_overview(app, args.plan)
+    overview = plan_overview(app, args.plan or _the_plan(app))
     emit(args, overview, _plan_text)
     return EXIT_OK
+
+
+def _the_plan(app: ParLedger) -> str:
+    """The plan meant when none is named: the ledger's only one (Cát Hải's seed where it was
+    loaded with others, as before); never a plan the ledger does not hold."""
+    codes = plan_codes(app)
+    if "cat-hai-2023" in codes or len(codes) == 1:
+        return "cat-hai-2023" if "cat-hai-2023" in codes else codes[0]
+    if not codes:
+        raise NotFound("sổ cái chưa có kế hoạch nào (nạp: parledger plan import TỆP)", field="plan")
+    raise InvalidValue(f"hãy nêu mã kế hoạch; sổ cái có: {', '.join(codes)}", field="plan")
 
 
 STATUS_VN = {
@@ -229,7 +242,7 @@ def cmd_serve(app: ParLedger, args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="parledger",
         description="Sổ cái kiểm toán cải cách hành chính (ParLedger). "
         "PARLEDGER_DATABASE_URL chọn nơi lưu (mặc định sqlite:///var/parledger.sqlite3); "
@@ -279,7 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
 
     p = add("plan show", cmd_plan_show, "hiện cấu trúc và trạng thái hiện tại của kế hoạch")
-    p.add_argument("plan", nargs="?", default="cat-hai-2023")
+    p.add_argument("plan", nargs="?", help="mã kế hoạch; mặc định: kế hoạch duy nhất của sổ cái")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
     p = add(
@@ -379,6 +392,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as error:
         print(f"parledger: cấu hình: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # the reader went away ("parledger … | head"): not a fault of the ledger; silence the
+        # interpreter's own flush at exit, as the Python docs advise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as error:  # a last line of defence: one line, never a traceback
         if os.environ.get("PARLEDGER_DEBUG"):
             raise

@@ -16,7 +16,10 @@ class DomainError(Exception):
             self.code = code
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.message}" if self.field else self.message
+        # an input check may already name its field ("percent: …"): never say it twice
+        if self.field and not self.message.startswith(f"{self.field}:"):
+            return f"{self.field}: {self.message}"
+        return self.message
 
 
 class InvalidValue(DomainError):

@@ -21,6 +21,7 @@ from domain.errors import (
     RuleViolation,
     StoreBusy,
 )
+from ledger.commands import said
 from ledger.errors import Conflict, Forbidden, IdempotencyConflict, StaleVersion, Unauthenticated
 
 PROBLEM = "application/problem+json"
@@ -153,7 +154,7 @@ def install(app: FastAPI) -> None:
             position = syntax[0]["loc"][-1]
             return malformed_body(position if isinstance(position, int) else None)
         errors = [
-            {"field": _location(tuple(e["loc"])), "problem": e["msg"], "type": e["type"]}
+            {"field": _location(tuple(e["loc"])), "problem": said(e), "type": e["type"]}
             for e in error.errors()
         ]
         first = errors[0] if errors else {"field": None, "problem": "không hợp lệ"}

@@ -106,7 +106,12 @@ class LedgerBase(Application[UUID]):
             return self.peek(AgencyGroup, ids.group_id(agency_code), agency_code)
         except NotFound:
             pass
-        raise NotFound(f"không có cơ quan hay nhóm cơ quan mã {agency_code!r}", field=field)
+        # Codes are qualified by their unit ("da-nang-hai-chau.van-phong-hdnd-ubnd"): a bare
+        # code a newcomer types is answered with the qualified ones it could mean.
+        codes = [a.code for a in self._all(Agency)] + [g.code for g in self._all(AgencyGroup)]
+        meant = sorted(c for c in codes if c.endswith(f".{agency_code}"))
+        hint = f"; có phải: {', '.join(meant[:10])}" if meant else ""
+        raise NotFound(f"không có cơ quan hay nhóm cơ quan mã {agency_code!r}{hint}", field=field)
 
     def agencies_of(self, codes: Iterable[str], unit: str | None = None) -> set[str]:
         """Expand agency and group codes to agency codes (groups: every active member of the

@@ -54,6 +54,10 @@ _DEPARTMENT_DIVISIONS = [
     ("phong-to-chuc-can-bo", "Phòng Tổ chức cán bộ", K.SPECIALISED_OFFICE),
     ("phong-ke-hoach-tai-chinh", "Phòng Kế hoạch - Tài chính", K.SPECIALISED_OFFICE),
     ("phong-phap-che", "Phòng Pháp chế", K.SPECIALISED_OFFICE),
+]
+# Divisions only a Department of Home Affairs has: another department's directory would
+# otherwise count offices it does not have (in the share of offices inspected, for one).
+_HOME_AFFAIRS_DIVISIONS = [
     ("phong-cai-cach-hanh-chinh", "Phòng Cải cách hành chính", K.SPECIALISED_OFFICE),
     ("phong-cong-chuc-vien-chuc", "Phòng Công chức, viên chức", K.SPECIALISED_OFFICE),
     ("phong-xay-dung-chinh-quyen", "Phòng Xây dựng chính quyền", K.SPECIALISED_OFFICE),
@@ -115,7 +119,7 @@ def commune_directory(level_word: str = "xã") -> Directory:
     agencies = [
         _agency("ubnd", f"UBND {w}", K.DISTRICT_PEOPLES_COMMITTEE, [f"Ủy ban nhân dân {w}"]),
         *(
-            _agency(code, f"{name} {w}" if not name.endswith(" xã") else name, kind, [name])
+            _agency(code, _commune_office(name, w), kind, [name, _commune_office(name, w, "")])
             for code, name, kind in _COMMUNE_OFFICES
         ),
     ]
@@ -130,13 +134,26 @@ def commune_directory(level_word: str = "xã") -> Directory:
     return Directory(agencies=agencies, groups=groups)
 
 
+def _commune_office(name: str, word: str, suffix: str | None = None) -> str:
+    """An office as the unit's level names it: a ward's or special zone's economic office is
+    "Phòng Kinh tế, Hạ tầng và Đô thị" (Decree 150/2025/NĐ-CP), its police "Công an phường"."""
+    if name == "Phòng Kinh tế" and word in ("phường", "đặc khu"):
+        name = "Phòng Kinh tế, Hạ tầng và Đô thị"
+    base = name.removesuffix(" xã")
+    tail = word if suffix is None else suffix
+    return f"{base} {tail}".rstrip()
+
+
 def department_directory(department: str) -> Directory:
     """A province department ("Sở Nội vụ"): its leadership, office and divisions; codes start
     with the department's own, since two departments of one province both have a "Văn phòng"."""
     prefix = slug(department)
     agencies = [
         _agency(f"{prefix}.{code}", name, kind, [name.replace(" Sở", f" {department}")])
-        for code, name, kind in _DEPARTMENT_DIVISIONS
+        for code, name, kind in [
+            *_DEPARTMENT_DIVISIONS,
+            *(_HOME_AFFAIRS_DIVISIONS if prefix == "so-noi-vu" else []),
+        ]
     ]
     groups = [
         AgencyGroup(

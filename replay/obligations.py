@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from domain import ids
 from domain.errors import NotFound
 from domain.plan import Plan
 from ledger.application import ParLedger
@@ -24,6 +25,18 @@ def plan_codes(app: ParLedger) -> list[str]:
     return codes
 
 
+def _require_known(app: ParLedger, unit: str | None, agency: str | None) -> None:
+    """A unit or agency the ledger never heard of is a typing mistake to name, not an empty
+    register that reads as "nothing is owed"."""
+    if agency and not (app.exists(ids.agency_id(agency)) or app.exists(ids.group_id(agency))):
+        raise NotFound(f"không có cơ quan mã “{agency}” trong sổ cái", field="agency")
+    if unit and not app.exists(ids.unit_id(unit)):
+        uids = app.ledger_recorder.select_originators(Plan.__name__)
+        # plans stored before units were established name their unit only in their own fields
+        if unit not in {app.load(Plan, uid, "kế hoạch").unit_code for uid in uids}:
+            raise NotFound(f"không có đơn vị hành chính mã “{unit}” trong sổ cái", field="unit")
+
+
 def register(
     app: ParLedger,
     as_of: date,
@@ -38,6 +51,7 @@ def register(
     what the log holds for it (embedded mode; a worker does it otherwise)."""
     if known_at is None and catch_up:
         ObligationsProcess(app).run()
+    _require_known(app, filters.get("unit"), filters.get("agency"))
     upto = position_known_at(app, known_at)
     merged = LedgerState(position=upto)
     for code in [plan] if plan else plan_codes(app):

@@ -63,7 +63,9 @@ def _period(app: ParLedger, plan: str, code: str, position: int | None = None) -
         if period["code"] == code:
             return dict(period)
     codes = [p["code"] for p in doc.get("reporting", [])]
-    raise NotFound(f"kế hoạch {plan} không có kỳ báo cáo {code!r}; có: {codes}", field="period")
+    raise NotFound(
+        f"kế hoạch {plan} không có kỳ báo cáo {code!r}; có: {', '.join(codes)}", field="period"
+    )
 
 
 def reporting_period(

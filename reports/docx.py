@@ -33,10 +33,11 @@ from reports.evidence import SEAL_LABEL, footer_lines, seal_of
 from reports.stable import stable_package
 from reports.tables import Cell, Table, status_counts, tables
 from reports.vn_dates import (
-    issuing_body,
+    issuer,
     place_and_date,
+    report_number,
+    reporter,
     roman,
-    unit_in_sentence,
     vn_date,
     vn_moment,
     vn_number,
@@ -84,11 +85,11 @@ def _write(
 def _header(doc: DocumentObject, report: Report) -> None:
     grid = doc.add_table(rows=3, cols=2)
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _write(grid.cell(0, 0), issuing_body(report.facts.unit), bold=True)
+    _write(grid.cell(0, 0), issuer(report.facts.plan_doc), bold=True)
     _write(grid.cell(0, 1), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12)
     _write(grid.cell(1, 0), "―――――")
     _write(grid.cell(1, 1), "Độc lập - Tự do - Hạnh phúc\n―――――――――――――", bold=True)
-    _write(grid.cell(2, 0), "Số: …/BC-UBND")
+    _write(grid.cell(2, 0), report_number(report.facts.plan_doc))
     _write(grid.cell(2, 1), place_and_date(report.facts.unit, report.issued_on), italic=True)
     for row in grid.rows:
         row.cells[0].width, row.cells[1].width = Cm(6.5), Cm(9.5)
@@ -292,8 +293,8 @@ def _document(report: Report) -> DocumentObject:
     )
     _paragraph(
         doc,
-        f"Thực hiện {report.facts.title}, Ủy ban nhân dân "
-        f"{unit_in_sentence(report.facts.unit)} báo cáo kết quả thực hiện {report.period.name} "
+        f"Thực hiện {report.facts.title}, {reporter(report.facts.plan_doc)} "
+        f"báo cáo kết quả thực hiện {report.period.name} "
         f"(số liệu từ {vn_date(report.period.cutoff_from)} đến "
         f"{vn_date(report.period.cutoff_to)}) như sau:",
     )

@@ -8,8 +8,10 @@ Cát Hải").
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from domain.values import VN_TZ
 
@@ -70,6 +72,39 @@ def issuing_body(unit: str) -> str:
     """The People's Committee of the unit, as a document header names it: ``UBND HUYỆN CÁT
     HẢI``."""
     return f"UBND {unit.upper()}"
+
+
+def issuer(plan: dict[str, Any]) -> str:
+    """The issuing body of a plan's reports: its unit's People's Committee, and under it the
+    department whose plan it is ("UBND TỈNH LÂM ĐỒNG" over "SỞ TƯ PHÁP"), never the province's
+    committee alone for a department's report."""
+    body = issuing_body(str(plan.get("unit", "")))
+    department = _department(plan)
+    return f"{body}\n{department.upper()}" if department else body
+
+
+def reporter(plan: dict[str, Any]) -> str:
+    """Who reports, inside a sentence: ``Ủy ban nhân dân huyện Cát Hải``, or the department
+    of a department's plan: ``Sở Tư pháp tỉnh Lâm Đồng``."""
+    department = _department(plan)
+    unit = unit_in_sentence(str(plan.get("unit", "")))
+    return f"{department} {unit}" if department else f"Ủy ban nhân dân {unit}"
+
+
+def _department(plan: dict[str, Any]) -> str | None:
+    """The department of a department's plan, as its title names it ("… của Sở Tư pháp tỉnh
+    Lâm Đồng năm 2026" → "Sở Tư pháp")."""
+    found = re.search(r"\bcủa (Sở .+?) (?:tỉnh|thành phố) ", str(plan.get("title", "")))
+    return found.group(1) if plan.get("kind") == "department" and found else None
+
+
+def report_number(plan: dict[str, Any]) -> str:
+    """``Số: …/BC-STP``: the issuer's symbol as its plan's own number writes it (``07/KH-STP``);
+    a People's Committee's ``UBND`` when the plan's number has none."""
+    document = plan.get("document") or {}
+    number = str(document.get("number") or "") if isinstance(document, dict) else ""
+    symbol = re.search(r"/KH-([A-ZĐ]+)$", number)
+    return f"Số: …/BC-{symbol.group(1) if symbol else 'UBND'}"
 
 
 def vn_number(value: Decimal | str | int | None) -> str:

@@ -21,7 +21,7 @@ from reports.data import Report
 from reports.evidence import SEAL_LABEL, seal_of, seal_summary
 from reports.stable import stable_package
 from reports.tables import Table, tables
-from reports.vn_dates import issuing_body, place_and_date, vn_date, vn_moment
+from reports.vn_dates import issuer, place_and_date, vn_date, vn_moment
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 STATUS_FILLS = {
@@ -44,7 +44,7 @@ def _cover(sheet: Worksheet, report: Report) -> None:
     facts = report.facts
     sheet.title = "Thông tin"
     lines = [
-        (issuing_body(facts.unit), True),
+        *((line, True) for line in issuer(facts.plan_doc).splitlines()),
         (f"BÁO CÁO {report.period.name.upper()}", True),
         (facts.title, False),
         (place_and_date(facts.unit, report.issued_on), False),

@@ -10,7 +10,7 @@ from typing import Any
 from rules import scoring
 from rules.dossiers import regimes
 from rules.reporting import RULE as REPORTING
-from rules.reporting import reporting_rules
+from rules.reporting import reporting_rules, rule_level
 from rules.versions import LEVELS, NoRuleInForce, RuleVersion, in_force
 
 
@@ -44,6 +44,7 @@ def listing(
     """The versions as data: all of them (those that can apply to ``level``), or, ``on`` a
     date, the one of each rule set that applies then to ``level`` (``rules.versions.in_force``:
     a level's own version before an every-level one)."""
+    level = rule_level(level) if level is not None else None  # a ward is scored as a commune
     if level is not None and level not in LEVELS[1:]:
         raise ValueError(f"cấp phải là một trong {', '.join(LEVELS[1:])}")
     found = [v for v in versions(rule) if level is None or v.level in ("", level)]

@@ -335,9 +335,17 @@ def lookup(
         and (known_on is None or r.adopted_on <= known_on)
     ]
     if not fitting:
-        where = f" của {province}" if province else ""
+        # Never borrow another province's or year's rules: say so, and what the ledger has.
+        where = f" của tỉnh/thành phố {province}" if province else ""
+        known = "; ".join(
+            f"{r.ref} ({LEVEL_VN.get(r.level, r.level)}, "
+            f"{'tỉnh/thành phố ' + r.province if r.province else 'toàn quốc'}, "
+            f"năm {'–'.join(dict.fromkeys(map(str, r.years)))})"
+            for r in (packaged() if sets is None else sets)
+        )
         raise NotFound(
-            f"chưa có bộ chỉ số CCHC {LEVEL_VN.get(level, level)}{where} cho năm {year}",
+            f"không có bộ chỉ số CCHC nào áp dụng cho {LEVEL_VN.get(level, level)}{where} năm "
+            f"{year}, nên điểm không được tính; các bộ chỉ số đã có: {known or 'không có'}",
             field="rules",
         )
     return max(fitting, key=lambda r: (r.province is not None, r.version, r.adopted_on))

@@ -9,14 +9,18 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from domain.errors import InvalidValue
+from domain import ids
+from domain.errors import InvalidValue, NotFound
+from domain.plan import Plan
 from domain.unit import LEGACY_UNIT
 from ledger.application import ParLedger
+from ledger.scope import scoring_rules
 from replay.calendar import WEEKDAYS_VN, calendar_days
 from replay.readmodel import Snapshot
 from reports.data import Facts
 from rules.catalog import listing
 from rules.reporting import rule_level
+from rules.scoring import packaged
 
 MONTH = re.compile(r"^\s*(?:(\d{1,2})/(\d{4})|(\d{4})-(\d{1,2}))\s*$")
 
@@ -64,5 +68,16 @@ def month_page(
         "days_off": [d for d in shown["days"] if not d["working"] and d["why"] != "nghỉ cuối tuần"],
         "rules_on": on,
         "level": level,
-        "rules": listing(on=on, level=level),
+        "rules": _of_the_plan(ledger, facts.plan, listing(on=on, level=level)),
     }
+
+
+def _of_the_plan(ledger: ParLedger, plan: str, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Of the PAR-index rule sets, only the one that scores this plan (none for a province
+    without its own): another province's set is in force for its level, not for this unit."""
+    try:
+        own = scoring_rules(ledger, ledger.load(Plan, ids.plan_id(plan), "kế hoạch")).id
+    except NotFound:
+        own = None
+    others = {r.id for r in packaged()} - {own}
+    return [r for r in found if r["rule"] not in others]

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
+from projections.event_names import event_vn
 from projections.views import STATUS_VN
 from reports.tables import FINDING_STATUS_VN, INSPECTION_KIND_VN, INSPECTION_STATUS_VN, YES_NO
 from reports.vn_dates import iso_day, vn_date, vn_moment, vn_number, vn_short
@@ -96,6 +97,7 @@ environment.filters.update(
     status_vn=_status,
     yes_no=lambda v: YES_NO.get(v, "—"),
     role_vn=lambda v: ROLE_VN.get(v, v),
+    event_vn=event_vn,
     shown=_shown,
     dmy=_dmy,
 )

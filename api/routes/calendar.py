@@ -15,6 +15,7 @@ from httpkit.problems import responses
 from ledger.application import ParLedger
 from replay.calendar import MAX_COUNT, add_working_days, calendar_days, working_days_between
 from rules.catalog import RULE_SETS, UnknownRule, listing
+from rules.reporting import RULE_LEVEL
 from rules.versions import LEVELS
 
 From = Annotated[
@@ -38,12 +39,15 @@ On = Annotated[
 ]
 Level = Annotated[
     str | None,
-    Query(pattern="^(" + "|".join(LEVELS[1:]) + ")$", description="Cấp: " + ", ".join(LEVELS[1:])),
+    Query(
+        pattern="^(" + "|".join((*LEVELS[1:], *RULE_LEVEL)) + ")$",
+        description="Cấp: " + ", ".join(LEVELS[1:]) + " (phường, đặc khu, thị trấn như cấp xã)",
+    ),
 ]
 Rule = Annotated[
     str,
     Path(
-        pattern=r"^[a-z0-9-]{1,60}$",
+        pattern=r"^[a-z0-9.-]{1,60}$",
         description="Tên bộ quy định, ví dụ reporting-periods",
         examples=["reporting-periods"],
     ),

@@ -406,6 +406,8 @@ def router(
         newest_first: bool = False,
     ) -> dict[str, Any]:
         access.require_audit_reader(actor, owners(ledger, parse_ref(entity)) if entity else None)
+        if plan:
+            ledger.get_plan(plan)  # a mistyped plan is a 404 naming it, not an empty trail
         where = audit_filter(
             plan=plan, entity=entity, kind=kind, event_type=type, actor=by, agency=agency,
             role=role, recorded_from=recorded_from, recorded_to=recorded_to,

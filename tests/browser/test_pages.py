@@ -88,7 +88,7 @@ def test_a_tasks_timeline_after_signing_in(browser: Browser, site: Site) -> None
     entries = page.locator("ol.timeline > li")
     expect(entries).to_have_count(2)  # registered, then progress on 02/05/2023
     expect(entries.nth(1)).to_contain_text("ngày 02 tháng 5 năm 2023")
-    expect(entries.nth(1)).to_contain_text("ProgressReported")
+    expect(entries.nth(1)).to_contain_text("báo cáo tiến độ")
     expect(entries.nth(1)).to_contain_text("40")
     check_accessibility(page)
     shot(page, "05-timeline-task-3")

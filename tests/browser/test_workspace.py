@@ -118,7 +118,7 @@ def test_a_stale_form_is_refused_showing_what_changed(page: Page, site: Site) ->
     page.fill("#f-note", "Theo báo cáo tháng")
     page.click("form.entry button[type=submit]")
     stale = page.locator("section.stale")
-    expect(stale).to_contain_text("ProgressReported")
+    expect(stale).to_contain_text("báo cáo tiến độ")
     expect(stale).to_contain_text("lý do: cập nhật từ báo cáo giấy")
     expect(stale).to_contain_text("progress")
     expect(stale.locator("dl.state")).to_contain_text("30")

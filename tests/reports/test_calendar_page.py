@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from domain.values import Role
 from ledger.application import ParLedger
+from ledger.importer import import_plan
 from ledger.usecases.calendar import CorrectCalendarDay, DayStatus
 from ledger.usecases.user import AddUser
+from planfile.parser import parse_plan_text
 from replay.calendar import calendar_at
 from service.app import create_app
 from tests.cat_hai import PLAN, Seeded
@@ -74,3 +77,16 @@ def test_an_administrator_records_a_correction_with_the_form(
     # Recorded, then sent on to its outcome page (the pages read their own writes).
     assert client.post(action, data=data, follow_redirects=False).status_code == 303
     assert calendar_at(app).is_working_day(date(2026, 3, 7))
+
+
+def test_a_da_nang_wards_rules_in_force_hold_no_other_provinces_scoring_set(
+    app: ParLedger,
+) -> None:
+    text = Path(__file__).resolve().parents[1] / "plans" / "phuong-hai-chau-da-nang-2026.txt"
+    import_plan(app, parse_plan_text(text), ctx())
+    client = _signed_in(app)
+    page = client.get("/web/da-nang-hai-chau-2026/calendar?month=02/2026&as_of=2026-02-15")
+    assert page.status_code == 200, page.text
+    assert "dossier-apology@2025.118" in page.text and "reporting-periods@" in page.text
+    # Hải Phòng's commune set is in force for Hải Phòng's communes, not for this ward
+    assert "par-index" not in page.text and "Hải Phòng" not in page.text

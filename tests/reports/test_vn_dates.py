@@ -9,7 +9,55 @@ import pytest
 from domain.errors import InvalidValue
 from domain.values import VN_TZ
 from reports.data import parse_known_at, parse_period
-from reports.vn_dates import issuing_body, place_and_date, roman, vn_date, vn_number
+from reports.vn_dates import (
+    issuer,
+    issuing_body,
+    place_and_date,
+    report_number,
+    reporter,
+    roman,
+    vn_date,
+    vn_number,
+)
+
+
+@pytest.mark.parametrize(
+    ("plan", "body", "number", "who"),
+    [
+        (  # a department's report is the department's, under its province's committee
+            {
+                "unit": "Tỉnh Lâm Đồng",
+                "kind": "department",
+                "title": "Kế hoạch cải cách hành chính của Sở Tư pháp tỉnh Lâm Đồng năm 2026",
+                "document": {"number": "07/KH-STP"},
+            },
+            "UBND TỈNH LÂM ĐỒNG\nSỞ TƯ PHÁP",
+            "Số: …/BC-STP",
+            "Sở Tư pháp tỉnh Lâm Đồng",
+        ),
+        (
+            {
+                "unit": "Phường Hải Châu",
+                "kind": "unit_yearly",
+                "title": "Kế hoạch cải cách hành chính nhà nước phường Hải Châu năm 2026",
+                "document": {"number": "12/KH-UBND"},
+            },
+            "UBND PHƯỜNG HẢI CHÂU",
+            "Số: …/BC-UBND",
+            "Ủy ban nhân dân phường Hải Châu",
+        ),
+        (  # Cát Hải's plan: no number written, no kind (stored before units)
+            {"unit": "Huyện Cát Hải", "title": "Kế hoạch …", "document": {"number": ""}},
+            "UBND HUYỆN CÁT HẢI",
+            "Số: …/BC-UBND",
+            "Ủy ban nhân dân huyện Cát Hải",
+        ),
+    ],
+)
+def test_the_issuer_of_a_plans_reports(
+    plan: dict[str, object], body: str, number: str, who: str
+) -> None:
+    assert (issuer(plan), report_number(plan), reporter(plan)) == (body, number, who)
 
 
 @pytest.mark.parametrize(

@@ -405,3 +405,20 @@ def test_the_test_plans_import_beside_the_seed(
         )
     finally:
         app.close()
+
+
+def test_a_wards_directory_names_its_offices_as_a_ward_has_them() -> None:
+    ward = commune_directory("phường")
+    res = ward.resolve("Phòng Kinh tế, Hạ tầng và Đô thị phường và Công an phường")
+    assert (res.codes, res.unknown) == (["phong-kinh-te", "cong-an-xa"], [])
+    # a commune keeps its own names
+    commune = commune_directory("xã")
+    assert commune.resolve("Phòng Kinh tế xã, Công an xã").codes == ["phong-kinh-te", "cong-an-xa"]
+
+
+def test_only_the_home_affairs_department_has_its_divisions() -> None:
+    justice = {a.code for a in department_directory("Sở Tư pháp").agencies}
+    home = {a.code for a in department_directory("Sở Nội vụ").agencies}
+    assert "so-tu-phap.van-phong" in justice and "so-noi-vu.van-phong" in home
+    assert "so-noi-vu.phong-cong-chuc-vien-chuc" in home
+    assert not any("cong-chuc-vien-chuc" in c or "xay-dung-chinh-quyen" in c for c in justice)

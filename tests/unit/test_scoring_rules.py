@@ -50,9 +50,13 @@ def test_every_packaged_rule_set_adds_up_and_names_its_source() -> None:
 def test_lookup_by_level_year_province_and_the_day_known() -> None:
     assert lookup("province", 2023).ref == "par-index.province@1"
     assert lookup("commune", 2025, province="hai-phong").level == "commune"
-    with pytest.raises(NotFound, match="cấp huyện của thu-nghiem cho năm 2023") as missing:
+    words = "cấp huyện của tỉnh/thành phố thu-nghiem năm 2023"
+    with pytest.raises(NotFound, match=words) as missing:
         lookup("district", 2023, province="thu-nghiem")
     assert missing.value.field == "rules"
+    # it names the sets the ledger has, rather than borrowing one of them
+    assert "par-index.district.hai-phong@" in missing.value.message
+    assert "điểm không được tính" in missing.value.message
     with pytest.raises(NotFound, match="cấp xã"):
         lookup("commune", 2019, province="hai-phong")
     with pytest.raises(NotFound):
