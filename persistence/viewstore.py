@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteTrackingRecorder
@@ -208,6 +209,11 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
             "checkpoints": Identifier(CHECKPOINTS_TABLE),
             "tracking": Identifier(self.tracking_table_name),
         }
+        self.upsert = SQL(
+            "INSERT INTO {schema}.{docs} (kind, key, doc, plan) "
+            "SELECT r->>0, r->>1, r->2, r->>3 FROM jsonb_array_elements(%s::jsonb) AS r "
+            "ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc, plan = excluded.plan"
+        ).format(**self.names)
         self.sql_create_statements += [
             SQL(
                 "CREATE TABLE IF NOT EXISTS {schema}.{live} (kind text NOT NULL, "
@@ -233,17 +239,23 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
     def save(
         self, rows: Sequence[Row], tracking: Tracking | None, generation: int | None = None
     ) -> None:
-        statement = SQL(
-            "INSERT INTO {schema}.{docs} (kind, key, doc, plan) VALUES (%s, %s, %s::jsonb, %s) "
-            "ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc, plan = excluded.plan"
-        ).format(**self.names)
+        # One statement and one parameter whatever the number of rows: a JSON array of
+        # (kind, key, document, plan) written by orjson, each document the text dumps_doc
+        # gives, unpacked server-side. Half the client time of a statement per row, and a
+        # third of unnesting text arrays (psycopg escapes each element). A key given twice
+        # keeps its last document, as successive upserts would.
+        unique = {(kind, key): doc for kind, key, doc in rows}
+        payload = orjson.dumps(
+            [
+                [kind, key, orjson.Fragment(dumps_doc(doc)), plan_of(doc)]
+                for (kind, key), doc in unique.items()
+            ]
+        ).decode()
         with self.datastore.transaction(commit=True) as curs:
             if rows:
                 # Writing first: a promotion in progress holds the table in EXCLUSIVE mode,
                 # so this waits for it, and the generation read next sees its outcome.
-                curs.executemany(
-                    statement, [(k, key, dumps_doc(doc), plan_of(doc)) for k, key, doc in rows]
-                )
+                curs.execute(self.upsert, (payload,))
             if generation is not None and self._generation(curs) != generation:
                 raise StaleGeneration(f"view generation {generation} was replaced")
             if tracking is not None:
