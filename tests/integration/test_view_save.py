@@ -3,16 +3,19 @@
 PostgreSQL's ``save`` writes a whole save in one statement (arrays unnested server-side); the
 simple path it replaced upserted row by row. Over successive saves of documents that overwrite
 each other (a key given twice in one save included), both tables end with the same rows: the
-same kinds, keys, document text and plan column, on either backend."""
+same kinds, keys, document text and plan column, on either backend, whether a save
+needs one statement or several."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.application import ParLedger
+from persistence import viewstore
 from persistence.viewbase import SHADOW_TABLE, Row, dumps_doc, plan_of
 from persistence.viewstore import PostgresLedgerView
 
@@ -72,7 +75,10 @@ def _stored(app: ParLedger, table: str) -> list[tuple[Any, ...]]:
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(saves=st.lists(ROWS, min_size=1, max_size=4))
-def test_save_stores_what_row_by_row_upserts_store(app: ParLedger, saves: list[list[Row]]) -> None:
+def test_save_stores_what_row_by_row_upserts_store(
+    app: ParLedger, saves: list[list[Row]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(viewstore, "UPSERT_ROWS", 4)  # saves of one statement and of several
     view = app.view
     view.reset(app.name)
     view.shadow().clear("unused")
