@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteTrackingRecorder
@@ -37,6 +38,8 @@ __all__ = [
     "SQLiteLedgerView",
     "StaleGeneration",
 ]
+
+UPSERT_ROWS = 5_000  # documents a PostgreSQL save writes per statement
 
 
 class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
@@ -86,7 +89,8 @@ class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
             c.executemany(
                 f"INSERT INTO {self.docs_table} VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc, plan = excluded.plan",
-                [(kind, key, dumps_doc(doc), plan_of(doc)) for kind, key, doc in rows],
+                # Written as consumed: a save of many documents never holds all their text.
+                ((kind, key, dumps_doc(doc), plan_of(doc)) for kind, key, doc in rows),
             )
             if tracking is not None:
                 self._insert_tracking(c, tracking)
@@ -208,6 +212,11 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
             "checkpoints": Identifier(CHECKPOINTS_TABLE),
             "tracking": Identifier(self.tracking_table_name),
         }
+        self.upsert = SQL(
+            "INSERT INTO {schema}.{docs} (kind, key, doc, plan) "
+            "SELECT r->>0, r->>1, r->2, r->>3 FROM jsonb_array_elements(%s::jsonb) AS r "
+            "ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc, plan = excluded.plan"
+        ).format(**self.names)
         self.sql_create_statements += [
             SQL(
                 "CREATE TABLE IF NOT EXISTS {schema}.{live} (kind text NOT NULL, "
@@ -233,17 +242,24 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
     def save(
         self, rows: Sequence[Row], tracking: Tracking | None, generation: int | None = None
     ) -> None:
-        statement = SQL(
-            "INSERT INTO {schema}.{docs} (kind, key, doc, plan) VALUES (%s, %s, %s::jsonb, %s) "
-            "ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc, plan = excluded.plan"
-        ).format(**self.names)
+        # A statement per UPSERT_ROWS documents rather than per document: one parameter, a
+        # JSON array of (kind, key, document, plan) written by orjson (each document the text
+        # dumps_doc gives) and unpacked server-side. Half the client time of a statement per
+        # row, a third of unnesting text arrays (psycopg escapes each element); chunked so a
+        # save of many documents never holds all their text. A key given twice keeps its
+        # last document, as successive upserts would.
+        unique = list({(kind, key): doc for kind, key, doc in rows}.items())
         with self.datastore.transaction(commit=True) as curs:
-            if rows:
-                # Writing first: a promotion in progress holds the table in EXCLUSIVE mode,
-                # so this waits for it, and the generation read next sees its outcome.
-                curs.executemany(
-                    statement, [(k, key, dumps_doc(doc), plan_of(doc)) for k, key, doc in rows]
+            # Writing first: a promotion in progress holds the table in EXCLUSIVE mode, so
+            # this waits for it, and the generation read next sees its outcome.
+            for start in range(0, len(unique), UPSERT_ROWS):
+                payload = orjson.dumps(
+                    [
+                        [kind, key, orjson.Fragment(dumps_doc(doc)), plan_of(doc)]
+                        for (kind, key), doc in unique[start : start + UPSERT_ROWS]
+                    ]
                 )
+                curs.execute(self.upsert, (payload.decode(),))
             if generation is not None and self._generation(curs) != generation:
                 raise StaleGeneration(f"view generation {generation} was replaced")
             if tracking is not None:

@@ -40,7 +40,7 @@ from projections.rows import RowDecoder, key_of
 from projections.state import FOLDS, LedgerState, apply_one, fold, kind_of
 
 PAGE = 2_000  # events read and folded at a time
-SAVE_PAGES = 5  # pages folded between saves (one commit of the documents they changed)
+SAVE_PAGES = 20  # pages folded at most between saves (one commit of the documents changed)
 DOCS_KEPT = 50_000  # documents a catch-up holds in memory between pages (~150 MB)
 SHADOW = ":rebuild"  # suffix of the tracking name a rebuild folds the shadow table under
 PROMOTE_ATTEMPTS = 100  # each failed attempt folds the shadow on to the head first
@@ -119,6 +119,10 @@ def _save(
     view.save(rows, tracking, generation)
 
 
+def _held(state: LedgerState) -> int:
+    return sum(len(docs) for docs in state.docs.values())
+
+
 def _let_go(
     state: LedgerState,
     used: dict[tuple[str, str], int],
@@ -127,7 +131,7 @@ def _let_go(
     """Past ``DOCS_KEPT`` documents held, drop the least recently changed down to half of it
     (all are saved; ``used`` gives the page each was last changed on): memory stays flat
     however long the log, and a document needed again is loaded."""
-    held = sum(len(docs) for docs in state.docs.values())
+    held = _held(state)
     if held <= DOCS_KEPT:
         return
     oldest = sorted(
@@ -220,8 +224,8 @@ def _catch_up(
     started = time.perf_counter()
     done = 0
     # Documents changed since the last save, the pages folded since, and their first and last
-    # positions: a save (one commit) every SAVE_PAGES pages writes a document changed on
-    # several of them once, and the pages are read and let go one at a time meanwhile.
+    # positions: a save (one commit) every few pages writes a document changed on several of
+    # them once, and the pages are read and let go one at a time meanwhile.
     touched: set[tuple[str, str]] = set()
     folded, first, last = 0, 0, 0
 
@@ -247,7 +251,10 @@ def _catch_up(
             done += len(page)
             folded += 1
             del page  # freed now, by its count, rather than walked by the collector
-            if folded >= SAVE_PAGES:
+            # Saved once the documents held pass the allowance (only saved ones can be let
+            # go), else every SAVE_PAGES pages: saves are rare while the fold mostly changes
+            # documents it holds, and memory stays bounded by the allowance and one page.
+            if folded >= SAVE_PAGES or _held(state) > DOCS_KEPT:
                 save()
         if folded:
             save()

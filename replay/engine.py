@@ -27,7 +27,7 @@ from ledger.application import ParLedger
 from persistence.records import Window
 from persistence.viewstore import LedgerView
 from projections import live
-from projections.rows import RowDecoder
+from projections.rows import RowDecoder, effective_day, effective_utc
 from projections.state import LedgerState, fold
 
 
@@ -161,8 +161,10 @@ def make_checkpoints(app: ParLedger, plan: str, view: LedgerView | None = None) 
     events = _decode(app, notifications)
     if not events:
         return 0
-    events.sort(key=lambda pe: (pe[1].meta.effective_at, pe[0]))
-    local = [pe[1].meta.effective_at.astimezone(VN_TZ).date() for pe in events]
+    # From the stored text (``projections.rows``), not the decoded meta: fixed-width UTC text
+    # sorts as the times do, and most events' meta is then never parsed.
+    events.sort(key=lambda pe: (effective_utc(pe[1]), pe[0]))
+    local = [date.fromisoformat(effective_day(e)) for _, e in events]
     state = LedgerState()
     written = 0
     index = 0
