@@ -7,6 +7,7 @@ at that same position: pages never shift under the reader when new events arrive
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -29,7 +30,7 @@ from ledger.personal import redact
 from ledger.refs import parse_ref
 from ledger.views import plan_overview
 from projections import views
-from projections.audit import MAX_PAGE, audit_filter, audit_trail, timeline
+from projections.audit import MAX_PAGE, Timeline, audit_filter, audit_trail, timeline
 from projections.history import fold_history
 from replay.engine import end_of_day, position_known_at, replay_state
 from replay.readmodel import ReadModel, Snapshot, today
@@ -66,6 +67,22 @@ REFS: dict[str, Callable[[UUID, dict[str, Any]], str]] = {
 }
 
 
+@dataclass
+class At:
+    """When a read looks: the valid date and the moment of knowledge (both optional)."""
+
+    as_of: AsOf = None
+    known_at: KnownAt = None
+
+
+@dataclass
+class PageAt:
+    """Which page of a listing: the cursor of the page before, and its size."""
+
+    cursor: Cursor = None
+    limit: Limit = 50
+
+
 def encoded(content: Any, headers: dict[str, str] | None = None) -> Response:
     """A JSON response in one pass: ``json.dumps`` writes what is JSON already and hands only
     the rest (dates, decimals, ids) to FastAPI's encoder, so the body is the one
@@ -84,6 +101,8 @@ def router(
     (one cache for every read target: a body depends on the position, not the copy)."""
     api = APIRouter(responses=responses(401, 404, 422, 429))
     Principal = Annotated[Actor, Depends(principal)]
+    When = Annotated[At, Depends()]
+    Paged = Annotated[PageAt, Depends()]
 
     def snapshot(
         plan: str, as_of: date | None, known_at: datetime | None, cursor: str | None
@@ -149,19 +168,20 @@ def router(
         request: Request,
         actor: Actor,
         plan: str,
-        when: tuple[date | None, datetime | None],
-        cursor: str | None,
-        limit: int,
+        when: At,
+        paged: PageAt,
         rows_of: Callable[[Snapshot], Rows],
         keep: bool = False,
     ) -> Response:
-        """One page of a plan's view at ``when`` (as of, known at); ``keep``: the view's body
-        is kept for the next reader of the same present (``bodies.py``)."""
-        snap, offset = snapshot(plan, *when, cursor)
+        """One page of a plan's view at ``when``; ``keep``: the view's body is kept for the
+        next reader of the same present (``bodies.py``)."""
+        snap, offset = snapshot(plan, when.as_of, when.known_at, paged.cursor)
         if keep and (hit := kept(request, snap, actor)) is not None:
             return hit
         rows, summary = rows_of(snap)
-        return page(request, snap, plan, when[1], rows, summary, offset, limit, actor, keep)
+        return page(
+            request, snap, plan, when.known_at, rows, summary, offset, paged.limit, actor, keep
+        )
 
     @api.get("/plans", summary="Các kế hoạch trong sổ cái", tags=["plans"], name="list_plans")
     def list_plans(actor: Principal) -> list[dict[str, Any]]:
@@ -192,13 +212,12 @@ def router(
         plan: str,
         request: Request,
         actor: Principal,
+        paged: Paged,
         as_of: AsOf = None,
         known_at: KnownAt = None,
         area: Code = None,
         agency: Code = None,
         status: Annotated[str | None, Query(max_length=40, examples=["overdue"])] = None,
-        cursor: Cursor = None,
-        limit: Limit = 50,
     ) -> Page | Response:
         def rows_of(snap: Snapshot) -> Rows:
             board = reads.computed(
@@ -213,7 +232,7 @@ def router(
             ]
             return rows, {k: board[k] for k in ("by_status", "by_area", "by_lead")}
 
-        return listing(request, actor, plan, (as_of, known_at), cursor, limit, rows_of, True)
+        return listing(request, actor, plan, At(as_of, known_at), paged, rows_of, True)
 
     @api.get("/plans/{plan}/targets", summary="Mức đạt chỉ tiêu", tags=["targets"],
              name="list_plan_targets", response_model=Page)  # fmt: skip
@@ -221,11 +240,10 @@ def router(
         plan: str,
         request: Request,
         actor: Principal,
+        paged: Paged,
         as_of: AsOf = None,
         known_at: KnownAt = None,
         status: Annotated[str | None, Query(max_length=40)] = None,
-        cursor: Cursor = None,
-        limit: Limit = 50,
     ) -> Page | Response:
         def rows_of(snap: Snapshot) -> Rows:
             found = reads.computed(
@@ -234,7 +252,7 @@ def router(
             rows = [r for r in found["indicators"] if status is None or r.get("status") == status]
             return rows, {"apology_compliance": found["apology_compliance"]}
 
-        return listing(request, actor, plan, (as_of, known_at), cursor, limit, rows_of, True)
+        return listing(request, actor, plan, At(as_of, known_at), paged, rows_of, True)
 
     @api.get("/plans/{plan}/scores", summary="Điểm theo lĩnh vực so với mục tiêu và tối đa",
              tags=["scores"], name="list_area_scores", response_model=Page)  # fmt: skip
@@ -251,7 +269,9 @@ def router(
             )
             return found["areas"], {"total": found["total"]}
 
-        return listing(request, actor, plan, (as_of, known_at), None, MAX_PAGE, rows_of, True)
+        return listing(
+            request, actor, plan, At(as_of, known_at), PageAt(limit=MAX_PAGE), rows_of, True
+        )
 
     @api.get("/plans/{plan}/inspections", summary="Lịch sử kiểm tra theo cơ quan",
              tags=["inspections"], name="list_plan_inspections", response_model=Page)  # fmt: skip
@@ -259,11 +279,10 @@ def router(
         plan: str,
         request: Request,
         actor: Principal,
+        paged: Paged,
         as_of: AsOf = None,
         known_at: KnownAt = None,
         agency: Code = None,
-        cursor: Cursor = None,
-        limit: Limit = 50,
     ) -> Page | Response:
         def rows_of(snap: Snapshot) -> Rows:
             found = views.inspection_history(snap.state, plan, snap.as_of, agency)
@@ -279,7 +298,7 @@ def router(
             }
             return rows, summary
 
-        return listing(request, actor, plan, (as_of, known_at), cursor, limit, rows_of)
+        return listing(request, actor, plan, At(as_of, known_at), paged, rows_of)
 
     @api.get("/plans/{plan}/apologies", summary="Sổ theo dõi hồ sơ trễ hạn và xin lỗi",
              tags=["dossiers"], name="list_plan_apologies", response_model=Page)  # fmt: skip
@@ -287,13 +306,12 @@ def router(
         plan: str,
         request: Request,
         actor: Principal,
+        paged: Paged,
         as_of: AsOf = None,
         known_at: KnownAt = None,
         agency: Code = None,
         due_from: Annotated[Day, Query(description="Hạn trả từ ngày")] = None,
         due_to: Annotated[Day, Query(description="Hạn trả đến ngày")] = None,
-        cursor: Cursor = None,
-        limit: Limit = 50,
     ) -> Page | Response:
         period = (due_from or date(2000, 1, 1), due_to or date(2100, 12, 31))
 
@@ -301,12 +319,16 @@ def router(
             found = views.apology_register(snap.state, plan, snap.as_of, agency, period)
             return found["dossiers"], {"rule": found["rule"], "compliance": found["compliance"]}
 
-        return listing(request, actor, plan, (as_of, known_at), cursor, limit, rows_of)
+        return listing(request, actor, plan, At(as_of, known_at), paged, rows_of)
 
-    def entity(
-        kind: str, uid: UUID, actor: Actor, as_of: date | None, known_at: datetime | None
-    ) -> Response:
-        if as_of is None and known_at is None:
+    def timeline_at(uid: UUID, when: At) -> Timeline:
+        """The entity's timeline up to ``when``: its valid date and what was known then."""
+        upto = position_known_at(ledger, when.known_at) if when.known_at else None
+        as_of = end_of_day(when.as_of) if when.as_of else None
+        return timeline(ledger, uid, as_of=as_of, upto=upto)
+
+    def entity(kind: str, uid: UUID, actor: Actor, when: At) -> Response:
+        if when.as_of is None and when.known_at is None:
             # The present: the live view's document, the same fold of the same events, with
             # the version it was folded to (so the ETag always names the body's version).
             doc = reads.current(kind, uid)
@@ -316,8 +338,7 @@ def router(
                 redact({"entity": REFS[kind](uid, doc), "id": uid, **doc}, actor, ledger.vault),
                 {"ETag": f'"{doc["version"]}"'},
             )
-        upto = position_known_at(ledger, known_at) if known_at else None
-        line = timeline(ledger, uid, as_of=end_of_day(as_of) if as_of else None, upto=upto)
+        line = timeline_at(uid, when)
         if not line.entries:
             raise NotFound("không có thực thể này (vào thời điểm đã chọn)", field="entity")
         return encoded(
@@ -328,31 +349,23 @@ def router(
 
     @api.get("/plans/{plan}/tasks/{number}", summary="Một nhiệm vụ (ETag là phiên bản)",
              tags=["tasks"], name="get_task", response_model=Entity)  # fmt: skip
-    def get_task(
-        plan: str, number: str, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
-    ) -> Response:
-        return entity("tasks", ids.task_id(plan, number), actor, as_of, known_at)
+    def get_task(plan: str, number: str, actor: Principal, when: When) -> Response:
+        return entity("tasks", ids.task_id(plan, number), actor, when)
 
     @api.get("/plans/{plan}/targets/{target}", summary="Một chỉ tiêu với các số liệu",
              tags=["targets"], name="get_target", response_model=Entity)  # fmt: skip
-    def get_target(
-        plan: str, target: int, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
-    ) -> Response:
-        return entity("targets", ids.target_id(plan, target), actor, as_of, known_at)
+    def get_target(plan: str, target: int, actor: Principal, when: When) -> Response:
+        return entity("targets", ids.target_id(plan, target), actor, when)
 
     @api.get("/inspections/{inspection_id}", summary="Một cuộc kiểm tra", tags=["inspections"],
              name="get_inspection", response_model=Entity)  # fmt: skip
-    def get_inspection(
-        inspection_id: UUID, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
-    ) -> Response:
-        return entity("inspections", inspection_id, actor, as_of, known_at)
+    def get_inspection(inspection_id: UUID, actor: Principal, when: When) -> Response:
+        return entity("inspections", inspection_id, actor, when)
 
     @api.get("/dossiers/{dossier_code}", summary="Một hồ sơ trễ hạn", tags=["dossiers"],
              name="get_dossier", response_model=Entity)  # fmt: skip
-    def get_dossier(
-        dossier_code: str, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
-    ) -> Response:
-        return entity("dossiers", ids.dossier_id(dossier_code), actor, as_of, known_at)
+    def get_dossier(dossier_code: str, actor: Principal, when: When) -> Response:
+        return entity("dossiers", ids.dossier_id(dossier_code), actor, when)
 
     @api.get("/entities/{ref}/history", summary="Lịch sử đầy đủ của một thực thể",
              tags=["audit"], name="get_entity_history")  # fmt: skip
@@ -371,14 +384,9 @@ def router(
 
     @api.get("/entities/{ref}/timeline", summary="Diễn biến của một thực thể theo ngày hiệu lực",
              tags=["audit"], name="get_entity_timeline")  # fmt: skip
-    def entity_timeline(
-        ref: str, actor: Principal, as_of: AsOf = None, known_at: KnownAt = None
-    ) -> dict[str, Any]:
+    def entity_timeline(ref: str, actor: Principal, when: When) -> dict[str, Any]:
         access.require_audit_reader(actor, owners(ledger, parse_ref(ref)))
-        upto = position_known_at(ledger, known_at) if known_at else None
-        found = timeline(
-            ledger, parse_ref(ref), as_of=end_of_day(as_of) if as_of else None, upto=upto
-        )
+        found = timeline_at(parse_ref(ref), when)
         if not found.entries:
             raise NotFound(f"không có sự kiện nào của {ref} trong phạm vi đã chọn", field="ref")
         return dict(jsonable_encoder(redact(found, actor, ledger.vault)))
