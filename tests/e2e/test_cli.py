@@ -85,7 +85,8 @@ def test_history_shows_who_when_what_and_why(cli) -> None:  # type: ignore[no-un
     code, out, _ = cli("history", f"task:{PLAN}:1")
     assert code == 0
     assert out.count("\n#") == 4  # registration and three changes
-    assert "DeadlineChanged" in out and "lý do: Chờ ý kiến Sở Nội vụ" in out
+    # DeadlineChanged, by the name users see
+    assert "đổi hạn" in out and "lý do: Chờ ý kiến Sở Nội vụ" in out
     assert "due: 15/01/2023 → 31/01/2023" in out
     assert "user:lan" in out and "user:minh" in out
     assert "hiệu lực 30/01/2023" in out
