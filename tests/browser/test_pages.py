@@ -93,7 +93,7 @@ def test_a_tasks_timeline_after_signing_in(browser: Browser, site: Site) -> None
     check_accessibility(page)
     shot(page, "05-timeline-task-3")
     page.goto(f"{site.url}/web/{PLAN}/audit")
-    expect(page.locator("table.audit")).to_contain_text("MeasurementRecorded")
+    expect(page.locator("table.audit")).to_contain_text("ghi số liệu")  # MeasurementRecorded
     check_accessibility(page)
     shot(page, "06-audit")
     context.close()

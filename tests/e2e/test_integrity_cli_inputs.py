@@ -65,4 +65,4 @@ def test_a_position_out_of_range_is_refused_by_the_argument(
 ) -> None:
     done = run_cli(env, "prove", "--", position)
     assert done.returncode == 2, done.stderr
-    assert "argument position" in done.stderr and "lỗi hệ thống" not in done.stderr
+    assert "đối số position" in done.stderr and "lỗi hệ thống" not in done.stderr
