@@ -16,6 +16,8 @@ from psycopg.sql import SQL, Identifier
 
 from persistence.migrations.v0002_shared_state import BUCKETS_TABLE, LEASES_TABLE
 
+REFUSED_WAIT = 1e-3  # seconds: the least wait a refused take answers
+
 
 class SharedState:
     def __init__(self, datastore: Any, backend: str) -> None:
@@ -91,4 +93,6 @@ class SharedState:
             )
             row = c.fetchone()
         tokens = min(burst, float(row["tokens"]) + (now - float(row["stamp"])) * rate)
-        return max(0.0, (1 - tokens) / rate)
+        # Refused by the statement: never 0 ("taken"), even where Python's float refill
+        # rounds to a whole token that the database's did not.
+        return max(REFUSED_WAIT, (1 - tokens) / rate)
