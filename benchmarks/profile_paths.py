@@ -33,7 +33,7 @@ from ledger.context import CommandContext
 from ledger.usecases.task import ReportTaskProgress
 from persistence.settings import parse_database_url
 from planfile.bundled import bundled_plan
-from projections import live
+from projections import rebuild
 from replay import replay
 
 ADMIN = Actor(id="bench", name="bench", role=Role.ADMIN)
@@ -59,7 +59,7 @@ def run(url: str, events: int, commands: int, top: int) -> None:
         Mix(app).grow_to(events)
         head = app.recorder.max_notification_id()
         print(f"ledger of {head} events made in {time.perf_counter() - started:.0f} s")
-        profiled("rebuild", top, lambda: live.rebuild(app))
+        profiled("rebuild", top, lambda: rebuild.rebuild(app))
         profiled("verify", top, lambda: verify(app.ledger_recorder))
         profiled(
             "replay",

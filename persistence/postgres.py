@@ -314,18 +314,24 @@ class LedgerPostgresRecorder(
         )
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's
-    def select_event_rows(self, start: int, stop: int, limit: int) -> list[Sequence[Any]]:
+    def select_event_rows(
+        self, start: int, stop: int, limit: int, part: tuple[int, int] | None = None
+    ) -> list[Sequence[Any]]:
+        where, params = "", [start, stop]
+        if part is not None:  # records.part_of: the id's last byte modulo the parts
+            where = " AND get_byte(uuid_send(originator_id), 15) %% %s = %s"
+            params += [part[1], part[0]]
         statement = self._sql(
             "SELECT notification_id, replace(originator_id::text, '-', ''), originator_version, "
             "topic, state FROM {schema}.{events} "
-            "WHERE notification_id >= %s AND notification_id <= %s "
+            f"WHERE notification_id >= %s AND notification_id <= %s{where} "
             "ORDER BY notification_id LIMIT %s"
         )
         with (
             self.datastore.get_connection() as conn,
             conn.cursor(row_factory=tuple_row) as curs,
         ):
-            curs.execute(statement, (start, stop, limit), prepare=True)
+            curs.execute(statement, (*params, limit), prepare=True)
             return list(curs.fetchall())
 
     def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:

@@ -79,6 +79,12 @@ class CommandRow:
     result: dict[str, Any]
 
 
+def part_of(key: str, parts: int) -> int:
+    """The part (of ``parts``) that an originator (32 hex digits) belongs to: its id's last
+    byte modulo ``parts``. Both recorders' ``select_event_rows`` compute the same in SQL."""
+    return int(key[30:32], 16) % parts
+
+
 class IdempotencyKeyReused(IntegrityError):
     """The idempotency key was stored already (by this command or by another)."""
 
@@ -174,10 +180,14 @@ class LedgerRecorder:
         """The events of one plan and of the agency directory inside ``window``, in order."""
         raise NotImplementedError
 
-    def select_event_rows(self, start: int, stop: int, limit: int) -> list[Sequence[Any]]:
+    def select_event_rows(
+        self, start: int, stop: int, limit: int, part: tuple[int, int] | None = None
+    ) -> list[Sequence[Any]]:
         """Stored events from position ``start`` to ``stop`` (both included), at most
         ``limit``, as plain rows (position, originator as 32 hex digits, version, topic,
-        state): what the views' rebuild reads, without a library notification per row."""
+        state): what the views' rebuild reads, without a library notification per row.
+        With ``part`` ``(i, n)``, only the events of originators in part ``i`` of ``n``
+        (:func:`part_of`), chosen by the database: a rebuild's worker reads only its own."""
         raise NotImplementedError
 
     def select_chained(self, *, gt: int = 0, limit: int = 5000) -> list[StoredLink]:

@@ -60,6 +60,13 @@ def _rows_of(stored: Sequence[StoredEvent], kwargs: dict[str, Any]) -> Sequence[
     return rows
 
 
+# records.part_of in SQL: the last byte of an originator id stored as 32 lower-case hex digits.
+SQLITE_LAST_BYTE = (
+    "((instr('0123456789abcdef', substr(originator_id, 31, 1)) - 1) * 16"
+    " + instr('0123456789abcdef', substr(originator_id, 32, 1)) - 1)"
+)
+
+
 class LedgerSQLiteRecorder(
     SQLiteMonitoring, SQLiteMerkleNodes, SQLiteApplicationRecorder, LedgerRecorder
 ):
@@ -263,16 +270,23 @@ class LedgerSQLiteRecorder(
             f"LEFT JOIN {CHAIN_TABLE} c ON c.notification_id = e.rowid " + tail
         )
 
-    def select_event_rows(self, start: int, stop: int, limit: int) -> list[Sequence[Any]]:
-        # The library stores an originator id as its 32 hex digits already.
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
+    def select_event_rows(
+        self, start: int, stop: int, limit: int, part: tuple[int, int] | None = None
+    ) -> list[Sequence[Any]]:
+        # The library stores an originator id as its 32 hex digits already (lower case).
+        where, params = "", [start, stop]
+        if part is not None:
+            where = f" AND {SQLITE_LAST_BYTE} % ? = ?"
+            params += [part[1], part[0]]
+        with self.datastore.transaction(commit=False) as c, c as raw:
+            raw.row_factory = None  # plain tuples: a rebuild reads every row once
+            raw.execute(
                 "SELECT rowid, originator_id, originator_version, topic, state "
-                f"FROM {self.events_table_name} WHERE rowid >= ? AND rowid <= ? "
+                f"FROM {self.events_table_name} WHERE rowid >= ? AND rowid <= ?{where} "
                 "ORDER BY rowid LIMIT ?",
-                (start, stop, limit),
+                (*params, limit),
             )
-            return list(c.fetchall())
+            return list(raw.fetchall())
 
     def select_chained_rows(self, *, gt: int = 0, limit: int = 5000) -> list[Sequence[Any]]:
         with self.datastore.transaction(commit=False) as c:

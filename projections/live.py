@@ -1,10 +1,10 @@
 """Live views: the folded ledger state kept in the database, exactly once per event.
 
-Catch-up and rebuild read the notification log in pages and write the documents changed by
-every few pages with the tracking position reached in one transaction; following new events
-uses the library's :class:`ProjectionRunner` (PostgreSQL LISTEN/NOTIFY, SQLite polling) with
-the same fold, one event per transaction. Either way a process stopped at any point resumes from the
-position the tracking table holds, and nothing is applied twice.
+Catch-up and rebuild (``projections.rebuild``) read the notification log in pages and write
+the documents changed by every few pages with the tracking position reached in one transaction;
+following new events uses the library's :class:`ProjectionRunner` (PostgreSQL LISTEN/NOTIFY,
+SQLite polling) with the same fold, one event per transaction. Either way a process stopped at
+any point resumes from the position the tracking table holds, and nothing is applied twice.
 
 A rebuild folds the whole log into the store's shadow table and promotes it in one transaction
 (``persistence.viewstore``), so readers and live catch-ups of a running server never see a view
@@ -112,7 +112,7 @@ def _save(
     view: LedgerView,
     state: LedgerState,
     touched: set[tuple[str, str]],
-    tracking: Tracking,
+    tracking: Tracking | None,
     generation: int | None,
 ) -> None:
     rows = [(kind, key, state.kind(kind)[key]) for kind, key in sorted(touched)]
@@ -127,31 +127,35 @@ def _let_go(
     state: LedgerState,
     used: dict[tuple[str, str], int],
     evicted: set[tuple[str, str]] | None,
+    kept: int,
 ) -> None:
-    """Past ``DOCS_KEPT`` documents held, drop the least recently changed down to half of it
+    """Past ``kept`` documents held, drop the least recently changed down to half of it
     (all are saved; ``used`` gives the page each was last changed on): memory stays flat
     however long the log, and a document needed again is loaded."""
     held = _held(state)
-    if held <= DOCS_KEPT:
+    if held <= kept:
         return
     oldest = sorted(
         (used.get((kind, key), -1), kind, key) for kind, docs in state.docs.items() for key in docs
     )
-    for _, kind, key in oldest[: held - DOCS_KEPT // 2]:
+    for _, kind, key in oldest[: held - kept // 2]:
         del state.docs[kind][key]
         used.pop((kind, key), None)
         if evicted is not None:
             evicted.add((kind, key))
 
 
-def _pages(app: ParLedger, after: int, upto: int) -> Iterator[list[tuple[int, Any]]]:
+def _pages(
+    app: ParLedger, after: int, upto: int, part: tuple[int, int] | None = None
+) -> Iterator[list[tuple[int, Any]]]:
     """The log after ``after`` up to ``upto`` in pages of decoded rows (``projections.rows``):
-    one page in memory at a time."""
+    one page in memory at a time; with ``part``, only that part's originators
+    (``LedgerRecorder.select_event_rows``)."""
     decoder = RowDecoder(app.mapper)
     recorder = app.ledger_recorder
     position = after
     while position < upto:
-        stored = recorder.select_event_rows(position + 1, upto, PAGE)
+        stored = recorder.select_event_rows(position + 1, upto, PAGE, part)
         if not stored:
             return
         position = stored[-1][0]
@@ -167,6 +171,7 @@ class Progress:
     done: int
     total: int
     elapsed: float
+    worker_rss_mib: tuple[float, ...] = ()  # a rebuild's workers' peak memory, if it had any
 
     @property
     def rate(self) -> float:
@@ -196,27 +201,35 @@ def catch_up(
     """
     view = view or view_for(app)
     if name is not None:
-        return _catch_up(app, view, name, None, on_progress, state or LedgerState(), on_page)
+        return fold_into(app, view, name, None, on_progress, state or LedgerState(), on_page)
     for _ in range(PROMOTE_ATTEMPTS):
         try:
             generation = view.generation()
-            return _catch_up(app, view, app.name, generation, on_progress, LedgerState(), on_page)
+            return fold_into(app, view, app.name, generation, on_progress, LedgerState(), on_page)
         except StaleGeneration:
             continue
     raise Conflict("khung nhìn trực tiếp liên tục được dựng lại; hãy thử lại")
 
 
-def _catch_up(
+def fold_into(
     app: ParLedger,
     view: LedgerView,
-    name: str,
+    name: str | None,
     generation: int | None,
     on_progress: Callable[[Progress], None] | None,
     state: LedgerState,
     on_page: Callable[[int, int], None] | None = None,
+    *,
+    upto: int | None = None,
+    part: tuple[int, int] | None = None,
+    kept: int | None = None,
 ) -> Progress:
-    after = view.max_tracking_id(name) or 0
-    head = int(app.recorder.max_notification_id() or 0)
+    """Fold the log after the position tracked under ``name`` up to ``upto`` (the head when
+    not given) into ``view``. With no ``name``, from the start and saved with no tracking:
+    one ``part`` of a rebuild (``projections.rebuild``), whose caller tracks the whole."""
+    kept = DOCS_KEPT if kept is None else kept
+    after = 0 if name is None else view.max_tracking_id(name) or 0
+    head = int(app.recorder.max_notification_id() or 0) if upto is None else upto
     # From the start with nothing folded yet: a view at position 0 holds no document (reset,
     # clear and promote empty it with its tracking), so only what this fold lets go is loaded.
     evicted: set[tuple[str, str]] | None = set() if after == 0 and not state.docs else None
@@ -231,9 +244,9 @@ def _catch_up(
 
     def save() -> None:
         nonlocal folded
-        _save(view, state, touched, Tracking(name, last), generation)
+        _save(view, state, touched, None if name is None else Tracking(name, last), generation)
         used.update(dict.fromkeys(touched, done))
-        _let_go(state, used, evicted)  # only documents saved: the fold has none other
+        _let_go(state, used, evicted, kept)  # only documents saved: the fold has none other
         touched.clear()
         folded = 0
         gc.collect(1)  # the pages' cycles, if any; the state itself is left alone
@@ -243,7 +256,7 @@ def _catch_up(
             on_progress(Progress(done, head - after, time.perf_counter() - started))
 
     with young_collections_only():
-        for page in _pages(app, after, head):
+        for page in _pages(app, after, head, part):
             if not folded:
                 first = page[0][0]
             touched |= _fold_page(view, state, page, evicted)
@@ -254,7 +267,7 @@ def _catch_up(
             # Saved once the documents held pass the allowance (only saved ones can be let
             # go), else every SAVE_PAGES pages: saves are rare while the fold mostly changes
             # documents it holds, and memory stays bounded by the allowance and one page.
-            if folded >= SAVE_PAGES or _held(state) > DOCS_KEPT:
+            if folded >= SAVE_PAGES or _held(state) > kept:
                 save()
         if folded:
             save()
@@ -274,24 +287,6 @@ def young_collections_only() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def rebuild(app: ParLedger, *, on_progress: Callable[[Progress], None] | None = None) -> Progress:
-    """Fold the whole log into the shadow table and promote it over the live view, dropping
-    the checkpoints (replay's to make again: ``replay.engine.rebuild`` does both). Readers and
-    writers of a running server go on meanwhile; they see the old view, then the new one."""
-    view = view_for(app)
-    shadow, name = view.shadow(), app.name + SHADOW
-    shadow.clear(name)
-    state = LedgerState()
-    progress = catch_up(app, shadow, on_progress=on_progress, state=state, name=name)
-    for _ in range(PROMOTE_ATTEMPTS):
-        if view.promote(name, app.name):
-            return progress
-        # The live view moved past the shadow meanwhile: fold the shadow on, try again.
-        more = catch_up(app, shadow, state=state, name=name)
-        progress = Progress(progress.done + more.done, progress.total + more.total, more.elapsed)
-    raise Conflict("khung nhìn trực tiếp liên tục tiến trước bản dựng lại; hãy chạy lại lệnh")
 
 
 def stored_state(app: ParLedger, view: LedgerView | None = None) -> LedgerState:

@@ -38,8 +38,10 @@ REBUILDS = 3
 PARLEDGER = str(Path(sys.executable).with_name("parledger"))
 
 
-def _cli(url: str, *argv: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PARLEDGER_DATABASE_URL": url}
+def _cli(
+    url: str, *argv: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PARLEDGER_DATABASE_URL": url, **(env or {})}
     return subprocess.run(
         [PARLEDGER, *argv], env=env, capture_output=True, text=True, timeout=120, check=False
     )
@@ -127,8 +129,10 @@ def test_rebuild_while_writers_and_readers_run(db_url: str) -> None:
     rebuilt = []
     try:
         time.sleep(0.5)
-        for _ in range(REBUILDS):
-            result = _cli(db_url, "projections", "rebuild", "--format", "json")
+        for n in range(REBUILDS):
+            # One process, then parts folded by two and three (projections.rebuild).
+            workers = {"PARLEDGER_REBUILD_WORKERS": str(n + 1)}
+            result = _cli(db_url, "projections", "rebuild", "--format", "json", env=workers)
             assert result.returncode == 0, result.stderr
             rebuilt.append(json.loads(result.stdout)["events"])
         reads_during = serving.reads

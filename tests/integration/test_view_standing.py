@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from ledger.application import ParLedger
-from projections import live
+from projections import live, rebuild
 from replay.readmodel import ReadModel
 from tests.cat_hai import PLAN, seed, survey_progress
 from tests.conftest import ctx, vn
@@ -26,7 +26,7 @@ def test_standing_is_position_and_generation(app: ParLedger) -> None:
     head = int(app.recorder.max_notification_id() or 0)
     assert head > 0
     assert view.standing(app.name) == (head, 0)
-    live.rebuild(app)
+    rebuild.rebuild(app)
     assert view.standing(app.name) == (head, 1) == (view.max_tracking_id(app.name), 1)
     assert view.standing("no-such-projection") == (0, 1)
 
@@ -36,7 +36,7 @@ def test_read_model_forgets_a_replaced_view(app: ParLedger) -> None:
     model = ReadModel(app)
     first = model.snapshot(PLAN)
     assert model.snapshot(PLAN).state is first.state  # kept while nothing moves
-    live.rebuild(app)  # same position, new generation
+    rebuild.rebuild(app)  # same position, new generation
     again = model.snapshot(PLAN)
     assert again.position == first.position
     assert again.state is not first.state
