@@ -14,8 +14,7 @@ from typing import Any
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from persistence.migrations.v0003_verifications import VERIFICATIONS_TABLE
-from persistence.records import CHAIN_TABLE
+from persistence.records import CHAIN_TABLE, VERIFICATIONS_TABLE
 
 
 class SQLiteMonitoring:

@@ -36,6 +36,7 @@ from integrity.chain import (
 INDEX_TABLE = "parledger_event_index"
 COMMANDS_TABLE = "parledger_commands"
 CHAIN_TABLE = "parledger_chain"
+VERIFICATIONS_TABLE = "parledger_verifications"  # verify runs (migration 3, monitoring)
 # Where PostgreSQL keeps tracking positions (the views' and the process applications'); SQLite
 # keeps them in the library's ``tracking`` table.
 PG_TRACKING_TABLE = "parledger_view_tracking"

@@ -12,8 +12,7 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from persistence.credentials import CREDENTIALS_TABLE, SESSIONS_TABLE
 from persistence.merkle import MERKLE_TABLE
-from persistence.migrations.v0003_verifications import VERIFICATIONS_TABLE
-from persistence.records import APPEND_ONLY_TABLES
+from persistence.records import APPEND_ONLY_TABLES, VERIFICATIONS_TABLE
 
 VERSION_TABLE = "parledger_schema_version"  # read by the service to check the schema's version
 VIEW_TABLES = (

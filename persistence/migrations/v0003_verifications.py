@@ -12,8 +12,9 @@ from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
 from psycopg.sql import SQL, Identifier
 
+from persistence.records import VERIFICATIONS_TABLE
+
 NAME = "chain verifications: when the ledger was last verified, and the outcome"
-VERIFICATIONS_TABLE = "parledger_verifications"
 _COLUMNS = (
     "finished_at {real} NOT NULL, ok {bool} NOT NULL, events bigint NOT NULL, "
     "position bigint NOT NULL, seconds {real} NOT NULL"

@@ -24,8 +24,8 @@ from persistence.migrations import (
     schema_version,
 )
 from persistence.migrations.v0002_shared_state import BUCKETS_TABLE, LEASES_TABLE
-from persistence.migrations.v0003_verifications import VERIFICATIONS_TABLE
 from persistence.postgres import LedgerPostgresRecorder
+from persistence.records import VERIFICATIONS_TABLE
 from persistence.settings import database_from_env, parse_database_url
 from persistence.sqlite import LedgerSQLiteRecorder
 from persistence.vault import vault_table_statement
