@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -72,37 +72,45 @@ def process_page(
     events: list[tuple[int, Any]],
     app_name: str,
     generation: int | None = None,
-    *,
-    evicted: set[tuple[str, str]] | None = None,
 ) -> set[tuple[str, str]]:
     """Fold a page of events into ``state`` and persist what changed with its position
     (refused if ``generation`` is given and a rebuild has replaced the view since); returns
-    the documents changed. With ``evicted``, ``state`` holds every document the view has but
-    those named (it folded the log from the start, and let these go once saved): only those
-    are loaded again, when the page needs them."""
-    touched = _fold_page(view, state, events, evicted)
+    the documents changed."""
+    _load_into(view, state, _keys(events))
+    touched: set[tuple[str, str]] = set()
+    for position, event in events:
+        changed = apply_one(state, event, position)
+        if changed is not None:
+            touched.add(changed)
     _save(view, state, touched, Tracking(app_name, events[-1][0]), generation)
     return touched
 
 
-def _fold_page(
+def _fold_rows(
     view: LedgerView,
     state: LedgerState,
-    events: list[tuple[int, Any]],
-    evicted: set[tuple[str, str]] | None,
+    decoder: RowDecoder,
+    rows: Sequence[Sequence[Any]],
+    evicted: dict[str, str] | None,
 ) -> set[tuple[str, str]]:
-    """The page folded into ``state`` (documents it needs loaded first); the documents it
-    changed."""
+    """A page of stored rows (``select_event_rows``) folded into ``state``, each decoded as
+    it is folded, so no page of decoded events is ever held (that alone cost about a quarter
+    of a rebuild); the documents it needs loaded first; returns the documents it changed.
+
+    With ``evicted`` (originator -> kind), ``state`` holds every document the view has but
+    those (it folded the log from the start, and let these go once saved): only those are
+    loaded again, when the page needs them."""
     if evicted is None:
-        _load_into(view, state, _keys(events))
+        _load_into(view, state, decoder.keys(rows, FOLDS))
     elif evicted:
-        again = [k for k in _keys(events) if k in evicted]
-        _load_into(view, state, again)
-        evicted.difference_update(again)
+        again = {r[1] for r in rows}.intersection(evicted)
+        if again:
+            _load_into(view, state, sorted((evicted.pop(key), key) for key in again))
     touched: set[tuple[str, str]] = set()
     add = touched.add
-    for position, event in events:
-        changed = apply_one(state, event, position)
+    decode = decoder.decode
+    for r in rows:
+        changed = apply_one(state, decode(r[1], r[2], r[3], r[4], FOLDS), r[0])
         if changed is not None:
             add(changed)
     return touched
@@ -126,7 +134,7 @@ def _held(state: LedgerState) -> int:
 def _let_go(
     state: LedgerState,
     used: dict[tuple[str, str], int],
-    evicted: set[tuple[str, str]] | None,
+    evicted: dict[str, str] | None,
     kept: int,
 ) -> None:
     """Past ``kept`` documents held, drop the least recently changed down to half of it
@@ -142,16 +150,14 @@ def _let_go(
         del state.docs[kind][key]
         used.pop((kind, key), None)
         if evicted is not None:
-            evicted.add((kind, key))
+            evicted[key] = kind
 
 
-def _pages(
+def _stored_pages(
     app: ParLedger, after: int, upto: int, part: tuple[int, int] | None = None
-) -> Iterator[list[tuple[int, Any]]]:
-    """The log after ``after`` up to ``upto`` in pages of decoded rows (``projections.rows``):
-    one page in memory at a time; with ``part``, only that part's originators
-    (``LedgerRecorder.select_event_rows``)."""
-    decoder = RowDecoder(app.mapper)
+) -> Iterator[list[Sequence[Any]]]:
+    """The log after ``after`` up to ``upto`` in pages of stored rows, one in memory at a
+    time; with ``part``, only that part's originators (``LedgerRecorder.select_event_rows``)."""
     recorder = app.ledger_recorder
     position = after
     while position < upto:
@@ -159,11 +165,14 @@ def _pages(
         if not stored:
             return
         position = stored[-1][0]
-        # Handed over, not kept: a page still held here when the caller collects after
-        # folding it would be walked by the collector, every row and field of it.
-        handed = [decoder.page(stored, FOLDS)]  # the others change no view: not parsed
-        del stored
-        yield handed.pop()
+        yield stored
+
+
+def _pages(app: ParLedger, after: int, upto: int) -> Iterator[list[tuple[int, Any]]]:
+    """The same pages decoded (``projections.rows``), for folds that want the events."""
+    decoder = RowDecoder(app.mapper)
+    for stored in _stored_pages(app, after, upto):
+        yield decoder.page(stored, FOLDS)  # the others change no view: not parsed
 
 
 @dataclass(frozen=True)
@@ -232,7 +241,7 @@ def fold_into(
     head = int(app.recorder.max_notification_id() or 0) if upto is None else upto
     # From the start with nothing folded yet: a view at position 0 holds no document (reset,
     # clear and promote empty it with its tracking), so only what this fold lets go is loaded.
-    evicted: set[tuple[str, str]] | None = set() if after == 0 and not state.docs else None
+    evicted: dict[str, str] | None = {} if after == 0 and not state.docs else None
     used: dict[tuple[str, str], int] = {}  # document -> events done when it last changed
     started = time.perf_counter()
     done = 0
@@ -255,11 +264,12 @@ def fold_into(
         if on_progress:
             on_progress(Progress(done, head - after, time.perf_counter() - started))
 
+    decoder = RowDecoder(app.mapper)
     with young_collections_only():
-        for page in _pages(app, after, head, part):
+        for page in _stored_pages(app, after, head, part):
             if not folded:
                 first = page[0][0]
-            touched |= _fold_page(view, state, page, evicted)
+            touched |= _fold_rows(view, state, decoder, page, evicted)
             last = page[-1][0]
             done += len(page)
             folded += 1

@@ -313,6 +313,19 @@ class RowDecoder:
         row.__dict__ = state
         return row
 
+    def keys(
+        self, stored: Iterable[Sequence[Any]], folds: dict[type[Any], tuple[str, Any]]
+    ) -> list[tuple[str, str]]:
+        """The documents (kind, originator) that stored rows (``select_event_rows``) change,
+        sorted, from their topics alone: ``folds`` maps an event class to its kind first."""
+        found = set()
+        for r in stored:
+            cls = (self.topics.get(r[3]) or self._class(r[3]))[0]
+            fold = folds.get(cls)
+            if fold is not None:
+                found.add((fold[0], r[1]))
+        return sorted(found)
+
     def row(self, stored: StoredEvent, wanted: Collection[type[Any]] | None = None) -> EventRow:
         return self.decode(
             _hex(stored.originator_id),
