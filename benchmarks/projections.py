@@ -23,8 +23,11 @@ Goals: rebuild at least 0.5 of the raw scan rate at 1M events with peak RSS at m
 from __future__ import annotations
 
 import itertools
+import json
+import os
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from datetime import date
@@ -36,7 +39,6 @@ from benchmarks.ledger_mix import Mix
 from benchmarks.stores import growth_arguments, scratch_store
 from ledger.application import ParLedger
 from persistence.settings import parse_database_url
-from projections.rebuild import rebuild as rebuild_view
 from projections.rebuild import workers_for
 from replay import replay
 from replay.engine import make_checkpoints
@@ -58,32 +60,39 @@ def raw_scan(app: ParLedger) -> tuple[int, float]:
     return count, count / (time.perf_counter() - started)
 
 
-def rebuild(app: ParLedger, workers: int) -> tuple[int, float, float]:
+# What ``parledger projections rebuild`` runs, in a process of its own: its memory is then the
+# rebuild's, not what growing the ledger left in this one.
+_REBUILD = """
+import json, sys, time
+from pathlib import Path
+from persistence.settings import parse_database_url
+from ledger.application import ParLedger
+from projections.rebuild import rebuild
+app = ParLedger(parse_database_url(sys.argv[1]))
+started = time.perf_counter()
+progress = rebuild(app, workers=int(sys.argv[2]))
+elapsed = time.perf_counter() - started
+peak = next(int(line.split()[1]) / 1024 for line in Path("/proc/self/status").read_text()
+            .splitlines() if line.startswith("VmHWM:"))
+print(json.dumps([progress.done, elapsed, peak, list(progress.worker_rss_mib)]))
+"""
+
+
+def rebuild(url: str, workers: int) -> tuple[int, float, float]:
     """Events folded by the real rebuild (shadow table, promotion) with ``workers`` processes,
-    their rate, and the peak RSS in MiB during the rebuild alone: this process's (Linux: the
-    high-water mark is reset first through ``/proc/self/clear_refs``) plus each worker's
-    whole life, added up as if all peaked at once."""
-    fresh = _reset_peak_rss()
-    started = time.perf_counter()
-    progress = rebuild_view(app, workers=workers)
-    rate = progress.done / (time.perf_counter() - started)
-    own = _peak_rss() if fresh else float("nan")
-    return progress.done, rate, own + sum(progress.worker_rss_mib)
-
-
-def _reset_peak_rss() -> bool:
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
-def _peak_rss() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    their rate, and the peak RSS in MiB of the rebuilding process plus each worker's, added up
+    as if all peaked at once (a process that only rebuilds, as the command line's)."""
+    root = str(Path(__file__).resolve().parents[1])
+    found = subprocess.run(
+        [sys.executable, "-c", _REBUILD, url, str(workers)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": root},
+    )
+    done, elapsed, own, parts = json.loads(found.stdout.splitlines()[-1])
+    return done, done / elapsed, own + sum(parts)
 
 
 def latency(app: ParLedger, queries: int, use_checkpoints: bool) -> tuple[float, float, int]:
@@ -107,10 +116,10 @@ def run(url: str, sizes: list[int], queries: int) -> list[dict[str, float]]:
             mix.grow_to(size)
             grown = time.perf_counter() - started
             _, one_scan = raw_scan(app)
-            _, one_rate, one_rss = rebuild(app, 1)
+            _, one_rate, one_rss = rebuild(url, 1)
             total, scan_rate = raw_scan(app)
             workers = max(2, workers_for(app, total))
-            _, rebuild_rate, rebuild_rss = rebuild(app, workers)
+            _, rebuild_rate, rebuild_rss = rebuild(url, workers)
             checkpoints = make_checkpoints(app, PLAN)
             cp_p50, cp_p95, cp_read = latency(app, queries, use_checkpoints=True)
             ix_p50, ix_p95, ix_read = latency(app, queries, use_checkpoints=False)

@@ -14,6 +14,7 @@ nobody in.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -30,9 +31,15 @@ MAX_FAILURES = 5  # consecutive failed sign-ins before the account is locked
 LOCKOUT = timedelta(minutes=15)
 
 _hasher = PasswordHasher()
-# Verified against when the name is unknown, so a wrong name costs as long as a wrong
-# password and the timing does not tell which names exist.
-_DUMMY = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy() -> str:
+    """Verified against when the name is unknown, so a wrong name costs as long as a wrong
+    password and the timing does not tell which names exist. Made on first use: hashing takes
+    the hasher's 64 MiB, which every process importing this module (a rebuild's workers, the
+    command line) would otherwise carry as its peak memory."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -117,7 +124,7 @@ class Credentials:
         row = self._row(name)
         stored = row["hash"] if row is not None and row["hash"] else None
         try:
-            return _hasher.verify(stored or _DUMMY, password) and stored is not None
+            return _hasher.verify(stored or _dummy(), password) and stored is not None
         except (VerificationError, InvalidHashError):
             return False
 

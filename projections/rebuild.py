@@ -9,36 +9,36 @@ without a position; once every part has reached the same position, the rebuild r
 the shadow is folded on to the head and promoted as a one-process rebuild's is. A part that
 fails fails the rebuild: the live view is untouched, and the next rebuild clears the shadow.
 
-Workers are started fresh (``spawn``): the parent may hold database connections and threads,
-which a forked child must not share. As with any ``spawn``, a script that rebuilds must keep
-its top-level code under ``if __name__ == "__main__":`` (each worker imports it again).
+Workers are new processes (``projections.partworker``), not forks: the parent may hold
+database connections and threads, which a forked child must not share; and they import the
+fold and the store only, not the application or the caller's main module.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 import queue
+import subprocess
+import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.persistence import Tracking
 
 from ledger.application import ParLedger
 from ledger.errors import Conflict
-from persistence.settings import ConfigurationError, Database
+from persistence.settings import ConfigurationError
 from persistence.viewstore import LedgerView
-from projections import live
-from projections.live import Progress
+from projections import live, partworker
+from projections.catchup import DOCS_KEPT, Progress
 from projections.state import LedgerState
 
 WORKERS_ENV = "PARLEDGER_REBUILD_WORKERS"
 MAX_WORKERS = 16
 PARALLEL_FROM = 200_000  # events: a shorter log is folded faster than a worker starts (~0.7 s)
-WAIT = 1.0  # seconds between looks at the workers while none answers
 
 OnProgress = Callable[[Progress], None]
 
@@ -107,126 +107,78 @@ def _fold_parts(
 ) -> Progress:
     """The log up to ``upto`` folded into ``shadow`` by ``count`` processes, one part each;
     then the position recorded under ``name``, as a one-process fold would have."""
-    context = multiprocessing.get_context("spawn")
-    replies: Any = context.Queue()
     # The documents held in memory are shared out, so the processes together hold no more
     # than one would.
-    kept = max(live.DOCS_KEPT // count, 1_000)
+    kept = max(DOCS_KEPT // count, 1_000)
     env = {k: v for k, v in app.env.items() if isinstance(v, str)}
-    workers = [
-        context.Process(
-            target=_fold_part,
-            args=(app.database, env, (i, count), upto, kept, replies),
-            name=f"parledger-rebuild-{i}-of-{count}",
-            daemon=True,
-        )
-        for i in range(count)
-    ]
+    answers: queue.Queue[tuple[int, tuple[Any, ...]]] = queue.Queue()
+    workers: list[subprocess.Popen[bytes]] = []
     started = time.perf_counter()
     reached = [0] * count
     finished: dict[int, tuple[int, float]] = {}
     try:
-        for worker in workers:
-            worker.start()
-        while len(finished) < count:
+        for i in range(count):
+            task = {
+                "env": env,
+                "backend": app.database.backend,
+                "part": (i, count),
+                "upto": upto,
+                "kept": kept,
+            }
+            worker = subprocess.Popen(
+                [sys.executable, "-c", partworker.LAUNCH],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+            workers.append(worker)
+            assert worker.stdin is not None
             try:
-                reply = replies.get(timeout=WAIT)
-            except queue.Empty:
-                _check_alive(workers, finished, replies)
-                continue
-            kind, part, *rest = reply
-            if kind == "failed":
-                raise rest[0]
-            if kind == "done":
-                finished[part] = (rest[0], rest[1])
-                reached[part] = upto
+                pickle.dump(sys.path, worker.stdin)
+                pickle.dump(task, worker.stdin)
+                worker.stdin.close()
+            except BrokenPipeError:  # it died at once: its relay says so
+                pass
+            threading.Thread(target=_relay, args=(i, worker, answers), daemon=True).start()
+        while len(finished) < count:
+            i, answer = answers.get()
+            if answer[0] == "failed":
+                raise answer[1]
+            if answer[0] == "gone":
+                code = workers[i].wait()
+                raise RebuildFailed(
+                    f"dựng lại khung nhìn thất bại: tiến trình phần {i + 1}/{count} dừng bất "
+                    f"thường (mã thoát {code}); khung nhìn trực tiếp không đổi"
+                )
+            if answer[0] == "done":
+                finished[i] = (answer[1], answer[2])
+                reached[i] = upto
             else:
-                reached[part] = rest[0]
+                reached[i] = answer[1]
             if on_progress:
-                elapsed = time.perf_counter() - started
-                on_progress(Progress(min(reached), upto, elapsed))
+                on_progress(Progress(min(reached), upto, time.perf_counter() - started))
     finally:
         for worker in workers:
-            if worker.pid is None:  # never started
-                continue
-            if worker.is_alive():
-                worker.terminate()
-            worker.join()
+            if worker.poll() is None:
+                worker.kill()
+            worker.wait()
     shadow.save([], Tracking(name, upto))
     done = sum(found[0] for found in finished.values())
     rss = tuple(finished[i][1] for i in range(count))
     return Progress(done, upto, time.perf_counter() - started, rss)
 
 
-def _check_alive(
-    workers: Sequence[multiprocessing.process.BaseProcess],
-    finished: dict[int, tuple[int, float]],
-    replies: Any,
+def _relay(
+    part: int, worker: subprocess.Popen[bytes], answers: queue.Queue[tuple[int, tuple[Any, ...]]]
 ) -> None:
-    """Raise if a part's process ended without its answer (a clean exit always sends it
-    first, so only a failed one can be gone unanswered)."""
-    for i, worker in enumerate(workers):
-        if i in finished or worker.is_alive() or worker.exitcode == 0:
-            continue
-        try:  # an answer sent just before dying is still worth reading
-            kind, part, *rest = replies.get(timeout=WAIT)
-        except queue.Empty:
-            raise RebuildFailed(
-                f"dựng lại khung nhìn thất bại: tiến trình phần {i + 1}/{len(workers)} dừng "
-                f"bất thường (mã thoát {worker.exitcode}); khung nhìn trực tiếp không đổi"
-            ) from None
-        if kind == "failed":
-            raise rest[0]
-        replies.put((kind, part, *rest))  # someone else's: read again by the loop
-        return
-
-
-def _fold_part(
-    database: Database,
-    env: dict[str, str],
-    part: tuple[int, int],
-    upto: int,
-    kept: int,
-    replies: Any,
-) -> None:
-    """One worker: its part of the log up to ``upto`` folded into the shadow table."""
+    """A worker's answers, as they come, onto ``answers``; ``gone`` if it ends without
+    having said it was done or failed."""
+    assert worker.stdout is not None
+    last: tuple[Any, ...] = ("gone",)
     try:
-        app = ParLedger(database, env)
-        try:
-            progress = live.fold_into(
-                app,
-                app.view.shadow(),
-                None,
-                None,
-                None,
-                LedgerState(),
-                lambda first, last: replies.put(("page", part[0], last)),
-                upto=upto,
-                part=part,
-                kept=kept,
-            )
-        finally:
-            app.close()
-        replies.put(("done", part[0], progress.done, _peak_rss_mib()))
-    except BaseException as error:  # reported to the parent, which raises it
-        replies.put(("failed", part[0], _portable(error)))
-
-
-def _portable(error: BaseException) -> BaseException:
-    """``error`` if it survives pickling, else a plain error with its text."""
-    try:
-        pickle.loads(pickle.dumps(error))
-    except Exception:
-        return RebuildFailed(f"{type(error).__name__}: {error}")
-    return error
-
-
-def _peak_rss_mib() -> float:
-    """This process's peak resident memory (Linux), for the benchmark; NaN elsewhere."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
+        while True:
+            last = pickle.load(worker.stdout)
+            answers.put((part, last))
+    except (EOFError, pickle.UnpicklingError, OSError):
         pass
-    return float("nan")
+    if last[0] not in ("done", "failed"):
+        answers.put((part, ("gone",)))

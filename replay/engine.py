@@ -27,6 +27,7 @@ from ledger.application import ParLedger
 from persistence.records import Window
 from persistence.viewstore import LedgerView
 from projections import live
+from projections.catchup import Progress
 from projections.rebuild import rebuild as rebuild_view
 from projections.rows import RowDecoder, effective_day, effective_utc
 from projections.state import LedgerState, fold
@@ -178,9 +179,7 @@ def make_checkpoints(app: ParLedger, plan: str, view: LedgerView | None = None) 
     return written
 
 
-def rebuild(
-    app: ParLedger, *, on_progress: Callable[[live.Progress], None] | None = None
-) -> live.Progress:
+def rebuild(app: ParLedger, *, on_progress: Callable[[Progress], None] | None = None) -> Progress:
     """Fold the whole log into the live view again, then the checkpoints of every plan."""
     progress = rebuild_view(app, on_progress=on_progress)
     for plan in sorted({d["plan"] for d in live.stored_state(app).kind("plans").values()}):

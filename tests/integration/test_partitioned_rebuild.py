@@ -15,7 +15,7 @@ from benchmarks.ledger_mix import Mix
 from ledger.application import ParLedger
 from persistence.records import part_of
 from persistence.settings import ConfigurationError, parse_database_url
-from projections import live, rebuild
+from projections import catchup, live, partworker, rebuild
 from projections.state import LedgerState, fold
 from tests.cat_hai import seed
 from tests.tampering import Insider
@@ -79,7 +79,7 @@ def test_rebuild_in_parts_gives_the_view_one_process_gives(mixed: ParLedger) -> 
     assert _docs(app) == (head, expected)
     assert app.view.standing(app.name) == (head, 2)
     folded = LedgerState()
-    for page in live._pages(app, 0, head):
+    for page in catchup.pages(app, 0, head):
         fold(page, folded)
     assert {
         (kind, key): orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)
@@ -111,6 +111,22 @@ def test_a_failing_part_fails_the_rebuild_and_leaves_the_view(mixed: ParLedger) 
     with pytest.raises(orjson.JSONDecodeError):
         rebuild.rebuild(app, workers=2)
     assert (_docs(app), app.view.standing(app.name)) == before
+
+
+def test_a_part_whose_process_dies_fails_the_rebuild(
+    mixed: ParLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = mixed
+    live.catch_up(app)
+    before = _docs(app), app.view.standing(app.name)
+    monkeypatch.setattr(partworker, "LAUNCH", "import os; os._exit(3)")
+    with pytest.raises(rebuild.RebuildFailed, match="mã thoát 3"):
+        rebuild.rebuild(app, workers=2)
+    assert (_docs(app), app.view.standing(app.name)) == before
+    monkeypatch.undo()
+    rebuild.rebuild(app, workers=2)  # the next rebuild starts afresh
+    assert app.view.standing(app.name) == (_head(app), 1)
+    assert live.status(app)["consistent"] is True
 
 
 def test_workers_are_chosen_by_the_log_and_the_setting(

@@ -37,7 +37,7 @@ from ledger.usecases.target import CorrectMeasurement, RecordMeasurement, Retrac
 from ledger.usecases.task import CancelTask, CompleteTask, ReopenTask, ReportTaskProgress
 from persistence.migrations import migrate
 from persistence.settings import parse_database_url
-from projections import live
+from projections import catchup, live
 from projections.state import LedgerState
 from replay import engine, replay
 from replay.engine import make_checkpoints, replay_state
@@ -275,18 +275,18 @@ def test_duplicate_delivery_and_restart(
     with fresh_app(backend) as app:
         seeded(app)
         run_ops(app, ops)
-        live.PAGE, page_size = 7, live.PAGE  # small pages: many stopping points
+        catchup.PAGE, page_size = 7, catchup.PAGE  # small pages: many stopping points
         try:
             view = live.view_for(app)
             view.reset(app.name)
-            pages = list(live._pages(app, 0, int(app.recorder.max_notification_id() or 0)))
+            pages = list(catchup.pages(app, 0, int(app.recorder.max_notification_id() or 0)))
             state = LedgerState()
             for page in pages[:stop_after]:
-                live.process_page(view, state, page, app.name)
+                catchup.process_page(view, state, page, app.name)
             before = docs_of(live.stored_state(app, view))
             # The same page again: refused by the tracking record, nothing written.
             with pytest.raises(IntegrityError):
-                live.process_page(
+                catchup.process_page(
                     view, LedgerState(), pages[min(stop_after, len(pages)) - 1], app.name
                 )
             assert docs_of(live.stored_state(app, view)) == before
@@ -294,7 +294,7 @@ def test_duplicate_delivery_and_restart(
             live.catch_up(app, live.view_for(app))
             resumed = docs_of(live.stored_state(app))
         finally:
-            live.PAGE = page_size
+            catchup.PAGE = page_size
         engine.rebuild(app)
         assert resumed == docs_of(live.stored_state(app))
 
@@ -338,8 +338,8 @@ def test_rebuild_letting_documents_go_equals_holding_them(
         run_ops(app, ops)
         engine.rebuild(app)
         held = docs_of(live.stored_state(app))
-        sizes = live.PAGE, live.DOCS_KEPT
-        live.PAGE, live.DOCS_KEPT = page, kept
+        sizes = catchup.PAGE, catchup.DOCS_KEPT
+        catchup.PAGE, catchup.DOCS_KEPT = page, kept
         try:
             engine.rebuild(app)
             promoted = docs_of(live.stored_state(app))
@@ -348,6 +348,6 @@ def test_rebuild_letting_documents_go_equals_holding_them(
             live.catch_up(app, view)
             caught_up = docs_of(live.stored_state(app))
         finally:
-            live.PAGE, live.DOCS_KEPT = sizes
+            catchup.PAGE, catchup.DOCS_KEPT = sizes
         assert promoted == held
         assert caught_up == held
