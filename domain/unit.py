@@ -25,6 +25,15 @@ WARD = "ward"  # phường
 SPECIAL_ZONE = "special_zone"  # đặc khu
 TOWN = "town"  # thị trấn: gone since 1/7/2025
 UNIT_LEVELS = (PROVINCE, DISTRICT, COMMUNE, WARD, SPECIAL_ZONE, TOWN)
+# What each level is called, for people.
+LEVEL_NAMES = {
+    PROVINCE: "tỉnh, thành phố",
+    DISTRICT: "huyện, quận, thị xã",
+    COMMUNE: "xã",
+    WARD: "phường",
+    SPECIAL_ZONE: "đặc khu",
+    TOWN: "thị trấn",
+}
 # The levels a unit of each level may sit under (None: directly under the central government).
 PARENT_LEVELS: dict[str, tuple[str | None, ...]] = {
     PROVINCE: (None,),
