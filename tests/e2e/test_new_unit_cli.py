@@ -80,8 +80,8 @@ def test_a_ward_of_da_nang_through_the_cli(run) -> None:  # type: ignore[no-unty
     )  # fmt: skip
     assert code == 0 and out.startswith("nhiệm vụ ") and "phiên bản 2" in out, err
     code, _, err = run("task", "progress", plan, "3", "--percent", "140", "--note", "x")
-    assert code == 2 and "percent: phải nhỏ hơn hoặc bằng 100" in err
-    assert "percent: percent" not in err
+    assert code == 2 and "phần trăm: phải nhỏ hơn hoặc bằng 100" in err
+    assert "percent" not in err
     # no PAR-index rule set for Đà Nẵng's communes: said, with the sets there are
     code, out, err = run("score", "show", plan, "--as-of", "31/12/2026")
     assert code == 3 and out == ""
