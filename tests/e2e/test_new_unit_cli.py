@@ -86,6 +86,9 @@ def test_a_ward_of_da_nang_through_the_cli(run) -> None:  # type: ignore[no-unty
     code, out, err = run("score", "show", plan, "--as-of", "31/12/2026")
     assert code == 3 and out == ""
     assert "không có bộ chỉ số CCHC nào áp dụng cho cấp xã" in err and "da-nang" in err
+    # the province by the name the ledger records for it, its code beside
+    assert "cho cấp xã của thành phố Đà Nẵng (da-nang) năm 2026" in err
+    assert err.startswith("parledger: lỗi: bộ quy định: không có bộ chỉ số")
     assert "par-index.commune.hai-phong@1" in err and len(err.strip().splitlines()) == 1
     code, out, err = run("obligations", "list", "--plan", plan, "--as-of", "30/06/2026")
     assert code == 0 and "Báo cáo Quý I năm 2026" in out, err
