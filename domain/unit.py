@@ -121,6 +121,23 @@ class Unit(LedgerAggregate):
     def _renamed(self, name: str, meta: EventMeta) -> None:
         self.name = name
 
+    def record_parent(self, *, parent: str, meta: EventMeta) -> None:
+        """The parent of a unit recorded without one (its plan text named no province, or it
+        was added before its parent was known). Recorded once: a parent the ledger holds is
+        never replaced this way (a reorganisation is a decision of its own)."""
+        parent = code(parent, "parent")
+        if parent == self.code:
+            raise InvalidValue("đơn vị không thể là cấp trên của chính nó", field="parent")
+        if self.parent is not None:
+            raise RuleViolation(
+                f"đơn vị {self.name} đã có đơn vị cấp trên {self.parent}", field="parent"
+            )
+        self._parent_recorded(parent=parent, meta=meta)
+
+    @event("ParentRecorded")
+    def _parent_recorded(self, parent: str, meta: EventMeta) -> None:
+        self.parent = parent
+
     def merge_into(self, *, successor: str, decision: str, meta: EventMeta) -> None:
         """Merged (sáp nhập) into ``successor`` by ``decision`` (its number and date)."""
         self._require_active()
