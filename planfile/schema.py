@@ -147,7 +147,7 @@ class Source(_Frozen):
 
 
 class PlanFile(_Frozen):
-    schema_: str = Field(SCHEMA_ID, alias="schema")
+    schema_: str = Field(default=SCHEMA_ID, alias="schema")
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     unit: str
     # The unit's code and level; files written before units existed have neither and are
