@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+from domain.aggregates import ENTITY_VN
 from domain.field_names import field_vn
 from domain.values import VN_TZ, Actor, Source
 from ledger.application import ParLedger, cli_operator
@@ -94,22 +95,6 @@ def vn(value: Any) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{field_vn(str(k))}: {vn(v)}" for k, v in value.items())
     return str(value)
-
-
-# The aggregates' names (``ENTITY``) as an official says them.
-ENTITY_VN = {
-    "plan": "kế hoạch",
-    "task": "nhiệm vụ",
-    "target": "chỉ tiêu",
-    "agency": "cơ quan",
-    "group": "nhóm cơ quan",
-    "unit": "đơn vị",
-    "dossier": "hồ sơ",
-    "inspection": "cuộc kiểm tra",
-    "obligation": "nghĩa vụ",
-    "user": "người dùng",
-    "calendar": "lịch năm",
-}
 
 
 def result_text(result: CommandResult) -> str:

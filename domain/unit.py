@@ -64,6 +64,7 @@ class Unit(LedgerAggregate):
     """An administrative unit; ``active`` is False once merged, split or dissolved."""
 
     ENTITY = "unit"
+    WHAT = "đơn vị"
 
     @staticmethod
     def create_id(unit_code: str) -> UUID:
