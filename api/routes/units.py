@@ -37,25 +37,21 @@ Level = Annotated[
         examples=["commune"],
     ),
 ]
+
+
+def _code_query(description: str, example: str) -> Any:
+    """A unit code in the query, as the path's ``UnitCode`` is checked."""
+    return Query(
+        min_length=1, max_length=100, pattern=CODE, description=description, examples=[example]
+    )
+
+
 Parent = Annotated[
-    str | None,
-    Query(
-        min_length=1,
-        max_length=100,
-        pattern=CODE,
-        description="Chỉ các đơn vị trực thuộc trực tiếp đơn vị mã này",
-        examples=["hai-phong"],
-    ),
+    str | None, _code_query("Chỉ các đơn vị trực thuộc trực tiếp đơn vị mã này", "hai-phong")
 ]
 After = Annotated[
     str | None,
-    Query(
-        min_length=1,
-        max_length=100,
-        pattern=CODE,
-        description="Con trỏ trang sau (next_cursor): mã đơn vị cuối của trang trước",
-        examples=["cat-hai"],
-    ),
+    _code_query("Con trỏ trang sau (next_cursor): mã đơn vị cuối của trang trước", "cat-hai"),
 ]
 
 
