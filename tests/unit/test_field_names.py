@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from pathlib import Path
 
 from domain.errors import InvalidValue
 from domain.field_names import FIELD_VN, field_vn
@@ -13,6 +14,9 @@ from ledger.commands import DECLARED
 from tests.unit.test_fold_coverage import aggregates
 
 ATTRIBUTE = re.compile(r"self\.([a-z][a-z0-9_]*)(?:: [^=\n]+)? = ")
+NAMED = re.compile(r'field="([a-z_]+)"')
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("domain", "rules", "ledger", "planfile", "projections", "replay", "reports", "cli")
 
 
 def test_every_command_field_has_a_vietnamese_name() -> None:
@@ -27,6 +31,18 @@ def test_every_recorded_attribute_has_a_vietnamese_name() -> None:
         found |= set(ATTRIBUTE.findall(inspect.getsource(inspect.getmodule(aggregate))))  # type: ignore[arg-type]
     assert {"due", "lead", "progress", "measurements"} <= found
     assert sorted(found - set(FIELD_VN)) == []
+
+
+def test_every_field_a_refusal_names_has_a_vietnamese_name() -> None:
+    """The CLI prints a refusal after its field's name: every ``field="…"`` the code gives."""
+    named = {
+        name
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        for name in NAMED.findall(path.read_text("utf-8"))
+    }
+    assert {"percent", "rules", "from", "unit"} <= named
+    assert sorted(named - set(FIELD_VN)) == []
 
 
 def test_a_path_is_said_part_by_part_and_an_unknown_part_as_stored() -> None:
