@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import psycopg
 
@@ -129,7 +129,7 @@ class Counter(Aggregate):
 
 
 def library_default(n: int, env: dict[str, str]) -> tuple[float, list[float]]:
-    app: Application = Application(env=env)
+    app: Application[UUID] = Application(env=env)
     counter = Counter()
     app.save(counter)
 
@@ -312,7 +312,7 @@ def main() -> int:
         return 0
     with (
         postgres_schemas(args.postgres_url, 4, migrated=False) as schemas,
-        postgres_schemas(args.postgres_url, 3) as ours,  # ParLedger's, migrated
+        postgres_schemas(args.postgres_url, 3) as own,  # ParLedger's, migrated
     ):
         url = parse_database_url(f"{args.postgres_url}?schema={schemas[1]}")
         migrate(url)
@@ -328,11 +328,11 @@ def main() -> int:
             n,
             {**pg_env, "POSTGRES_SCHEMA": schemas[2], "POSTGRES_ENABLE_DB_FUNCTIONS": "y"},
         )
-        ours_pg = parledger(n, f"{args.postgres_url}?schema={ours[0]}")
-        many_pg = concurrent(n, f"{args.postgres_url}?schema={ours[1]}", CLIENTS)
+        ours_pg = parledger(n, f"{args.postgres_url}?schema={own[0]}")
+        many_pg = concurrent(n, f"{args.postgres_url}?schema={own[1]}", CLIENTS)
         with (
             raw_postgres_op(args.postgres_url, schemas[3]) as raw_op,
-            parledger_op(f"{args.postgres_url}?schema={ours[2]}") as command_op,
+            parledger_op(f"{args.postgres_url}?schema={own[2]}") as command_op,
         ):
             pair_pg = paired(n, raw_op, command_op)
     print("\nPostgreSQL (loopback)")

@@ -99,7 +99,7 @@ class Mix:
         rng = self.rng
         start = date(year, 1, 2)
         for task in plan.tasks:
-            aggregate = self.app.repository.get(ids.task_id(plan.id, task.number))
+            aggregate: Task = self.app.repository.get(ids.task_id(plan.id, task.number))
             assert isinstance(aggregate, Task)
             for week in range(0, 50, 1 + rng.randrange(2)):
                 on = start + timedelta(weeks=week)

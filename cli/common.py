@@ -15,6 +15,8 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+from domain.aggregates import ENTITY_VN
+from domain.field_names import field_vn
 from domain.values import VN_TZ, Actor, Source
 from ledger.application import ParLedger, cli_operator
 from ledger.context import CommandContext, CommandResult
@@ -91,24 +93,8 @@ def vn(value: Any) -> str:
     if isinstance(value, (list, tuple)):  # never Python's brackets and quotes
         return ", ".join(vn(v) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {vn(v)}" for k, v in value.items())
+        return "; ".join(f"{field_vn(str(k))}: {vn(v)}" for k, v in value.items())
     return str(value)
-
-
-# The aggregates' names (``ENTITY``) as an official says them.
-ENTITY_VN = {
-    "plan": "kế hoạch",
-    "task": "nhiệm vụ",
-    "target": "chỉ tiêu",
-    "agency": "cơ quan",
-    "group": "nhóm cơ quan",
-    "unit": "đơn vị",
-    "dossier": "hồ sơ",
-    "inspection": "cuộc kiểm tra",
-    "obligation": "nghĩa vụ",
-    "user": "người dùng",
-    "calendar": "lịch năm",
-}
 
 
 def result_text(result: CommandResult) -> str:
@@ -177,5 +163,5 @@ def entry_lines(e: Any, title: str) -> list[str]:
     ]
     if e.reason:
         lines.append(f"   lý do: {e.reason}")
-    lines += [f"   {c.field}: {vn(c.before)} → {vn(c.after)}" for c in e.changes[:30]]
+    lines += [f"   {field_vn(c.field)}: {vn(c.before)} → {vn(c.after)}" for c in e.changes[:30]]
     return lines

@@ -36,6 +36,7 @@ from cli.views import register as register_views
 from cli.views import register_reports
 from cli.worker import register_worker
 from domain.errors import DomainError, InvalidValue, NotFound
+from domain.field_names import field_vn
 from domain.ids import plan_id
 from ledger.application import ParLedger
 from ledger.errors import Conflict, Forbidden, IdempotencyConflict, StaleVersion, Unauthenticated
@@ -140,7 +141,7 @@ def _check_text(data: dict[str, Any]) -> str:
     )
     for c in changes:
         where = f"dòng {c['line']:>4}" if c["line"] is not None else " " * 9
-        what = f" ({', '.join(c['fields'])})" if c["fields"] else ""
+        what = f" ({', '.join(map(field_vn, c['fields']))})" if c["fields"] else ""
         lines.append(f"  {where} {CHANGE_VN[c['change']]:<20} {c['ref']}{what}")
         lines += [f"{'':>32}{d}" for d in c.get("detail", ())]
     return "\n".join(lines)

@@ -1,5 +1,6 @@
 """``parledger rollup UNIT``: a province's (or the whole ledger's) plans side by side as of a
-date, as known at a time (``replay.rollup``), within what the acting user may read."""
+date, as known at a time (``replay.rollup``), within what the acting user may read; and
+``parledger unit list``, the recorded units (as ``GET /units``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ from typing import Any
 
 from cli.common import EXIT_OK, Add, acting_user, emit
 from cli.views import asked, both_axes
+from domain.unit import LEVEL_NAMES, UNIT_LEVELS
 from ledger.application import ParLedger
-from replay.rollup import WHOLE_LEDGER, rollup, unit_name
+from projections.audit import MAX_PAGE
+from replay.rollup import WHOLE_LEDGER, list_units, rollup, unit_name
+
+STATE_NAMES = {"active": "đang tồn tại", "merged": "đã sáp nhập", "split": "đã chia tách"}
+STATE_NAMES["dissolved"] = "đã giải thể"
 
 
 def _pct(value: str | None) -> str:
@@ -54,7 +60,41 @@ def cmd_rollup(app: ParLedger, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _unit_line(u: dict[str, Any]) -> str:
+    status: dict[str, Any] = u["status"] or {}
+    how = str(status.get("state") or "—")
+    state = STATE_NAMES.get(how, how)
+    if status.get("successors"):
+        state += f" → {', '.join(status['successors'])}"
+    under = f", trực thuộc {u['parent']}" if u["parent"] else ""
+    level = LEVEL_NAMES.get(u["level"], u["level"])
+    return f"  {u['code']}: {u['name']} ({level}{under}; {state})"
+
+
+def _units_text(d: dict[str, Any]) -> str:
+    lines = [f"Đơn vị hành chính: {len(d['items'])}", *map(_unit_line, d["items"])]
+    if d["next_cursor"] is not None:
+        lines.append(f"\nTrang sau: --cursor {d['next_cursor']}")
+    return "\n".join(lines)
+
+
+def cmd_unit_list(app: ParLedger, args: argparse.Namespace) -> int:
+    acting_user(app)
+    found = list_units(
+        app, level=args.level, parent=args.parent, after=args.cursor, limit=args.limit
+    )
+    emit(args, found, _units_text)
+    return EXIT_OK
+
+
 def register(add: Add) -> None:
+    p = add("unit list", cmd_unit_list, "các đơn vị hành chính đã ghi: mã, tên, cấp, cấp trên")
+    p.add_argument("--level", choices=UNIT_LEVELS, help="chỉ các đơn vị cấp này")
+    p.add_argument("--parent", help="chỉ các đơn vị trực thuộc trực tiếp đơn vị mã này")
+    p.add_argument("--cursor", help="mã đơn vị cuối của trang trước (next_cursor)")
+    p.add_argument("--limit", type=int, default=50, help=f"số dòng mỗi trang (tối đa {MAX_PAGE})")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
     p = add(
         "rollup",
         cmd_rollup,

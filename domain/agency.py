@@ -40,6 +40,7 @@ class Agency(LedgerAggregate):
     merged or dissolved. The same office name in two units is two agencies."""
 
     ENTITY = "agency"
+    WHAT = "cơ quan"
 
     class Registered(LedgerAggregate.Created):
         """Version 2 names the agency's unit. Version 1 (release 0.2 and earlier) named
@@ -157,6 +158,7 @@ class AgencyGroup(LedgerAggregate):
     """A name standing for several agencies: every active agency of the given kinds."""
 
     ENTITY = "group"
+    WHAT = "nhóm cơ quan"
 
     @staticmethod
     def create_id(group_code: str) -> UUID:

@@ -24,6 +24,7 @@ class LedgerAggregate(Aggregate):
     """
 
     ENTITY: ClassVar[str] = "entity"  # the word used in references: task, target, …
+    WHAT: ClassVar[str] = "thực thể"  # what officials call it: nhiệm vụ, chỉ tiêu, …
 
     @property
     def uuid(self) -> UUID:

@@ -29,6 +29,7 @@ class CalendarYear(LedgerAggregate):
     """The corrections recorded for one calendar year."""
 
     ENTITY = "calendar"
+    WHAT = "lịch năm"
 
     @staticmethod
     def create_id(year: int) -> UUID:

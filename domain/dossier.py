@@ -16,6 +16,7 @@ from domain.values import MAX_SHORT_TEXT, EventMeta, code, day, local_date, text
 
 class LateDossier(LedgerAggregate):
     ENTITY = "dossier"
+    WHAT = "hồ sơ"
 
     @staticmethod
     def create_id(dossier_code: str) -> UUID:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from domain.field_names import field_vn
+
 
 class DomainError(Exception):
     """A command was refused. ``code`` is stable, ``field`` names the offending input."""
@@ -16,10 +18,15 @@ class DomainError(Exception):
             self.code = code
 
     def __str__(self) -> str:
-        # an input check may already name its field ("percent: …"): never say it twice
-        if self.field and not self.message.startswith(f"{self.field}:"):
-            return f"{self.field}: {self.message}"
-        return self.message
+        """The message after its field's Vietnamese name (``phần trăm: …``), as the CLI
+        prints it; an input check that already named the field (``percent: …``) is said
+        once, by that name, and one that begins with the name is not prefixed."""
+        if not self.field:
+            return self.message
+        label = field_vn(self.field)
+        reason = self.message.removeprefix(f"{self.field}: ")
+        named = reason == label or reason.startswith((f"{label} ", f"{label}:"))
+        return reason if named else f"{label}: {reason}"
 
 
 class InvalidValue(DomainError):

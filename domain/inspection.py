@@ -36,6 +36,7 @@ class InspectionStatus(StrEnum):
 
 class Inspection(LedgerAggregate):
     ENTITY = "inspection"
+    WHAT = "cuộc kiểm tra"
 
     @classmethod
     def plan_inspection(

@@ -41,6 +41,7 @@ class ObligationStatus(StrEnum):
 
 class Obligation(LedgerAggregate):
     ENTITY = "obligation"
+    WHAT = "nghĩa vụ"
 
     @staticmethod
     def create_id(kind: str, cause: str) -> UUID:

@@ -56,6 +56,7 @@ def _areas(areas: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 class Plan(LedgerAggregate):
     ENTITY = "plan"
+    WHAT = "kế hoạch"
 
     @staticmethod
     def create_id(plan: str) -> UUID:

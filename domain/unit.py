@@ -25,6 +25,15 @@ WARD = "ward"  # phường
 SPECIAL_ZONE = "special_zone"  # đặc khu
 TOWN = "town"  # thị trấn: gone since 1/7/2025
 UNIT_LEVELS = (PROVINCE, DISTRICT, COMMUNE, WARD, SPECIAL_ZONE, TOWN)
+# What each level is called, for people.
+LEVEL_NAMES = {
+    PROVINCE: "tỉnh, thành phố",
+    DISTRICT: "huyện, quận, thị xã",
+    COMMUNE: "xã",
+    WARD: "phường",
+    SPECIAL_ZONE: "đặc khu",
+    TOWN: "thị trấn",
+}
 # The levels a unit of each level may sit under (None: directly under the central government).
 PARENT_LEVELS: dict[str, tuple[str | None, ...]] = {
     PROVINCE: (None,),
@@ -55,6 +64,7 @@ class Unit(LedgerAggregate):
     """An administrative unit; ``active`` is False once merged, split or dissolved."""
 
     ENTITY = "unit"
+    WHAT = "đơn vị"
 
     @staticmethod
     def create_id(unit_code: str) -> UUID:
@@ -111,6 +121,23 @@ class Unit(LedgerAggregate):
     @event("Renamed")
     def _renamed(self, name: str, meta: EventMeta) -> None:
         self.name = name
+
+    def record_parent(self, *, parent: str, meta: EventMeta) -> None:
+        """The parent of a unit recorded without one (its plan text named no province, or it
+        was added before its parent was known). Recorded once: a parent the ledger holds is
+        never replaced this way (a reorganisation is a decision of its own)."""
+        parent = code(parent, "parent")
+        if parent == self.code:
+            raise InvalidValue("đơn vị không thể là cấp trên của chính nó", field="parent")
+        if self.parent is not None:
+            raise RuleViolation(
+                f"đơn vị {self.name} đã có đơn vị cấp trên {self.parent}", field="parent"
+            )
+        self._parent_recorded(parent=parent, meta=meta)
+
+    @event("ParentRecorded")
+    def _parent_recorded(self, parent: str, meta: EventMeta) -> None:
+        self.parent = parent
 
     def merge_into(self, *, successor: str, decision: str, meta: EventMeta) -> None:
         """Merged (sáp nhập) into ``successor`` by ``decision`` (its number and date)."""

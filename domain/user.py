@@ -43,6 +43,7 @@ def role_of(role: str, agency: str | None) -> Role:
 
 class User(LedgerAggregate):
     ENTITY = "user"
+    WHAT = "người dùng"
 
     @staticmethod
     def create_id(name: str) -> UUID:

@@ -31,6 +31,7 @@ from ledger.application import ParLedger
 from ledger.commands import Command
 from ledger.context import CommandContext
 from ledger.import_report import ADDED, CHANGED, REINSTATED, WITHDRAWN, ImportReport
+from ledger.scope import lineage
 from planfile.schema import PlanFile
 from planfile.units import unit_of
 
@@ -112,7 +113,8 @@ class _Importer:
         parent unrecorded (the parser warned: ``no_province``); ``parledger unit add``
         records units with their parents before their plans are imported."""
         unit_code, level = plan_unit(self.plan)
-        if self._existing(Unit, ids.unit_id(unit_code)) is None:
+        existing: Unit | None = self._existing(Unit, ids.unit_id(unit_code))
+        if existing is None:
             self.touched.append(
                 Unit.establish(
                     unit_code=unit_code,
@@ -123,6 +125,45 @@ class _Importer:
                 )
             )
             self.report.note(ADDED, f"unit:{unit_code}")
+        else:
+            self._parent_of(existing)
+
+    def _parent_of(self, unit: Unit) -> None:
+        """A unit the ledger knows: without a parent, it gets the province the text names
+        (``ParentRecorded``, effective when recorded); with one, the text must agree with
+        the units recorded above it, or the import is refused, naming the line."""
+        named = self.plan.province
+        if named is None or "province" not in PARENT_LEVELS[unit.level]:
+            return
+        line = self.plan.province_line
+        code = unit_of(named)[0]
+        if unit.parent is None:
+            parent = self._province(unit.level)
+            if parent is None:
+                return
+            # never before the unit itself: the parent register would keep the unit's none
+            meta = replace(
+                self.amend_meta, effective_at=max(self.amend_meta.effective_at, unit.established_at)
+            )
+            unit.record_parent(parent=parent, meta=meta)
+            self._touch(unit)
+            self.report.note(
+                CHANGED, f"unit:{unit.code}", line, ("parent",), (f"đơn vị cấp trên: {named}",)
+            )
+            return
+        above = lineage(self.app, unit.code)[1:]
+        if code in above:
+            return
+        top: Unit | None = self._existing(Unit, ids.unit_id(above[-1]))
+        if top is not None and top.level != "province" and top.parent is None:
+            return  # the chain stops below any province: nothing the text contradicts
+        where = f"dòng {line}: " if line else ""
+        raise InvalidValue(
+            f"{where}văn bản nêu {self.plan.unit} thuộc {named} (mã {code}), nhưng sổ cái ghi "
+            f"đơn vị cấp trên của {unit.name} là {unit.parent}: tệp không được nạp, không có gì "
+            "được ghi; hãy kiểm tra tỉnh, thành phố mà văn bản nêu",
+            field="unit",
+        )
 
     def _province(self, level: str) -> str | None:
         """The code of the province the text names, known to the ledger as a province or
@@ -144,8 +185,10 @@ class _Importer:
             )
             self.report.note(ADDED, f"unit:{code}")
         elif found.level != "province":
+            line = self.plan.province_line
             raise InvalidValue(
-                f"văn bản nêu {self.plan.province} là đơn vị cấp trên của {self.plan.unit}, "
+                f"{f'dòng {line}: ' if line else ''}văn bản nêu {self.plan.province} là đơn vị "
+                f"cấp trên của {self.plan.unit}, "
                 f"nhưng mã {code} trong sổ cái là đơn vị cấp {found.level}, không phải cấp tỉnh",
                 field="unit",
             )

@@ -16,7 +16,7 @@ from domain.values import Actor, Role
 from ledger import access
 from ledger.core import LedgerCore
 from ledger.errors import Forbidden
-from rules.scoring import ScoringRules, lookup, scope_of
+from rules.scoring import ScoringRules, lookup, packaged, scope_of
 
 # A unit code no unit has: the unit of a person whose agency the ledger does not know, so
 # that they manage and read no unit's plans rather than every unit's.
@@ -164,7 +164,22 @@ def scoring_rules(app: LedgerCore, plan: Plan, known_on: date | None = None) -> 
         raise NotFound(
             f"chưa biết cấp của đơn vị {plan.unit_code} để chọn bộ chỉ số CCHC", field="plan"
         )
-    return lookup(level, int(plan.fields["year"]), province=province, known_on=known_on)
+    year = int(plan.fields["year"])
+    try:
+        return lookup(level, year, province=province, known_on=known_on)
+    except NotFound:
+        # Refused: said again with the provinces by their names, as the ledger records them.
+        codes = {province, *(r.province for r in packaged())} - {None}
+        names = {code: _unit_name(app, code) for code in sorted(c for c in codes if c)}
+        found = {code: name for code, name in names.items() if name is not None}
+        return lookup(level, year, province=province, known_on=known_on, names=found)
+
+
+def _unit_name(app: LedgerCore, unit_code: str) -> str | None:
+    try:
+        return str(app.load(Unit, ids.unit_id(unit_code), unit_code).name)
+    except NotFound:
+        return None
 
 
 def require_plan_scorer(app: LedgerCore, actor: Actor, plan: Plan, kind: str) -> None:

@@ -37,6 +37,7 @@ class Heading:
     department: str | None = None  # "Sở Nội vụ" for a department's plan
     province: str | None = None  # "Tỉnh Phú Thọ" where the text names the unit's province
     line: int = 0  # the heading's line (1-based), for warnings about what it names
+    province_line: int = 0  # the line naming the province (the heading's, or the block's above)
 
 
 _UNIT_WORDS = r"(?:huyện|quận|thị xã|thành phố|tỉnh|đặc khu|thị trấn|xã|phường)"
@@ -74,31 +75,45 @@ def read_heading(body: list[str]) -> Heading:
             f"tiêu đề “{subject}” không nêu đơn vị và năm (… huyện X năm 2023, "
             "… xã Y năm 2024, … của Sở Z tỉnh T năm 2024)",
         )
-    unit, province = m.group(1), None
+    unit, province, province_line = m.group(1), None, 0
     if _BELOW_PROVINCE.match(unit):
         named = _PROVINCE_AFTER.match(unit)
         if named:
-            unit, province = named.group(1), named.group(2)
+            unit, province, province_line = named.group(1), named.group(2), subject_at + 1
         else:
-            province = _province_above(body[:at])
+            province, province_line = _province_above(body[:at])
     unit = unit[:1].upper() + unit[1:]
-    return Heading(unit, int(m.group(2)), title, province=province, line=subject_at + 1)
+    return Heading(
+        unit,
+        int(m.group(2)),
+        title,
+        province=province,
+        line=subject_at + 1,
+        province_line=province_line,
+    )
 
 
-def _province_above(top: list[str]) -> str | None:
+def _province_above(top: list[str]) -> tuple[str | None, int]:
     """The province the issuing body's block names ("UBND TỈNH PHÚ THỌ" over "ỦY BAN NHÂN
-    DÂN XÃ TÂN LẬP"), as plans write a province: "Tỉnh Phú Thọ". The block is the capitals
-    at the top of the text, before its first blank line; prose further down is not read."""
-    text = "\n".join(top).strip()
-    for line in text.split("\n\n", 1)[0].split("\n"):
+    DÂN XÃ TÂN LẬP"), as plans write a province: "Tỉnh Phú Thọ", with its line (1-based; 0
+    for none). The block is the capitals at the top of the text, before its first empty line;
+    prose further down is not read."""
+    started = False
+    for number, line in enumerate(top, start=1):
+        if not started and not line.strip():
+            continue  # the blank lines before the block
+        if started and line == "":
+            break
+        started = True
         found = _PROVINCE_ABOVE.match(line.strip()) if line.isupper() else None
         if found:
             words = found.group(1).split()
             level = 1 if words[0].casefold() == "tỉnh" else 2
-            return " ".join(
+            name = " ".join(
                 [" ".join(words[:level]).capitalize()] + [w.capitalize() for w in words[level:]]
             )
-    return None
+            return name, number
+    return None, 0
 
 
 def read_areas(state: ParseState, body: list[str], year: int) -> list[Area]:

@@ -139,6 +139,9 @@ def parse_plan(
         unit_code=unit_code,
         unit_level=unit_level,
         province=None if unit_level == "province" else heading.province,
+        province_line=(
+            heading.province_line or None if unit_level != "province" and heading.province else None
+        ),
         year=year,
         kind="department" if heading.department else "unit_yearly",
         title=heading.title,

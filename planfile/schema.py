@@ -147,7 +147,7 @@ class Source(_Frozen):
 
 
 class PlanFile(_Frozen):
-    schema_: str = Field(SCHEMA_ID, alias="schema")
+    schema_: str = Field(default=SCHEMA_ID, alias="schema")
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     unit: str
     # The unit's code and level; files written before units existed have neither and are
@@ -158,6 +158,8 @@ class PlanFile(_Frozen):
     # the importer records it as the unit's parent. None for a province's own plan, for a
     # text naming none, and for files written before it was read.
     province: str | None = None
+    # The line of the text that names that province, for what the importer says about it.
+    province_line: int | None = None
     kind: Literal["unit_yearly", "department"] = "unit_yearly"
     year: int = Field(ge=2000, le=2100)
     title: str

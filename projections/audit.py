@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import InvalidValue
+from domain.field_names import field_vn
 from ledger.application import ParLedger
 from ledger.refs import ENTITY_OF_KIND, parse_ref, ref_of
 from persistence.records import IndexFilter, IndexRow, LedgerRecorder
@@ -59,7 +60,7 @@ def audit_filter(
         ("effective", effective_from, effective_to),
     ):
         if low is not None and high is not None and low > high:
-            raise InvalidValue(f"khoảng thời gian {name}: điểm đầu sau điểm cuối", field=name)
+            raise InvalidValue(f"{field_vn(name)}: điểm đầu của khoảng sau điểm cuối", field=name)
     return IndexFilter(
         plan=plan,
         originator_id=parse_ref(entity) if entity else None,

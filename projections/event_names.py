@@ -36,6 +36,7 @@ EVENT_VN = {
     "Moved": "chuyển",
     "Opened": "mở",
     "PasswordSet": "đặt mật khẩu",
+    "ParentRecorded": "ghi đơn vị cấp trên",
     "Planned": "lập kế hoạch",
     "ProgressReported": "báo cáo tiến độ",
     "Raised": "phát sinh",

@@ -19,7 +19,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from domain import ids
-from domain.errors import NotFound
+from domain.errors import InvalidValue, NotFound
 from domain.plan import Plan
 from domain.unit import LEGACY_UNIT, Unit
 from domain.values import Actor
@@ -27,6 +27,7 @@ from ledger import access, scope
 from ledger.application import ParLedger
 from ledger.errors import Forbidden
 from projections import live
+from projections.audit import MAX_PAGE
 from replay import replay
 from replay.engine import position_known_at
 
@@ -216,3 +217,37 @@ def unit_choices(app: ParLedger, actor: Actor) -> list[tuple[str, str, int]]:
     if access.may_read_unit(actor, own, []):
         choices.insert(0, (WHOLE_LEDGER, unit_name(app, WHOLE_LEDGER).capitalize(), 0))
     return choices
+
+
+# What a listing shows of a unit's live-view document (its registers, not their stamps).
+UNIT_FIELDS = ("code", "name", "level", "parent", "status", "version")
+
+
+def list_units(
+    app: ParLedger,
+    *,
+    level: str | None = None,
+    parent: str | None = None,
+    after: str | None = None,
+    limit: int = 50,
+) -> dict[str, Any]:
+    """The recorded units by code, as recorded today: of ``level``, directly under
+    ``parent``, one page of ``limit`` after the code ``after`` (a keyset page: a unit added
+    meanwhile never shifts the pages). ``next_cursor`` is the code to read on from."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidValue(f"số dòng mỗi trang phải từ 1 đến {MAX_PAGE}", field="limit")
+    docs = sorted(_recorded(app, "units", Unit.__name__), key=lambda d: str(d["code"]))
+    if parent is not None and not any(d["code"] == parent for d in docs):
+        raise NotFound(f"không có đơn vị hành chính mã “{parent}”", field="parent")
+    rows = [
+        {key: d.get(key) for key in UNIT_FIELDS}
+        for d in docs
+        if (level is None or d.get("level") == level)
+        and (parent is None or d.get("parent") == parent)
+        and (after is None or str(d["code"]) > after)
+    ]
+    more = len(rows) > limit
+    return {
+        "items": rows[:limit],
+        "next_cursor": rows[limit - 1]["code"] if more else None,
+    }

@@ -16,7 +16,7 @@ it was computed with, and a rule set for a new year leaves the older years' scor
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -322,10 +322,12 @@ def lookup(
     province: str | None = None,
     known_on: date | None = None,
     sets: Iterable[ScoringRules] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> ScoringRules:
     """The rules that score a ``level`` unit's ``year``: a province's own rule set before the
     national one, and of those the highest version adopted by ``known_on`` (default: any).
-    ``sets``: the rule sets to choose from (default: the packaged ones)."""
+    ``sets``: the rule sets to choose from (default: the packaged ones); ``names``: provinces'
+    names by code, for the refusal to say (``Thành phố Hải Phòng (hai-phong)``)."""
     fitting = [
         r
         for r in (packaged() if sets is None else sets)
@@ -336,10 +338,14 @@ def lookup(
     ]
     if not fitting:
         # Never borrow another province's or year's rules: say so, and what the ledger has.
-        where = f" của tỉnh/thành phố {province}" if province else ""
+        def named(code: str) -> str:
+            name = (names or {}).get(code)
+            return f"{name} ({code})" if name else f"tỉnh/thành phố {code}"
+
+        where = f" của {named(province)}" if province else ""
         known = "; ".join(
             f"{r.ref} ({LEVEL_VN.get(r.level, r.level)}, "
-            f"{'tỉnh/thành phố ' + r.province if r.province else 'toàn quốc'}, "
+            f"{named(r.province) if r.province else 'toàn quốc'}, "
             f"năm {'–'.join(dict.fromkeys(map(str, r.years)))})"
             for r in (packaged() if sets is None else sets)
         )

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
+from domain.field_names import field_vn
 from projections.event_names import event_vn
 from projections.views import STATUS_VN
 from reports.tables import FINDING_STATUS_VN, INSPECTION_KIND_VN, INSPECTION_STATUS_VN, YES_NO
@@ -79,7 +80,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(_shown(v) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_shown(v)}" for k, v in value.items())
+        return "; ".join(f"{field_vn(str(k))}: {_shown(v)}" for k, v in value.items())
     return str(value)
 
 
@@ -98,6 +99,7 @@ environment.filters.update(
     yes_no=lambda v: YES_NO.get(v, "—"),
     role_vn=lambda v: ROLE_VN.get(v, v),
     event_vn=event_vn,
+    field_vn=field_vn,
     shown=_shown,
     dmy=_dmy,
 )

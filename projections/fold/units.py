@@ -17,9 +17,15 @@ on = FoldTable("units", Unit)
 @on("Established")
 def _established(state: LedgerState, e: Any, stamp: Stamp) -> None:
     doc = base(state, "units", e, stamp)
-    doc.update(code=e.unit_code, level=e.level, parent=e.parent)
+    doc.update(code=e.unit_code, level=e.level)
+    put(doc, "parent", e.parent, stamp)  # a register: a parent recorded later overwrites it
     put(doc, "name", e.name, stamp)
     put(doc, "status", {"state": "active", "on": stamp[0][:10], "successors": []}, stamp)
+
+
+@on("ParentRecorded")
+def _parent_recorded(state: LedgerState, e: Any, stamp: Stamp) -> None:
+    put(base(state, "units", e, stamp), "parent", e.parent, stamp)
 
 
 @on("Renamed")

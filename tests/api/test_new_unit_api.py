@@ -37,6 +37,7 @@ def test_scores_of_a_unit_without_a_rule_set_say_so_and_name_those_there_are(war
     assert problem["field"] == "rules"
     assert "không có bộ chỉ số CCHC nào áp dụng cho cấp xã" in problem["detail"]
     assert "da-nang" in problem["detail"] and "điểm không được tính" in problem["detail"]
+    assert "cho cấp xã của thành phố Đà Nẵng (da-nang) năm 2026" in problem["detail"]
     assert "par-index.commune.hai-phong@1" in problem["detail"]
 
 

@@ -36,6 +36,7 @@ READS = {
     ("get", "/ledger/digest"): "get_ledger_digest",
     ("get", "/events/{position}/proof"): "get_event_proof",
     ("get", "/plans/{plan}/reports/{period}"): "get_report",
+    ("get", "/units"): "list_units",
 }
 
 

@@ -120,7 +120,7 @@ def test_a_stale_form_is_refused_showing_what_changed(page: Page, site: Site) ->
     stale = page.locator("section.stale")
     expect(stale).to_contain_text("báo cáo tiến độ")
     expect(stale).to_contain_text("lý do: cập nhật từ báo cáo giấy")
-    expect(stale).to_contain_text("progress")
+    expect(stale).to_contain_text("tiến độ")
     expect(stale.locator("dl.state")).to_contain_text("30")
     assert site.position() == before
     new_version = page.locator("input[name=version]").input_value()

@@ -31,9 +31,9 @@ def test_calendar_commands_and_a_recorded_correction(
     assert code == 0 and json.loads(out)["days"][0]["why"] == "29 Tết"
 
     code, _, err = _run(capsys, "calendar", "add-days", "2025-01-24", "5000")
-    assert code == 2 and "count" in err
+    assert code == 2 and "lỗi: số ngày làm việc: nhiều nhất 1000 ngày làm việc" in err
     code, _, err = _run(capsys, "calendar", "show", "--from", "1990-01-01")
-    assert code == 2 and "from" in err
+    assert code == 2 and "lỗi: ngày đầu: ngày 01/01/1990 nằm ngoài" in err
     with pytest.raises(SystemExit) as usage:  # argparse: a required flag missing
         main(["calendar", "correct", "2026-03-07", "--status", "working", "--source", "TB 1"])
     assert usage.value.code == 2 and "--reason" in capsys.readouterr().err
@@ -59,6 +59,6 @@ def test_rules_list_needs_no_ledger(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "rules", "list", "--format", "json")
     assert {v["ref"] for v in json.loads(out)} >= {"reporting-periods@2019.1"}
     code, _, err = _run(capsys, "rules", "list", "--rule", "khong-co")
-    assert code == 2 and "rule" in err
+    assert code == 2 and "lỗi: quy định: không có bộ quy định 'khong-co'" in err
     code, out, _ = _run(capsys, "rules", "list", "--on", "2010-01-01")
     assert code == 3 and "Không có quy định" in out

@@ -87,7 +87,7 @@ def test_history_shows_who_when_what_and_why(cli) -> None:  # type: ignore[no-un
     assert out.count("\n#") == 4  # registration and three changes
     # DeadlineChanged, by the name users see
     assert "đổi hạn" in out and "lý do: Chờ ý kiến Sở Nội vụ" in out
-    assert "due: 15/01/2023 → 31/01/2023" in out
+    assert "hạn: 15/01/2023 → 31/01/2023" in out
     assert "user:lan" in out and "user:minh" in out
     assert "hiệu lực 30/01/2023" in out
 
@@ -104,7 +104,7 @@ def test_errors_are_one_line_with_a_fitting_exit_code(cli) -> None:  # type: ign
     code, _, err = cli("task", "reopen", PLAN, "1", "--reason", "x")
     assert code == 1 and "chưa hoàn thành" in err
     code, _, err = cli("task", "complete", PLAN, "1", "--effective", "2999-01-01")
-    assert code == 2 and "effective_at" in err
+    assert code == 2 and ": ngày hiệu lực 01/01/2999 00:00 ở tương lai\n" in err
     reader = _token(cli, "doc", "reader")
     code, _, err = cli("task", "complete", PLAN, "1", token=reader)
     assert code == 5 and "chủ trì" in err
@@ -295,33 +295,34 @@ def test_audit_and_timeline_commands(cli) -> None:  # type: ignore[no-untyped-de
     assert [r["entity"] for r in page["rows"]] == [f"task:{PLAN}:2"]
     assert page["rows"][0]["event"]["actor_id"] == "user:lan"
     code, out, _ = cli("audit", "--agency", "phong-noi-vu", "--cursor", str(page["next_cursor"]))
-    assert code == 0 and "percent: 30 → 60" not in out and "progress: 30 → 60" in out
+    assert code == 0 and "phần trăm: 30 → 60" not in out and "tiến độ: 30 → 60" in out
     assert "nhập muộn" in out  # recorded now, effective in 2023
     code, out, _ = cli("timeline", f"task:{PLAN}:2", "--as-of", "31/03/2023")
     assert code == 0
-    assert "đến ngày 31/03/2023: 2 sự kiện" in out and "progress: — → 30" in out
+    assert "đến ngày 31/03/2023: 2 sự kiện" in out and "tiến độ: — → 30" in out
     assert cli("timeline", f"task:{PLAN}:9")[0] == 3  # nothing recorded for it
     code, _, err = cli("audit", "--kind", "nhiệm-vụ")
-    assert code == 2 and "kind:" in err
+    assert code == 2 and "lỗi: loại thực thể 'nhiệm-vụ' không có" in err
     code, _, err = cli("audit", "--recorded-from", "2024-01-02", "--recorded-to", "2024-01-01")
-    assert code == 2 and "recorded" in err
+    assert code == 2 and "lỗi: thời gian ghi: điểm đầu của khoảng sau điểm cuối\n" in err
 
 
 @pytest.mark.parametrize(
-    ("argv", "field"),
+    ("argv", "label"),
     [
-        (["inspection", "conducted", "not-a-uuid"], "inspection_id"),
-        (["task", "progress", PLAN, "1", "--percent", "٤٠", "--note", "x"], "percent"),
-        (["task", "progress", PLAN, "1", "--percent", "true", "--note", "x"], "percent"),
+        (["inspection", "conducted", "not-a-uuid"], "mã cuộc kiểm tra"),
+        (["task", "progress", PLAN, "1", "--percent", "٤٠", "--note", "x"], "phần trăm"),
+        (["task", "progress", PLAN, "1", "--percent", "true", "--note", "x"], "phần trăm"),
         (["target", "measure", PLAN, "1", "--indicator", "1a", "--value", "9,5",
-          "--period-start", "2023-01-01", "--period-end", "2023-03-31", "--source", "x"], "value"),
-        (["users", "add", "../../x", "--role", "reader"], "name"),
+          "--period-start", "2023-01-01", "--period-end", "2023-03-31",
+          "--source", "x"], "giá trị"),
+        (["users", "add", "../../x", "--role", "reader"], "tên"),
         (["inspection", "plan", PLAN, "--agency", "phong-noi-vu", "--kind", "thematic",
           "--scheduled-on", "2023-09-12", "--scope", "x"], None),
     ],
 )  # fmt: skip
 def test_a_users_mistake_is_an_input_error_naming_the_argument(  # type: ignore[no-untyped-def]
-    cli, argv: list[str], field: str | None
+    cli, argv: list[str], label: str | None
 ) -> None:
     """Exit 2, one line naming what was wrong, nothing written; never "lỗi hệ thống"."""
     before = cli("audit", "--format", "json", "--limit", "500")[1]
@@ -331,7 +332,7 @@ def test_a_users_mistake_is_an_input_error_naming_the_argument(  # type: ignore[
         code, err = int(str(exit_.code)), ""
     assert code == 2
     assert "lỗi hệ thống" not in err
-    if field is not None:
-        assert err.startswith("parledger: lỗi:") and f"{field}:" in err, err
+    if label is not None:
+        assert err.startswith("parledger: lỗi:") and f"{label}:" in err, err
         assert err.count("\n") == 1
     assert cli("audit", "--format", "json", "--limit", "500")[1] == before

@@ -37,15 +37,16 @@ def files(tmp_path: Path) -> dict[str, Path]:
 @pytest.mark.parametrize(
     ("argv", "field"),
     [
-        (["verify-proof", "{deep}"], "proof"),
-        (["verify-proof", "{binary}"], "proof"),
-        (["restore", "{binary}"], "file"),
-        (["restore", "{text}"], "file"),
-        (["restore", "{deep}"], "file"),
-        (["verify", "--digest", "{binary}"], "digest"),
-        (["verify", "--digest", "{text}"], "digest"),
-        (["verify", "--digest", "{deep}"], "digest"),
-        (["prove", "1", "--digest", "{deep}"], "digest"),
+        # the argument by its Vietnamese name; a digest's reason names it and its path itself
+        (["verify-proof", "{deep}"], "bằng chứng:"),
+        (["verify-proof", "{binary}"], "bằng chứng:"),
+        (["restore", "{binary}"], "tệp:"),
+        (["restore", "{text}"], "tệp:"),
+        (["restore", "{deep}"], "tệp:"),
+        (["verify", "--digest", "{binary}"], "bản tóm lược /"),
+        (["verify", "--digest", "{text}"], "bản tóm lược /"),
+        (["verify", "--digest", "{deep}"], "bản tóm lược /"),
+        (["prove", "1", "--digest", "{deep}"], "bản tóm lược /"),
     ],
 )
 def test_a_wrong_file_is_an_input_error_naming_the_argument(
@@ -55,7 +56,7 @@ def test_a_wrong_file_is_an_input_error_naming_the_argument(
     before = database.read_bytes()
     done = run_cli(env, *[a.format(**files) for a in argv])
     assert done.returncode == 2, done.stderr
-    assert "lỗi hệ thống" not in done.stderr and f"lỗi: {field}:" in done.stderr
+    assert "lỗi hệ thống" not in done.stderr and f"lỗi: {field}" in done.stderr
     assert database.read_bytes() == before  # nothing written
 
 

@@ -80,12 +80,15 @@ def test_a_ward_of_da_nang_through_the_cli(run) -> None:  # type: ignore[no-unty
     )  # fmt: skip
     assert code == 0 and out.startswith("nhiệm vụ ") and "phiên bản 2" in out, err
     code, _, err = run("task", "progress", plan, "3", "--percent", "140", "--note", "x")
-    assert code == 2 and "percent: phải nhỏ hơn hoặc bằng 100" in err
-    assert "percent: percent" not in err
+    assert code == 2 and "phần trăm: phải nhỏ hơn hoặc bằng 100" in err
+    assert "percent" not in err
     # no PAR-index rule set for Đà Nẵng's communes: said, with the sets there are
     code, out, err = run("score", "show", plan, "--as-of", "31/12/2026")
     assert code == 3 and out == ""
     assert "không có bộ chỉ số CCHC nào áp dụng cho cấp xã" in err and "da-nang" in err
+    # the province by the name the ledger records for it, its code beside
+    assert "cho cấp xã của thành phố Đà Nẵng (da-nang) năm 2026" in err
+    assert err.startswith("parledger: lỗi: bộ quy định: không có bộ chỉ số")
     assert "par-index.commune.hai-phong@1" in err and len(err.strip().splitlines()) == 1
     code, out, err = run("obligations", "list", "--plan", plan, "--as-of", "30/06/2026")
     assert code == 0 and "Báo cáo Quý I năm 2026" in out, err

@@ -46,9 +46,9 @@ def test_score_a_criterion_and_show_the_computed_scores(run) -> None:  # type: i
         (
             ("I.2", "--kind", "self_assessed", "--score", "2.5"),
             2,
-            "score: điểm 2.5 vượt điểm tối đa 2",
+            "lỗi: điểm 2.5 vượt điểm tối đa 2",
         ),
-        (("IX.1", "--kind", "appraised", "--score", "1"), 3, "criterion: bộ chỉ số"),
+        (("IX.1", "--kind", "appraised", "--score", "1"), 3, "tiêu chí: bộ chỉ số"),
         (("I.1", "--kind", "appraised", "--score", "1"), 2, "I.1.1, I.1.2"),
     ],
 )

@@ -17,7 +17,7 @@ def test_a_user_name_outside_the_pattern_is_refused(
     code = main(["users", "add", name, "--role", "reader"])
     err = capsys.readouterr().err
     assert code == 2, err
-    assert "name" in err and "lỗi hệ thống" not in err
+    assert "lỗi: tên" in err and "lỗi hệ thống" not in err  # the name: tên
     app = ParLedger(parse_database_url(db_url))
     assert app.recorder.max_notification_id() in (None, 0)  # nothing written
     app.close()

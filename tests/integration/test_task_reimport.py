@@ -142,7 +142,8 @@ def test_the_cli_check_shows_what_changed_in_vietnamese(
 
     assert app.recorder.max_notification_id() == size
     app.close()
-    at = next(i for i, s in enumerate(shown) if s.endswith(f"task:{PLAN}:7 (timeframe_text, due)"))
+    fields = "(thời gian như văn bản viết, hạn)"  # timeframe_text, due
+    at = next(i for i, s in enumerate(shown) if s.endswith(f"task:{PLAN}:7 {fields}"))
     assert shown[at].split()[:4] == ["dòng", str(line_of("7\t")), "thay", "đổi"]
     stripped = [s.strip() for s in shown]
     assert stripped[at + 1] == "thời hạn: 01/01/2023–31/12/2023 → không có hạn"

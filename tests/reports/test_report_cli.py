@@ -35,10 +35,11 @@ def test_csv_to_stdout_and_known_at(run) -> None:  # type: ignore[no-untyped-def
 @pytest.mark.parametrize(
     ("argv", "exit_code", "field"),
     [
-        (["Q/2", "--format", "json"], 2, "period"),
-        (["Q7", "--format", "json"], 3, "period"),
-        (["2024-Q2", "--format", "csv"], 3, "period"),
-        (["Q2", "--format", "xlsx"], 2, "--output"),
+        # the field (period) by its Vietnamese name: kỳ
+        (["Q/2", "--format", "json"], 2, "lỗi: kỳ báo cáo 'Q/2' không hợp lệ"),
+        (["Q7", "--format", "json"], 3, "lỗi: kỳ: kế hoạch cat-hai-2023 không có kỳ báo cáo"),
+        (["2024-Q2", "--format", "csv"], 3, "lỗi: kỳ: kế hoạch cat-hai-2023 không có kỳ báo cáo"),
+        (["Q2", "--format", "xlsx"], 2, "lỗi: --output:"),
     ],
 )
 def test_bad_input_exits_with_a_reason_naming_the_field(  # type: ignore[no-untyped-def]
@@ -62,4 +63,4 @@ def test_malformed_options_are_usage_errors(  # type: ignore[no-untyped-def]
 
 def test_unknown_plan_exits_3(run) -> None:  # type: ignore[no-untyped-def]
     code, _, err = run("report", "khong-co", "Q2", "--format", "json")
-    assert code == 3 and "plan" in err
+    assert code == 3 and "lỗi: kế hoạch: không có kế hoạch khong-co" in err
