@@ -136,6 +136,23 @@ class LedgerCore(LedgerBase):
         super().register_transcodings(transcoder)
         register_ledger_transcodings(transcoder)
 
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """The library's ``save``, collecting the pending events of the ledger's own
+        aggregates directly: its protocol ``isinstance`` checks on every object were a
+        twentieth of a command's CPU."""
+        if not all(isinstance(obj, LedgerAggregate) for obj in objs):
+            return super().save(*objs, **kwargs)
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for obj in objs:
+            processing_event.events.extend(obj.collect_events())
+            processing_event.aggregates[obj.id] = obj
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # deprecated, as the library still calls it
+        return recordings
+
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         # The index rows ride along to the recorder, which writes them in the same
         # transaction as the events (the library's "searchable timestamps" pattern).
@@ -365,7 +382,7 @@ class LedgerCore(LedgerBase):
                 self.written.put(decided[0])
             return result
 
-        known = self.written.copy_of(cls, aggregate_id)
+        known = self.written.take(cls, aggregate_id)
         if known is not None:
             version = known.version
             self._attempted.stored = ()
@@ -374,7 +391,6 @@ class LedgerCore(LedgerBase):
             except DomainError:
                 if not self._moved_on(aggregate_id, version):
                     raise
-                self.written.forget(aggregate_id)
         return attempt(lambda: self.for_update(cls, aggregate_id, what, ctx))
 
     @cached_property

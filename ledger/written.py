@@ -9,7 +9,8 @@ next version is taken: versions are contiguous and unique per aggregate), and on
 loaded the long way and decided again. An append that succeeds proves the decision was made
 on the aggregate's current state, as if it had been read first.
 
-Entries are never changed after they are put: each command decides on its own deep copy.
+Entries are never changed while they are kept: a command takes its aggregate out, and puts
+back what it saved.
 """
 
 from __future__ import annotations
@@ -33,13 +34,18 @@ class WrittenAggregates:
         self._lock = threading.Lock()
         self._items: OrderedDict[UUID, LedgerAggregate] = OrderedDict()
 
+    def take(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate as saved here, to decide on, no longer kept (so no copy is made: the
+        command's own save keeps what it decided; a command that fails keeps nothing, and
+        the next loads the long way). None if not kept."""
+        with self._lock:
+            found = self._items.pop(aggregate_id, None)
+        return found if isinstance(found, cls) else None
+
     def copy_of(self, cls: type[A], aggregate_id: UUID) -> A | None:
-        """A copy of the aggregate as saved here, to decide on; None if not kept."""
+        """A copy of what is kept, left kept (to look at)."""
         with self._lock:
             found = self._items.get(aggregate_id)
-            if found is None:
-                return None
-            self._items.move_to_end(aggregate_id)
         return deepcopy(found) if isinstance(found, cls) else None
 
     def put(self, aggregate: LedgerAggregate) -> None:
@@ -56,7 +62,3 @@ class WrittenAggregates:
             self._items.move_to_end(key)
             while len(self._items) > self.maxsize:
                 self._items.popitem(last=False)
-
-    def forget(self, aggregate_id: UUID) -> None:
-        with self._lock:
-            self._items.pop(aggregate_id, None)

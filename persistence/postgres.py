@@ -55,17 +55,19 @@ from persistence.records import (
 
 def quoted(text: str) -> str:
     """``text`` as a double-quoted element of an array or field of a composite literal."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if "\\" in text or '"' in text:
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
 
 
 def array_literal(items: Iterable[str | None]) -> str:
     """PostgreSQL's text form of an array of these elements' text forms (None: NULL)."""
-    return "{" + ",".join("NULL" if x is None else quoted(x) for x in items) + "}"
+    return "{" + ",".join(["NULL" if x is None else quoted(x) for x in items]) + "}"
 
 
 def composite_literal(fields: Iterable[str | None]) -> str:
     """PostgreSQL's text form of a row of these fields' text forms (None: NULL)."""
-    return "(" + ",".join("" if x is None else quoted(x) for x in fields) + ")"
+    return "(" + ",".join(["" if x is None else quoted(x) for x in fields]) + ")"
 
 
 def bytea_text(data: bytes) -> str:
@@ -292,21 +294,38 @@ class LedgerPostgresRecorder(
         rows: Sequence[IndexRow] = kwargs.get("index_rows", ())
         command: CommandRow | None = kwargs.get("command")
         digests = self._digests(stored_events, rows)
+        columns = zip(
+            *(
+                (
+                    r.entity,
+                    r.event_type,
+                    r.recorded_at.isoformat(),
+                    r.effective_at.isoformat(),
+                    r.actor_id,
+                    r.plan,
+                    r.actor_role,
+                    r.actor_agency,
+                )
+                for r in rows
+            ),
+            strict=True,
+        )
+        index = [array_literal(column) for column in columns] if rows else [None] * 8
         return (
             array_literal(
-                composite_literal(
-                    (str(e.originator_id), str(e.originator_version), e.topic, bytea_text(e.state))
-                )
-                for e in stored_events
+                [
+                    composite_literal(
+                        (
+                            str(e.originator_id),
+                            str(e.originator_version),
+                            e.topic,
+                            bytea_text(e.state),
+                        )
+                    )
+                    for e in stored_events
+                ]
             ),
-            array_literal(r.entity for r in rows) if rows else None,
-            array_literal(r.event_type for r in rows) if rows else None,
-            array_literal(r.recorded_at.isoformat() for r in rows) if rows else None,
-            array_literal(r.effective_at.isoformat() for r in rows) if rows else None,
-            array_literal(r.actor_id for r in rows) if rows else None,
-            array_literal(r.plan for r in rows) if rows else None,
-            array_literal(r.actor_role for r in rows) if rows else None,
-            array_literal(r.actor_agency for r in rows) if rows else None,
+            *index,
             command.key if command else None,
             command.fingerprint if command else None,
             command.recorded_at if command else None,
