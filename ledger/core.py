@@ -205,7 +205,10 @@ class LedgerCore(LedgerBase):
         def one(stored: Sequence[StoredEvent], kwargs: dict[str, Any]) -> Sequence[int]:
             return self.recorder.insert_events(stored, **kwargs) or ()
 
-        return GroupCommitter(one, recorder.insert_batch)
+        # How long a leader may wait for as many commands as concurrent clients made the last
+        # batches (one client alone never waits): PARLEDGER_GROUP_COMMIT_GATHER_MS, 0: never.
+        gather = float(self.env.get("PARLEDGER_GROUP_COMMIT_GATHER_MS", "5")) / 1000
+        return GroupCommitter(one, recorder.insert_batch, gather=gather)
 
     def meta(self, ctx: CommandContext) -> EventMeta:
         """The metadata every event of this command carries; valid time checked here

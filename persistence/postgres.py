@@ -219,11 +219,15 @@ class LedgerPostgresRecorder(
         # psycopg's own array and composite dumpers inspected every element of every call,
         # a tenth of a command's CPU. Rendered once: a composed statement is rendered again
         # on every execute.
-        self.sql_append = SQL(
-            "SELECT * FROM {schema}.{append}(%s::{schema}.{event_type}[], %s::text[], "
-            "%s::text[], %s::timestamptz[], %s::timestamptz[], %s::text[], %s::text[], "
-            "%s::text[], %s::text[], %s, %s, %s, %s, %s::bytea[])"
-        ).format(**names).as_bytes(None)
+        self.sql_append = (
+            SQL(
+                "SELECT * FROM {schema}.{append}(%s::{schema}.{event_type}[], %s::text[], "
+                "%s::text[], %s::timestamptz[], %s::timestamptz[], %s::text[], %s::text[], "
+                "%s::text[], %s::text[], %s, %s, %s, %s, %s::bytea[])"
+            )
+            .format(**names)
+            .as_bytes(None)
+        )
 
     def _digests(
         self, stored_events: Sequence[StoredEvent], rows: Sequence[IndexRow]
