@@ -11,7 +11,9 @@ one client at least 0.5 x the raw insert rate; 8 clients at least 1.0 x the one-
 insert rate (only group commit gets there: one fsync per event is the raw rate's own limit).
 Each phase runs once, so on a shared machine a neighbour's fsyncs move one phase and not the
 other; the one-client goal is then measured again with raw inserts and commands alternating
-in chunks of 50 (``paired``), the median of the chunks' own ratios.
+in chunks of 50 (``paired``), the median of the chunks' own ratios, and the 8-client goal
+likewise: chunks of 50 raw inserts from one client alternating with chunks of 200 commands
+from 8 clients (``paired_concurrent``), with the p99 latency of those commands.
 """
 
 from __future__ import annotations
@@ -206,40 +208,90 @@ def paired_line(name: str, found: tuple[float, float, float]) -> str:
     )
 
 
-def concurrent(n: int, url: str, clients: int) -> tuple[float, list[float]]:
+@contextmanager
+def concurrent_op(url: str, clients: int) -> Iterator[Callable[[int], list[float]]]:
     """``clients`` threads sharing one application (as the service does), each reporting
-    progress on tasks of its own: ``n`` commands in all; the rate and every latency."""
+    progress on tasks of its own: a function that runs ``m`` commands in all (each client
+    going on where its last call stopped) and answers every latency."""
     app = ParLedger(parse_database_url(url))
     ctx = CommandContext(actor=ADMIN, source=Source.CLI)
     plan = bundled_plan("cat-hai-2023")
     import_plan(app, plan, ctx)
     leaves = [t.number for t in plan.tasks if t.lead]
-    latencies: list[list[float]] = [[] for _ in range(clients)]
+    done = [0] * clients
 
-    def client(k: int) -> None:
-        mine = leaves[k::clients] or leaves
-        for i in range(n // clients):
-            t = time.perf_counter()
-            app.handle(
-                ctx,
-                ReportTaskProgress(
-                    plan=plan.id, number=mine[i % len(mine)], percent=i % 100, note=f"lần {i}"
-                ),
-            )
-            latencies[k].append(time.perf_counter() - t)
+    def run(m: int) -> list[float]:
+        latencies: list[list[float]] = [[] for _ in range(clients)]
 
-    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
-    started = time.perf_counter()
-    try:
+        def client(k: int) -> None:
+            mine = leaves[k::clients] or leaves
+            for i in range(done[k], done[k] + m // clients):
+                t = time.perf_counter()
+                app.handle(
+                    ctx,
+                    ReportTaskProgress(
+                        plan=plan.id, number=mine[i % len(mine)], percent=i % 100, note=f"lần {i}"
+                    ),
+                )
+                latencies[k].append(time.perf_counter() - t)
+            done[k] += m // clients
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        elapsed = time.perf_counter() - started
+        return [x for per in latencies for x in per]
+
+    try:
+        yield run
     finally:
         app.close()
-    done = [x for per in latencies for x in per]
+
+
+def concurrent(n: int, url: str, clients: int) -> tuple[float, list[float]]:
+    """``n`` commands from ``clients`` threads sharing one application: the rate and every
+    latency."""
+    with concurrent_op(url, clients) as run:
+        started = time.perf_counter()
+        done = run(n)
+        elapsed = time.perf_counter() - started
     return len(done) / elapsed, done
+
+
+def paired_concurrent(
+    n: int, raw: Callable[[int], None], commands: Callable[[int], list[float]], chunk: int = 50
+) -> tuple[float, float, float, float]:
+    """The 8-client goal as ``paired`` measures the one-client goal: chunks of ``chunk`` raw
+    inserts from one client alternating (which goes first flips every chunk) with chunks of
+    ``CLIENTS`` x 25 commands from ``CLIENTS`` clients; the median of the chunks' ratios
+    (commands/s over raw inserts/s), the two rates, and the commands' p99 latency (ms)."""
+    per = CLIENTS * 25
+    ratios, spent, latencies = [], [0.0, 0.0], []
+    for k in range(max(1, n // per)):
+        seconds = [0.0, 0.0]
+        for which in (0, 1) if k % 2 == 0 else (1, 0):
+            started = time.perf_counter()
+            if which == 0:
+                for i in range(k * chunk, (k + 1) * chunk):
+                    raw(i)
+            else:
+                latencies += commands(per)
+            seconds[which] = time.perf_counter() - started
+        ratios.append((per / seconds[1]) / (chunk / seconds[0]))
+        spent = [spent[0] + seconds[0], spent[1] + seconds[1]]
+    chunks = len(ratios)
+    p99 = statistics.quantiles(latencies, n=100)[98] * 1000
+    return statistics.median(ratios), chunks * chunk / spent[0], chunks * per / spent[1], p99
+
+
+def paired_concurrent_line(name: str, found: tuple[float, float, float, float]) -> str:
+    ratio, raw, commands, p99 = found
+    verdict = "met" if ratio >= 1.0 else "NOT met"
+    return (
+        f"  {name}: commands {commands:,.0f}/s, raw one-client {raw:,.0f}/s; median of paired "
+        f"chunks {ratio:.2f}x (goal >= 1.00) — {verdict}; p99 {p99:.1f} ms"
+    )
 
 
 def goals(
@@ -308,11 +360,17 @@ def main() -> int:
             parledger_op(f"sqlite:///{base / 'pair.sqlite3'}") as command_op,
         ):
             print(paired_line("one client, FULL, alternating", paired(n, raw_op, command_op)))
+        with (
+            raw_sqlite_op(base / "pair-raw-many.sqlite3", "FULL") as raw_op,
+            concurrent_op(f"sqlite:///{base / 'pair-many.sqlite3'}", CLIENTS) as many_op,
+        ):
+            found = paired_concurrent(n, raw_op, many_op)
+            print(paired_concurrent_line(f"{CLIENTS} clients, FULL, alternating", found))
     if not postgres_reachable(args.postgres_url):
         return 0
     with (
-        postgres_schemas(args.postgres_url, 4, migrated=False) as schemas,
-        postgres_schemas(args.postgres_url, 3) as own,  # ParLedger's, migrated
+        postgres_schemas(args.postgres_url, 5, migrated=False) as schemas,
+        postgres_schemas(args.postgres_url, 4) as own,  # ParLedger's, migrated
     ):
         url = parse_database_url(f"{args.postgres_url}?schema={schemas[1]}")
         migrate(url)
@@ -335,6 +393,11 @@ def main() -> int:
             parledger_op(f"{args.postgres_url}?schema={own[2]}") as command_op,
         ):
             pair_pg = paired(n, raw_op, command_op)
+        with (
+            raw_postgres_op(args.postgres_url, schemas[4]) as raw_op,
+            concurrent_op(f"{args.postgres_url}?schema={own[3]}", CLIENTS) as many_op,
+        ):
+            pair_many_pg = paired_concurrent(n, raw_op, many_op)
     print("\nPostgreSQL (loopback)")
     print(line("raw INSERT, autocommit (psycopg 3)", raw_pg, None))
     print(line("eventsourcing default recorder, 1 event/tx", lib_pg, raw_pg[0]))
@@ -343,6 +406,7 @@ def main() -> int:
     print(line(f"ParLedger commands, {CLIENTS} concurrent clients", many_pg, raw_pg[0]))
     goals("PostgreSQL", raw_pg[0], ours_pg, many_pg)
     print(paired_line("one client, alternating", pair_pg))
+    print(paired_concurrent_line(f"{CLIENTS} clients, alternating", pair_many_pg))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"Peak RSS: {peak:.0f} MB")
     return 0

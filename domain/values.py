@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -83,6 +84,10 @@ def nfc_deep(value: object) -> object:
     return value
 
 
+# Unicode's control characters (category Cc: C0, DEL and C1) but for newline and tab.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def text(value: object, field: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
     """Validate and normalise free text: a str, NFC, trimmed, within ``limit`` characters."""
     if not isinstance(value, str):
@@ -92,7 +97,7 @@ def text(value: object, field: str, *, required: bool = True, limit: int = MAX_T
         raise InvalidValue("không được để trống", field=field)
     if len(cleaned) > limit:
         raise InvalidValue(f"dài quá {limit} ký tự ({len(cleaned)})", field=field)
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in cleaned):
+    if _CONTROL.search(cleaned):
         raise InvalidValue("chứa ký tự điều khiển", field=field)
     return cleaned
 

@@ -40,6 +40,7 @@ from domain.errors import InvalidValue
 from domain.values import MAX_DATE, MIN_DATE, nfc_deep
 from ledger.context import CommandContext, CommandResult
 
+_C0_CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")  # but for newline and tab
 _ASCII_NUMBER = re.compile(r"^\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*$")
 
 
@@ -57,7 +58,7 @@ def _plain_number(value: object) -> object:
 
 
 def _no_controls(value: object) -> object:
-    if isinstance(value, str) and any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
+    if isinstance(value, str) and _C0_CONTROL.search(value):
         raise ValueError("chứa ký tự điều khiển")
     return value
 

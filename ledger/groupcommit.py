@@ -17,6 +17,7 @@ the same path as a lost acknowledgement of a single command. None is lost or sto
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -45,18 +46,26 @@ class _Waiter:
 class GroupCommitter:
     """Appends each submitted command, batching those that arrive while a commit runs."""
 
-    def __init__(self, append_one: AppendOne, append_many: AppendMany):
+    def __init__(self, append_one: AppendOne, append_many: AppendMany, gather: float = 0.0):
         self._append_one = append_one
         self._append_many = append_many
         self._lock = threading.Lock()
+        self._arrivals = threading.Condition(self._lock)
         self._queue: list[_Waiter] = []
         self._busy = False
+        self.gather = gather  # seconds a leader may wait for the batch it expects
+        self._sizes = (1, 1)  # the last two batches' sizes: what a leader expects
         self.batches = 0  # batches of more than one command appended together (for tests)
 
     @property
     def busy(self) -> bool:
         """Whether a commit is in flight (a command arriving now queues)."""
         return self._busy
+
+    @property
+    def last_size(self) -> int:
+        """How many commands the last commit appended (for tests)."""
+        return self._sizes[1]
 
     @property
     def waiting(self) -> int:
@@ -70,6 +79,7 @@ class GroupCommitter:
         with self._lock:
             if self._busy:
                 self._queue.append(me)
+                self._arrivals.notify()
             else:
                 self._busy = True
                 me.batch = [me]
@@ -77,12 +87,35 @@ class GroupCommitter:
             me.done.wait()
         if me.batch is not None:  # leading: our own command alone, or a handed-over queue
             try:
+                self._gather(me.batch)
                 self._commit(me.batch)
             finally:
                 self._hand_on()
         if me.error is not None:
             raise me.error
         return me.ids
+
+    def _gather(self, batch: list[_Waiter]) -> None:
+        """Under concurrency, wait up to ``gather`` seconds for as many commands as the
+        last batches held, and take whatever queued meanwhile into ``batch``. Committing at
+        once split concurrent clients into two alternating batches (the first to arrive
+        alone, then all the others): two commits where one does. One client alone expects
+        no one and never waits; a wait that comes up short resets what the next expects."""
+        with self._lock:
+            expected = max(self._sizes)
+            short = False
+            if self.gather > 0:
+                deadline = time.monotonic() + self.gather
+                while len(batch) + len(self._queue) < expected:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        short = True
+                        break
+                    self._arrivals.wait(left)
+            batch += self._queue
+            self._queue = []
+            # Waited in vain: expect no more than came (one lone command pays the wait).
+            self._sizes = (len(batch), len(batch)) if short else (self._sizes[1], len(batch))
 
     def _hand_on(self) -> None:
         """Give whatever queued meanwhile to its first member to lead, or stand down."""

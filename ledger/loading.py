@@ -63,7 +63,11 @@ class LedgerBase(Application[UUID]):
         return found
 
     def for_update(self, cls: type[A], aggregate_id: UUID, what: str, ctx: CommandContext) -> A:
-        found = self.load(cls, aggregate_id, what)
+        return self.expect(self.load(cls, aggregate_id, what), what, ctx)
+
+    @staticmethod
+    def expect(found: A, what: str, ctx: CommandContext) -> A:
+        """``found``, if it is at the version the caller expects (If-Match)."""
         if ctx.expected_version is not None and found.version != ctx.expected_version:
             raise StaleVersion(
                 f"{what} đang ở phiên bản {found.version}, không phải {ctx.expected_version}",

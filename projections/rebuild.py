@@ -38,6 +38,7 @@ from projections.state import LedgerState
 
 WORKERS_ENV = "PARLEDGER_REBUILD_WORKERS"
 MAX_WORKERS = 16
+WORKER_ROOM = 10_000  # documents' worth of memory a worker process takes before it holds any
 PARALLEL_FROM = 200_000  # events: a shorter log is folded faster than a worker starts (~0.7 s)
 
 OnProgress = Callable[[Progress], None]
@@ -107,9 +108,10 @@ def _fold_parts(
 ) -> Progress:
     """The log up to ``upto`` folded into ``shadow`` by ``count`` processes, one part each;
     then the position recorded under ``name``, as a one-process fold would have."""
-    # The documents held in memory are shared out, so the processes together hold no more
-    # than one would.
-    kept = max(DOCS_KEPT // count, 1_000)
+    # The documents held in memory are shared out, less what each process costs by itself
+    # (about 40 MiB, the room of some 10,000 documents), so that the processes together use
+    # about what one would.
+    kept = max(DOCS_KEPT // count - WORKER_ROOM, 2_000)
     env = {k: v for k, v in app.env.items() if isinstance(v, str)}
     answers: queue.Queue[tuple[int, tuple[Any, ...]]] = queue.Queue()
     workers: list[subprocess.Popen[bytes]] = []

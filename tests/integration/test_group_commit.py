@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -237,5 +238,61 @@ def test_a_batch_whose_connection_dies_is_stored_exactly_once(
             again = app.handle(ctx(key=f"x-{i}"), _progress(number, "x"))
             assert again.replayed and again.positions == outcomes[i].positions
         _chain_is_whole(app, sorted({p for o in outcomes for p in o.positions}))
+    finally:
+        app.close()
+
+
+def _gathering(db_url: str, milliseconds: int) -> tuple[ParLedger, list[str]]:
+    app = ParLedger(
+        parse_database_url(db_url), env={"PARLEDGER_GROUP_COMMIT_GATHER_MS": str(milliseconds)}
+    )
+    plan = bundled_plan(PLAN)
+    import_plan(app, plan, ctx())
+    return app, [t.number for t in plan.tasks if t.lead]
+
+
+def _timed(app: ParLedger, number: str) -> float:
+    started = time.monotonic()
+    app.handle(ctx(), _progress(number, "một mình"))
+    return time.monotonic() - started
+
+
+def test_concurrent_clients_are_gathered_into_one_commit(db_url: str) -> None:
+    """After a batch of four, the next leader waits for as many: four clients arriving
+    together are one commit, not one alone and then three (two fsyncs where one does)."""
+    app, leaves = _gathering(db_url, 3000)
+    try:
+        _run(app, db_url, (ctx(), _progress(leaves[0], "đầu")), [
+            (ctx(), _progress(n, "lô")) for n in leaves[1:5]
+        ])  # fmt: skip
+        batches = app.committer.batches
+        outcomes: list[Any] = [None] * 4
+
+        def run(i: int) -> None:
+            outcomes[i] = app.handle(ctx(), _progress(leaves[5 + i], "cùng lúc"))
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert all(isinstance(o, CommandResult) for o in outcomes), outcomes
+        assert app.committer.batches == batches + 1 and app.committer.last_size == 4
+        _chain_is_whole(app, [p for o in outcomes for p in o.positions])
+    finally:
+        app.close()
+
+
+def test_one_client_never_waits_and_after_a_burst_waits_once(db_url: str) -> None:
+    app, leaves = _gathering(db_url, 1000)
+    try:
+        assert max(_timed(app, n) for n in leaves[:5]) < 0.5  # alone from the start
+        _run(app, db_url, (ctx(), _progress(leaves[0], "đầu")), [
+            (ctx(), _progress(n, "lô")) for n in leaves[1:4]
+        ])  # fmt: skip
+        # The first lone command after the batch waits for company that does not come;
+        # the next expects no one.
+        assert _timed(app, leaves[5]) >= 0.9
+        assert max(_timed(app, n) for n in leaves[6:10]) < 0.5
     finally:
         app.close()
