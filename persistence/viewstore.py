@@ -40,9 +40,10 @@ __all__ = [
 ]
 
 UPSERT_ROWS = 5_000  # documents a PostgreSQL save writes per statement
+# A rowid table with a unique index (migration 4 says why not WITHOUT ROWID).
 SQLITE_DOCS = (
     "CREATE TABLE IF NOT EXISTS {table} (kind TEXT NOT NULL, key TEXT NOT NULL, "
-    "doc TEXT NOT NULL, plan TEXT, PRIMARY KEY (kind, key)) WITHOUT ROWID"
+    "doc TEXT NOT NULL, plan TEXT, UNIQUE (kind, key))"
 )
 SQLITE_PLAN_INDEX = f"CREATE INDEX IF NOT EXISTS {DOCS_TABLE}_plan ON {DOCS_TABLE} (plan)"
 

@@ -16,14 +16,24 @@ from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
 from psycopg.sql import SQL, Identifier
 
-from persistence.migrations import v0001_baseline, v0002_shared_state, v0003_verifications
+from persistence.migrations import (
+    v0001_baseline,
+    v0002_shared_state,
+    v0003_verifications,
+    v0004_view_rowid,
+)
 from persistence.records import APPEND_ONLY_TABLES
 from persistence.settings import ConfigurationError
 
 VERSION_TABLE = "parledger_schema_version"
 # One module per version, in order; a module has NAME, sqlite(datastore, cursor, events
 # table) and postgres(datastore, events table).
-MIGRATIONS: tuple[ModuleType, ...] = (v0001_baseline, v0002_shared_state, v0003_verifications)
+MIGRATIONS: tuple[ModuleType, ...] = (
+    v0001_baseline,
+    v0002_shared_state,
+    v0003_verifications,
+    v0004_view_rowid,
+)
 CURRENT = len(MIGRATIONS)
 # The events table each backend's recorder writes (the library names them).
 EVENTS_TABLES = {

@@ -18,6 +18,7 @@ from persistence.credentials import Credentials
 from persistence.merkle import merkle_table_statement, postgres_merkle_table_statement
 from persistence.migrations import (
     CURRENT,
+    Migrated,
     SchemaMismatch,
     migrate,
     open_datastore,
@@ -30,6 +31,9 @@ from persistence.settings import database_from_env, parse_database_url
 from persistence.sqlite import LedgerSQLiteRecorder
 from persistence.vault import vault_table_statement
 from persistence.viewstore import PostgresLedgerView, SQLiteLedgerView
+from projections import live
+from projections.rebuild import rebuild
+from tests.cat_hai import seed
 from tests.compat.answers import SQLITE_FILE
 from tests.conftest import POSTGRES_URL
 from tests.scale.processes import cli, servers, wait_healthy
@@ -244,3 +248,46 @@ def test_ten_services_starting_at_once_never_deadlock(postgres_url: str) -> None
         assert _versions(postgres_url, schema) == list(range(1, CURRENT + 1))
     finally:
         _drop(postgres_url, schema)
+
+
+def test_version_4_moves_sqlite_documents_into_rowid_tables(tmp_path: Path) -> None:
+    """A store whose views were WITHOUT ROWID tables (versions 1-3) keeps every document, its
+    plan and the plan index, in a rowid table keyed by a unique (kind, key) index; the view
+    still reads, upserts and promotes."""
+    path = tmp_path / "v3.sqlite3"
+    url = f"sqlite:///{path}"
+    app = ParLedger(parse_database_url(url))
+    seed(app)
+    live.catch_up(app)
+    head = int(app.recorder.max_notification_id() or 0)
+    app.close()
+    with sqlite3.connect(path) as conn:  # the tables as versions 1-3 made them
+        docs = conn.execute("SELECT kind, key, doc, plan FROM parledger_view_docs").fetchall()
+        for table in ("parledger_view_docs", "parledger_view_shadow"):
+            conn.execute(f"DROP TABLE {table}")
+            conn.execute(
+                f"CREATE TABLE {table} (kind TEXT NOT NULL, key TEXT NOT NULL, doc TEXT NOT NULL, "
+                "plan TEXT, PRIMARY KEY (kind, key)) WITHOUT ROWID"
+            )
+        conn.execute("CREATE INDEX parledger_view_docs_plan ON parledger_view_docs (plan)")
+        conn.executemany("INSERT INTO parledger_view_docs VALUES (?, ?, ?, ?)", docs)
+        conn.execute("DELETE FROM parledger_schema_version WHERE version > 3")
+    assert len(docs) > 50
+    assert migrate(parse_database_url(url)) == Migrated(before=3, after=CURRENT)
+    with sqlite3.connect(path) as conn:
+        assert sorted(conn.execute("SELECT kind, key, doc, plan FROM parledger_view_docs")) == (
+            sorted(docs)
+        )
+        tables = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    for table in ("parledger_view_docs", "parledger_view_shadow"):
+        assert "WITHOUT ROWID" not in tables[table] and "UNIQUE (kind, key)" in tables[table]
+    assert "parledger_view_docs_plan" in indexes
+    app = ParLedger(parse_database_url(url))
+    try:
+        assert live.status(app)["consistent"] is True
+        rebuild(app)
+        assert app.view.standing(app.name) == (head, 1)
+        assert live.status(app)["consistent"] is True
+    finally:
+        app.close()
