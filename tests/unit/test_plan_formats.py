@@ -364,7 +364,7 @@ def test_check_lists_the_format_warnings_and_accepts_a_mapping(
     assert (
         parledger(["plan", "import", str(DEPARTMENT), "--check", "--agencies", str(mapping)]) == 2
     )
-    assert "agencies:" in capsys.readouterr().err
+    assert "tệp danh bạ cơ quan: tệp co-quan.json" in capsys.readouterr().err  # --agencies
 
 
 def test_the_test_plans_import_beside_the_seed(
