@@ -140,18 +140,66 @@ def effective_day(event: Any) -> str:
     return str(event.meta.effective_at.astimezone(VN_TZ).date().isoformat())
 
 
-def _parse(data: bytes) -> tuple[dict[str, Any], Any, str | None]:
-    """The stored state without its meta; the meta marker as parsed, undecoded, and the
-    effective time's stored text, when the marker holds it as the library writes it.
+# How the library's transcoder writes the meta marker (compact JSON, keys in the order
+# ``EventMetaAsDict.encode`` gives them, ``source`` last with an enum's plain value).
+_META = b'"meta":{"_type_":"meta","_data_":{'
+_AT = b'"effective_at":{"_type_":"datetime_iso","_data_":"'
+_SOURCE = b'"source":"'
+_COMMA, _BRACE = ord(","), ord("{")
 
-    (Cutting the meta out of the bytes before parsing paid while a page of decoded rows was
-    held; decoded and folded one at a time, the whole parse is cheaper.)"""
+
+def _cut_meta(data: bytes) -> tuple[bytes, bytes, str] | None:
+    """``data`` without its ``meta`` marker, the marker's own text, and the effective time's
+    text; None where the text is not laid out as the transcoder writes it.
+
+    The meta marker is most of a stored event's text, and the fold reads only its effective
+    time: parsed apart, and only when asked, it costs nothing to most events. (Measured both
+    ways at 1M events: a rebuild, which decodes and folds one row at a time, is 3-7% faster
+    parsing the whole text; a replay, which holds its rows, is a third slower that way: the
+    plan's index-only answer took 84-99 ms against 57-66 ms with the cut.) The patterns
+    searched hold quotes that would be escaped inside any string, so each matches structure
+    only: ``_AT`` and ``_SOURCE`` match the marker's own keys (the actor's keys come before and
+    are other names), and a ``_META`` found in a nested dict rather than at the top leaves the
+    top-level ``meta`` in the rest, which the caller checks."""
+    start = data.find(_META)
+    at = data.find(_AT, start)
+    source = data.find(_SOURCE, at)
+    if start < 1 or at < 0 or source < 0:
+        return None
+    closing = data.find(b'"', source + len(_SOURCE))  # the source is a plain enum value
+    end = closing + 3
+    if closing < 0 or data[closing:end] != b'"}}':
+        return None
+    begin = at + len(_AT)
+    effective = data[begin : data.find(b'"', begin)].decode()
+    marker = data[start + 7 : end]  # past '"meta":'
+    before = data[start - 1]
+    if before == _COMMA:
+        rest = data[: start - 1] + data[end:]
+    elif before == _BRACE:
+        rest = data[:start] + data[end + 1 if data[end] == _COMMA else end :]
+    else:
+        return None
+    return rest, marker, effective
+
+
+def _parse(data: bytes) -> tuple[dict[str, Any], Any, str | None]:
+    """The stored state without its meta; the meta marker (its text, or parsed) and the
+    effective time's stored text, when found."""
+    cut = _cut_meta(data)
+    if cut is not None:
+        rest, meta, effective = cut
+        try:
+            state = orjson.loads(rest)
+        except orjson.JSONDecodeError:
+            state = None
+        if type(state) is dict and "meta" not in state:
+            return state, meta, effective
     state = orjson.loads(data)
     meta = state.pop("meta", None)
     if type(meta) is dict:
-        data_ = meta.get("_data_")
-        at = data_.get("effective_at") if type(data_) is dict else None
-        if type(at) is dict and at.get("_type_") == "datetime_iso":
+        at = meta["_data_"]["effective_at"]
+        if at["_type_"] == "datetime_iso":
             return state, meta, at["_data_"]
     return state, meta, None
 

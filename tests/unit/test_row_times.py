@@ -1,6 +1,6 @@
-"""The fold's fast input parses an event's stored text, reads the effective time from the meta
-marker's text, and decodes ``meta``, ``timestamp`` and ``originator_id`` only when asked
-(``projections.rows``). For any moment, in any offset, with or without
+"""The fold's fast input parses an event's meta apart from the rest of its stored text, reads
+the effective time from that text, and decodes ``meta``, ``timestamp`` and ``originator_id``
+only when asked (``projections.rows``). For any moment, in any offset, with or without
 microseconds, the register stamp and the local day are those the library's decoded event gives;
 for any text in the meta and the fields, the keys in any order and a meta marker nested in a
 field, every attribute is what the library's transcoder decodes from the same stored text; and
