@@ -5,6 +5,7 @@ live view as it was."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -130,23 +131,27 @@ def test_a_part_whose_process_dies_fails_the_rebuild(
 
 
 def test_workers_are_chosen_by_the_log_and_the_setting(
-    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    app: ParLedger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = ParLedger(parse_database_url(f"sqlite:///{tmp_path / 'w.sqlite3'}"))
-    try:
-        assert rebuild.workers_for(app, 10) == 1
-        assert rebuild.workers_for(app, rebuild.PARALLEL_FROM) >= 1
-        monkeypatch.setenv(rebuild.WORKERS_ENV, "3")
-        assert rebuild.workers_for(app, 10) == 3
-        for bad in ("0", "many", "17", "-2"):
-            monkeypatch.setenv(rebuild.WORKERS_ENV, bad)
-            with pytest.raises(ConfigurationError, match=r"PARLEDGER_REBUILD_WORKERS.*số nguyên"):
-                rebuild.workers_for(app, 10)
-    finally:
-        app.close()
+    monkeypatch.delenv(rebuild.WORKERS_ENV, raising=False)
+    assert rebuild.workers_for(app, 10) == 1
+    by_default = rebuild.workers_for(app, rebuild.PARALLEL_FROM)
+    if app.database.backend == "sqlite":
+        assert by_default == max(1, min(os.cpu_count() or 1, 4))
+    else:  # the server does half the work: parts only when asked for
+        assert by_default == 1
+    monkeypatch.setenv(rebuild.WORKERS_ENV, "3")
+    assert rebuild.workers_for(app, 10) == 3
+    for bad in ("0", "many", "17", "-2"):
+        monkeypatch.setenv(rebuild.WORKERS_ENV, bad)
+        with pytest.raises(ConfigurationError, match=r"PARLEDGER_REBUILD_WORKERS.*số nguyên"):
+            rebuild.workers_for(app, 10)
+
+
+def test_a_store_only_this_process_sees_is_folded_by_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(rebuild.WORKERS_ENV, "4")
     memory = ParLedger(parse_database_url("memory://workers"))
     try:
-        assert rebuild.workers_for(memory, 10**7) == 1  # no other process can see it
+        assert rebuild.workers_for(memory, 10**7) == 1
     finally:
         memory.close()
