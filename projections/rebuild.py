@@ -38,7 +38,9 @@ from projections.state import LedgerState
 
 WORKERS_ENV = "PARLEDGER_REBUILD_WORKERS"
 MAX_WORKERS = 16
-WORKER_ROOM = 10_000  # documents' worth of memory a worker process takes before it holds any
+# Documents' worth of memory (~5 KB each) a worker takes before it holds any (~40 MiB), and
+# its share of the parent's, which keeps the application loaded meanwhile.
+WORKER_ROOM = 15_000
 PARALLEL_FROM = 200_000  # events: a shorter log is folded faster than a worker starts (~0.7 s)
 
 OnProgress = Callable[[Progress], None]
@@ -113,8 +115,7 @@ def _fold_parts(
     """The log up to ``upto`` folded into ``shadow`` by ``count`` processes, one part each;
     then the position recorded under ``name``, as a one-process fold would have."""
     # The documents held in memory are shared out, less what each process costs by itself
-    # (about 40 MiB, the room of some 10,000 documents), so that the processes together use
-    # about what one would.
+    # (WORKER_ROOM), so that the processes together use about what one would.
     kept = max(DOCS_KEPT // count - WORKER_ROOM, 2_000)
     env = {k: v for k, v in app.env.items() if isinstance(v, str)}
     answers: queue.Queue[tuple[int, tuple[Any, ...]]] = queue.Queue()
