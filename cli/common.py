@@ -17,6 +17,7 @@ from uuid import UUID
 
 from domain.aggregates import ENTITY_VN
 from domain.field_names import field_vn
+from domain.value_names import value_vn
 from domain.values import VN_TZ, Actor, Source
 from ledger.application import ParLedger, cli_operator
 from ledger.context import CommandContext, CommandResult
@@ -93,7 +94,7 @@ def vn(value: Any) -> str:
     if isinstance(value, (list, tuple)):  # never Python's brackets and quotes
         return ", ".join(vn(v) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{field_vn(str(k))}: {vn(v)}" for k, v in value.items())
+        return "; ".join(f"{field_vn(str(k))}: {vn(value_vn(str(k), v))}" for k, v in value.items())
     return str(value)
 
 
@@ -163,5 +164,7 @@ def entry_lines(e: Any, title: str) -> list[str]:
     ]
     if e.reason:
         lines.append(f"   lý do: {e.reason}")
-    lines += [f"   {field_vn(c.field)}: {vn(c.before)} → {vn(c.after)}" for c in e.changes[:30]]
+    for c in e.changes[:30]:
+        before, after = (vn(value_vn(c.field, v)) for v in (c.before, c.after))
+        lines.append(f"   {field_vn(c.field)}: {before} → {after}")
     return lines

@@ -20,6 +20,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
+from domain.value_names import OBLIGATION_KIND_VN
 from projections.fold.core import Doc
 from projections.state import LedgerState
 from projections.views import tally
@@ -33,7 +34,7 @@ STATUS_VN = {
     "missed": "bỏ lỡ",
     "waived": "được miễn",
 }
-KIND_VN = {"apology": "xin lỗi", "report": "báo cáo", "remediation": "khắc phục"}
+KIND_VN: dict[str, str] = dict(OBLIGATION_KIND_VN)
 
 
 def status_of(doc: Doc, as_of: date) -> str:

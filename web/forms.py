@@ -20,11 +20,11 @@ from pydantic.fields import FieldInfo
 import reports.submission  # noqa: F401  (registers the report submission use case)
 from domain import ids
 from domain.errors import InvalidValue
+from domain.value_names import ROLE_VN
 from domain.values import VN_TZ, Actor
 from ledger import access
 from ledger.commands import DECLARED, Command
 from reports.data import parse_day
-from web.render import ROLE_VN
 
 BY_OPERATION = {c.operation: c for c in DECLARED}
 

@@ -11,19 +11,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
 from domain.field_names import field_vn
+from domain.value_names import INSPECTION_KIND_VN, INSPECTION_STATUS_VN, ROLE_VN, value_vn
 from projections.event_names import event_vn
 from projections.views import STATUS_VN
-from reports.tables import FINDING_STATUS_VN, INSPECTION_KIND_VN, INSPECTION_STATUS_VN, YES_NO
+from reports.tables import FINDING_STATUS_VN, YES_NO
 from reports.vn_dates import iso_day, vn_date, vn_moment, vn_number, vn_short
-
-ROLE_VN = {
-    "admin": "quản trị",
-    "secretariat": "thường trực CCHC",
-    "agency_officer": "cán bộ cơ quan",
-    "inspector": "thanh tra, kiểm tra",
-    "auditor": "kiểm toán",
-    "reader": "người đọc",
-}
 
 
 def _day(value: Any) -> str:
@@ -73,15 +65,16 @@ def _status(value: str) -> str:
     )
 
 
-def _shown(value: Any) -> str:
-    """A before/after value of the audit trail."""
+def _shown(value: Any, field: str = "") -> str:
+    """A before/after value of the audit trail (of ``field``, whose enumerated values are said
+    in Vietnamese)."""
     if value is None or value == "" or value == [] or value == {}:
         return "—"
     if isinstance(value, list):
-        return ", ".join(_shown(v) for v in value)
+        return ", ".join(_shown(v, field) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{field_vn(str(k))}: {_shown(v)}" for k, v in value.items())
-    return str(value)
+        return "; ".join(f"{field_vn(str(k))}: {_shown(v, str(k))}" for k, v in value.items())
+    return str(value_vn(field, value))
 
 
 environment = Environment(

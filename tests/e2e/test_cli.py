@@ -90,12 +90,18 @@ def test_history_shows_who_when_what_and_why(cli) -> None:  # type: ignore[no-un
     assert "hạn: 15/01/2023 → 31/01/2023" in out
     assert "user:lan" in out and "user:minh" in out
     assert "hiệu lực 30/01/2023" in out
+    # The status as officials say it; the JSON keeps the stored value.
+    assert "trạng thái: chưa thực hiện → đang thực hiện" in out
+    assert "trạng thái: đang thực hiện → đã hoàn thành" in out
 
     code, out, _ = cli("history", f"task:{PLAN}:1", "--format", "json")
     events = json.loads(out)["events"]
     assert [e["actor_id"] for e in events[1:]] == ["user:lan", "user:minh", "user:lan"]
     assert events[3]["effective_at"].startswith("2023-01-30")
     assert events[2]["changes"] == [{"field": "due", "before": "2023-01-15", "after": "2023-01-31"}]
+    assert {"field": "status", "before": "in_progress", "after": "completed"} in events[3][
+        "changes"
+    ]
 
 
 def test_errors_are_one_line_with_a_fitting_exit_code(cli) -> None:  # type: ignore[no-untyped-def]
