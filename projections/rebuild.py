@@ -41,7 +41,7 @@ MAX_WORKERS = 16
 # Documents' worth of memory (~5 KB each) a worker takes before it holds any (~40 MiB), and
 # its share of the parent's, which keeps the application loaded meanwhile.
 WORKER_ROOM = 15_000
-PARALLEL_FROM = 200_000  # events: a shorter log is folded faster than a worker starts (~0.7 s)
+PARALLEL_FROM = 200_000  # events: below, starting the workers (~0.3 s) outweighs their help
 
 OnProgress = Callable[[Progress], None]
 
@@ -86,7 +86,8 @@ def rebuild(
     head = int(app.recorder.max_notification_id() or 0)
     count = workers_for(app, head) if workers is None else workers
     state = LedgerState()
-    if count > 1 and head > 0:
+    # Other processes see only a store on disk or on a server, never one in this memory.
+    if count > 1 and head > 0 and app.database.backend in ("sqlite", "postgres"):
         progress = _fold_parts(app, shadow, name, head, count, on_progress)
     else:
         progress = live.catch_up(app, shadow, on_progress=on_progress, state=state, name=name)

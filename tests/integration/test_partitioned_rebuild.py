@@ -153,5 +153,10 @@ def test_a_store_only_this_process_sees_is_folded_by_it(monkeypatch: pytest.Monk
     memory = ParLedger(parse_database_url("memory://workers"))
     try:
         assert rebuild.workers_for(memory, 10**7) == 1
+        seed(memory)
+        live.catch_up(memory)
+        _, expected = _docs(memory)
+        assert rebuild.rebuild(memory, workers=3).worker_rss_mib == ()  # asked, yet one
+        assert _docs(memory) == (_head(memory), expected)
     finally:
         memory.close()
