@@ -47,7 +47,7 @@ from persistence.records import (
 )
 from persistence.settings import Database, database_from_env
 from persistence.vault import PersonVault
-from persistence.viewstore import LedgerView, PostgresLedgerView, SQLiteLedgerView
+from persistence.viewstore import LedgerView, view_class
 
 A = TypeVar("A", bound=LedgerAggregate)
 
@@ -106,11 +106,7 @@ class LedgerCore(LedgerBase):
     def view(self) -> LedgerView:
         """The live view and checkpoint tables, in the ledger's own database."""
         datastore = self.recorder.datastore  # type: ignore[attr-defined]
-        view: LedgerView
-        if self.database.backend == "postgres":
-            view = PostgresLedgerView(datastore)
-        else:
-            view = SQLiteLedgerView(datastore)
+        view = view_class(self.database.backend)(datastore)
         if self.creates_tables:
             view.create_table()
         return view

@@ -409,3 +409,8 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
                 ).format(**self.names)
             )
             return [(r["plan"], r["valid_to"], r["position"]) for r in curs.fetchall()]
+
+
+def view_class(backend: str) -> type[SQLiteLedgerView] | type[PostgresLedgerView]:
+    """The live view's tables on ``backend`` (the embedded memory store keeps SQLite's)."""
+    return PostgresLedgerView if backend == "postgres" else SQLiteLedgerView

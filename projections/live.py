@@ -27,10 +27,9 @@ from ledger.application import ParLedger
 from ledger.errors import Conflict
 from persistence.viewstore import (
     LedgerView,
-    PostgresLedgerView,
     Row,
-    SQLiteLedgerView,
     StaleGeneration,
+    view_class,
 )
 from projections.catchup import Progress, fold_into, pages, process_page
 from projections.state import LedgerState, fold
@@ -157,10 +156,9 @@ class LedgerStateProjection(Projection[LedgerView]):
 
 def follow(app_env: dict[str, str], backend: str) -> ProjectionRunner[ParLedger, LedgerView]:
     """Start following new events in a background thread (``runner.stop()`` to end)."""
-    view_class = PostgresLedgerView if backend == "postgres" else SQLiteLedgerView
     return ProjectionRunner(
         application_class=ParLedger,
         projection_class=LedgerStateProjection,
-        view_class=view_class,
+        view_class=view_class(backend),
         env=app_env,
     )

@@ -21,7 +21,7 @@ from eventsourcing.persistence import JSONTranscoder
 
 from ledger.transcodings import register_ledger_transcodings
 from persistence.records import LedgerRecorder
-from persistence.viewstore import LedgerView, PostgresLedgerView, SQLiteLedgerView
+from persistence.viewstore import LedgerView, view_class
 from projections.catchup import fold_into
 from projections.state import LedgerState
 
@@ -48,10 +48,7 @@ class FoldSource(Application[Any]):
 
     def shadow(self, backend: str) -> LedgerView:
         datastore = self.recorder.datastore  # type: ignore[attr-defined]
-        view = (
-            PostgresLedgerView(datastore) if backend == "postgres" else SQLiteLedgerView(datastore)
-        )
-        return view.shadow()
+        return view_class(backend)(datastore).shadow()
 
 
 def main() -> None:
