@@ -64,17 +64,15 @@ def raw_scan(app: ParLedger) -> tuple[int, float]:
 # rebuild's, not what growing the ledger left in this one.
 _REBUILD = """
 import json, sys, time
-from pathlib import Path
 from persistence.settings import parse_database_url
 from ledger.application import ParLedger
 from projections.rebuild import rebuild
+from projections.partworker import peak_rss_mib
 app = ParLedger(parse_database_url(sys.argv[1]))
 started = time.perf_counter()
 progress = rebuild(app, workers=int(sys.argv[2]))
 elapsed = time.perf_counter() - started
-peak = next(int(line.split()[1]) / 1024 for line in Path("/proc/self/status").read_text()
-            .splitlines() if line.startswith("VmHWM:"))
-print(json.dumps([progress.done, elapsed, peak, list(progress.worker_rss_mib)]))
+print(json.dumps([progress.done, elapsed, peak_rss_mib(), list(progress.worker_rss_mib)]))
 """
 
 
