@@ -21,6 +21,7 @@ from domain.errors import (
     RuleViolation,
     StoreBusy,
 )
+from domain.field_names import field_vn
 from ledger.commands import said
 from ledger.errors import Conflict, Forbidden, IdempotencyConflict, StaleVersion, Unauthenticated
 
@@ -119,6 +120,14 @@ def status_of(error: DomainError) -> int:
     return next((s for cls, s in _DOMAIN_STATUS if isinstance(error, cls)), 422)
 
 
+def _detail(error: DomainError) -> str:
+    """The refusal's message; one that begins with the input's JSON name (``percent: …``,
+    from an input check) begins with its Vietnamese name instead, as the CLI says it."""
+    if error.field and error.message.startswith(f"{error.field}: "):
+        return str(error)
+    return error.message
+
+
 def _location(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or str(loc[-1])
@@ -129,7 +138,7 @@ def install(app: FastAPI) -> None:
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
         # A busy store is a retryable refusal: nothing was written.
         headers = {"Retry-After": "1"} if isinstance(error, StoreBusy) else None
-        return problem(status_of(error), error.code, error.message, error.field, headers)
+        return problem(status_of(error), error.code, _detail(error), error.field, headers)
 
     @app.exception_handler(ProblemError)
     async def http_problem(_: Request, error: ProblemError) -> JSONResponse:
@@ -158,7 +167,8 @@ def install(app: FastAPI) -> None:
             for e in error.errors()
         ]
         first = errors[0] if errors else {"field": None, "problem": "không hợp lệ"}
-        detail = "; ".join(f"{e['field']}: {e['problem']}" for e in errors[:5])
+        # The field as an official says it; ``field`` and ``errors`` keep the JSON's names.
+        detail = "; ".join(f"{field_vn(e['field'])}: {e['problem']}" for e in errors[:5])
         return problem(422, "invalid_value", detail, first["field"], errors=errors)
 
     @app.exception_handler(StarletteHTTPException)

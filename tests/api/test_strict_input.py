@@ -166,3 +166,12 @@ def test_a_control_character_in_the_login_form_is_refused(api: Api) -> None:
 
 def test_a_page_with_a_valid_cursor_still_answers(api: Api) -> None:
     assert api.client.get(f"/web/{PLAN}/tasks?agency=phong-noi-vu").status_code == 200
+
+
+def test_an_invalid_field_is_named_in_vietnamese_in_the_detail(api: Api) -> None:
+    # The problem's ``field`` keeps the JSON's name for clients; its ``detail``, which an
+    # official reads, names the field as the CLI and the pages do.
+    found = _post(api, json.dumps({**BODY, "percent": 150}).encode())
+    assert found["status"] == 422 and found["field"] == "percent"
+    assert str(found["detail"]).startswith("phần trăm: "), found
+    assert "percent" not in str(found["detail"])
