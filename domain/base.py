@@ -28,7 +28,8 @@ class LedgerAggregate(Aggregate):
 
     @property
     def uuid(self) -> UUID:
-        return UUID(str(self.id))
+        found = self.id
+        return found if type(found) is UUID else UUID(str(found))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:
         """What ``copy.deepcopy`` makes (the repository copies every aggregate it hands out
