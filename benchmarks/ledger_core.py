@@ -28,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -37,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.persistence import StoredEvent
 
 from benchmarks.stores import POSTGRES_URL, postgres_reachable, postgres_schemas
 from domain.values import Actor, Role, Source
@@ -146,29 +148,62 @@ def library_default(n: int, env: dict[str, str]) -> tuple[float, list[float]]:
 
 
 @contextmanager
-def parledger_op(url: str, env: dict[str, str] | None = None) -> Iterator[Callable[[int], None]]:
-    """The i-th ParLedger command (task progress) on a store holding the Cát Hải plan."""
+def seeded(url: str, env: dict[str, str] | None = None) -> Iterator[tuple[ParLedger, list[str]]]:
+    """A ledger holding the Cát Hải plan, and the numbers of its tasks that have a lead."""
     app = ParLedger(parse_database_url(url), env=env)
-    ctx = CommandContext(actor=ADMIN, source=Source.CLI)
     plan = bundled_plan("cat-hai-2023")
-    import_plan(app, plan, ctx)
-    leaves = [t.number for t in plan.tasks if t.lead]
+    import_plan(app, plan, CommandContext(actor=ADMIN, source=Source.CLI))
+    try:
+        yield app, [t.number for t in plan.tasks if t.lead]
+    finally:
+        app.close()
+
+
+def progress(app: ParLedger, leaves: list[str]) -> Callable[[int], None]:
+    """The i-th ParLedger command: task progress on the Cát Hải plan."""
+    ctx = CommandContext(actor=ADMIN, source=Source.CLI)
 
     def op(i: int) -> None:
         app.handle(
             ctx,
             ReportTaskProgress(
-                plan=plan.id,
+                plan="cat-hai-2023",
                 number=leaves[i % len(leaves)],
                 percent=i % 100,
                 note=f"tiến độ lần {i}",
             ),
         )
 
-    try:
+    return op
+
+
+@contextmanager
+def parledger_op(url: str, env: dict[str, str] | None = None) -> Iterator[Callable[[int], None]]:
+    """The i-th ParLedger command (task progress) on a store holding the Cát Hải plan."""
+    with seeded(url, env) as (app, leaves):
+        yield progress(app, leaves)
+
+
+@contextmanager
+def append_op(url: str) -> Iterator[Callable[[int], None]]:
+    """The floor under a command: the recorder appending the rows one command writes (its
+    event, index row and chain link), prebuilt from a real command's, with nothing decided,
+    encoded or loaded. A command's rate beside this one is the share of the domain and the
+    application; this one beside the raw insert is the share of what the ledger stores."""
+    with seeded(url) as (app, leaves):
+        progress(app, leaves)(0)
+        head = int(app.recorder.max_notification_id() or 0)
+        (stored,) = app.recorder.select_notifications(head, 1)
+        ((_, row),) = app.ledger_recorder.select_index(gt=head - 1, limit=1)
+        origin = uuid4()
+
+        def op(i: int) -> None:
+            app.recorder.insert_events(
+                [StoredEvent(origin, i + 1, stored.topic, stored.state)],
+                index_rows=[replace(row, originator_id=origin, originator_version=i + 1)],
+            )
+
         yield op
-    finally:
-        app.close()
 
 
 def parledger(
@@ -213,40 +248,37 @@ def concurrent_op(url: str, clients: int) -> Iterator[Callable[[int], list[float
     """``clients`` threads sharing one application (as the service does), each reporting
     progress on tasks of its own: a function that runs ``m`` commands in all (each client
     going on where its last call stopped) and answers every latency."""
-    app = ParLedger(parse_database_url(url))
     ctx = CommandContext(actor=ADMIN, source=Source.CLI)
-    plan = bundled_plan("cat-hai-2023")
-    import_plan(app, plan, ctx)
-    leaves = [t.number for t in plan.tasks if t.lead]
-    done = [0] * clients
+    with seeded(url) as (app, leaves):
+        done = [0] * clients
 
-    def run(m: int) -> list[float]:
-        latencies: list[list[float]] = [[] for _ in range(clients)]
+        def run(m: int) -> list[float]:
+            latencies: list[list[float]] = [[] for _ in range(clients)]
 
-        def client(k: int) -> None:
-            mine = leaves[k::clients] or leaves
-            for i in range(done[k], done[k] + m // clients):
-                t = time.perf_counter()
-                app.handle(
-                    ctx,
-                    ReportTaskProgress(
-                        plan=plan.id, number=mine[i % len(mine)], percent=i % 100, note=f"lần {i}"
-                    ),
-                )
-                latencies[k].append(time.perf_counter() - t)
-            done[k] += m // clients
+            def client(k: int) -> None:
+                mine = leaves[k::clients] or leaves
+                for i in range(done[k], done[k] + m // clients):
+                    t = time.perf_counter()
+                    app.handle(
+                        ctx,
+                        ReportTaskProgress(
+                            plan="cat-hai-2023",
+                            number=mine[i % len(mine)],
+                            percent=i % 100,
+                            note=f"lần {i}",
+                        ),
+                    )
+                    latencies[k].append(time.perf_counter() - t)
+                done[k] += m // clients
 
-        threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return [x for per in latencies for x in per]
+            threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            return [x for per in latencies for x in per]
 
-    try:
         yield run
-    finally:
-        app.close()
 
 
 def concurrent(n: int, url: str, clients: int) -> tuple[float, list[float]]:
@@ -311,6 +343,18 @@ def goals(
     )
 
 
+def shares(name: str, raw: float, append: float, command: float) -> None:
+    """Where a one-client command's time goes, from this run's rates: the rows the ledger
+    stores (the recorder's append beside the raw insert) and the rest (the command beside
+    that append: loading, deciding, encoding, hashing)."""
+    ms = [1000 / rate for rate in (raw, append, command)]
+    print(
+        f"  {name}, one client, per command: raw insert {ms[0]:.2f} ms; the command's rows "
+        f"appended alone {ms[1]:.2f} ms ({append / raw:.2f}x raw: the most a command could "
+        f"reach); the command {ms[2]:.2f} ms ({command / append:.2f}x its own append)"
+    )
+
+
 def line(name: str, result: tuple[float, list[float]] | None, raw: float | None) -> str:
     if result is None:
         return f"  {name:<54} {'—':>10}"
@@ -340,12 +384,15 @@ def main() -> int:
             },
         )
         ours = parledger(n, f"sqlite:///{base / 'parledger.sqlite3'}")
+        with append_op(f"sqlite:///{base / 'append.sqlite3'}") as op:
+            floor = timed(n, op)
         normal = parledger(n, f"sqlite:///{base / 'normal.sqlite3'}?synchronous=normal")
         many = concurrent(n, f"sqlite:///{base / 'many.sqlite3'}", CLIENTS)
         print("SQLite (file, WAL)")
         print(line("raw INSERT + COMMIT (sqlite3, synchronous=NORMAL)", raw, None))
         print(line("raw INSERT + COMMIT (synchronous=FULL, as ParLedger)", raw_full, raw[0]))
         print(line("eventsourcing default recorder, 1 event/tx", lib, raw[0]))
+        print(line("recorder append alone (a command's rows, prebuilt)", floor, raw[0]))
         print(line("ParLedger command (event+index+command row)", ours, raw[0]))
         print(line("ParLedger command, ?synchronous=normal (opt-in)", normal, raw[0]))
         print(line(f"ParLedger commands, {CLIENTS} concurrent clients", many, raw[0]))
@@ -355,6 +402,7 @@ def main() -> int:
             f"{normal[0] / raw[0]:.2f}x raw NORMAL, {normal[0] / ours[0]:.1f}x the FULL command"
         )
         goals("SQLite, same durability (synchronous=FULL)", raw_full[0], ours, many)
+        shares("SQLite", raw_full[0], floor[0], ours[0])
         with (
             raw_sqlite_op(base / "pair-raw.sqlite3", "FULL") as raw_op,
             parledger_op(f"sqlite:///{base / 'pair.sqlite3'}") as command_op,
@@ -370,7 +418,7 @@ def main() -> int:
         return 0
     with (
         postgres_schemas(args.postgres_url, 5, migrated=False) as schemas,
-        postgres_schemas(args.postgres_url, 4) as own,  # ParLedger's, migrated
+        postgres_schemas(args.postgres_url, 5) as own,  # ParLedger's, migrated
     ):
         url = parse_database_url(f"{args.postgres_url}?schema={schemas[1]}")
         migrate(url)
@@ -387,6 +435,8 @@ def main() -> int:
             {**pg_env, "POSTGRES_SCHEMA": schemas[2], "POSTGRES_ENABLE_DB_FUNCTIONS": "y"},
         )
         ours_pg = parledger(n, f"{args.postgres_url}?schema={own[0]}")
+        with append_op(f"{args.postgres_url}?schema={own[4]}") as op:
+            floor_pg = timed(n, op)
         many_pg = concurrent(n, f"{args.postgres_url}?schema={own[1]}", CLIENTS)
         with (
             raw_postgres_op(args.postgres_url, schemas[3]) as raw_op,
@@ -402,9 +452,11 @@ def main() -> int:
     print(line("raw INSERT, autocommit (psycopg 3)", raw_pg, None))
     print(line("eventsourcing default recorder, 1 event/tx", lib_pg, raw_pg[0]))
     print(line("eventsourcing with POSTGRES_ENABLE_DB_FUNCTIONS", lib_fn, raw_pg[0]))
+    print(line("recorder append alone (a command's rows, prebuilt)", floor_pg, raw_pg[0]))
     print(line("ParLedger command (event+index+command row)", ours_pg, raw_pg[0]))
     print(line(f"ParLedger commands, {CLIENTS} concurrent clients", many_pg, raw_pg[0]))
     goals("PostgreSQL", raw_pg[0], ours_pg, many_pg)
+    shares("PostgreSQL", raw_pg[0], floor_pg[0], ours_pg[0])
     print(paired_line("one client, alternating", pair_pg))
     print(paired_concurrent_line(f"{CLIENTS} clients, alternating", pair_many_pg))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

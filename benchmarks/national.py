@@ -41,11 +41,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.ledger_mix import OPERATOR, Mix
 from benchmarks.replicate import Commune, Replicator, Template
 from benchmarks.stores import growth_arguments, scratch_store
+from domain.plan import Plan
 from domain.values import Source
 from ledger.application import ParLedger
 from ledger.context import CommandContext
 from ledger.importer import import_plan
 from ledger.usecases.unit import EstablishUnit, UnitLevel
+from ledger.views import plan_overview
 from persistence.settings import parse_database_url
 from planfile.bundled import bundled_plan
 from planfile.schema import PlanFile
@@ -53,7 +55,7 @@ from planfile.units import qualified
 from projections import live
 from replay import replay
 from replay.engine import make_checkpoints
-from replay.rollup import plans_in, rollup
+from replay.rollup import plan_list, plans_in, rollup
 
 PROVINCES = 34
 YEAR = 2023
@@ -172,6 +174,12 @@ def checkpoint_province(app: ParLedger) -> int:
     return sum(make_checkpoints(app, ref.plan) for ref in plans_in(app, PROVINCE))
 
 
+def every_plan(app: ParLedger) -> list[Plan]:
+    """The list of plans as the pages and GET /plans read it before the live view did."""
+    uids = app.ledger_recorder.select_originators(Plan.__name__)
+    return [app.load(Plan, uid, "kế hoạch") for uid in uids]
+
+
 def measure(app: ParLedger, mix: NationalMix, queries: int, base: ParLedger) -> dict[str, float]:
     """The figures at the current size; one plan's answers in turns with the same answers
     from ``base``, the store at the smallest size, so that their ratio is the growth and
@@ -192,6 +200,15 @@ def measure(app: ParLedger, mix: NationalMix, queries: int, base: ParLedger) -> 
         ],
         queries,
     )
+    # One plan's structure and status (``plan show``, GET /plans/{plan}) and the list of
+    # plans (GET /plans, every page's plan menu): the first should not grow with the country,
+    # the second grows with its plans only.
+    overview, base_overview = in_turns(
+        [lambda: plan_overview(app, PLAN), lambda: plan_overview(base, PLAN)], queries
+    )
+    listed, base_listed, loaded = in_turns(
+        [lambda: plan_list(app), lambda: plan_list(base), lambda: every_plan(app)], queries
+    )
     found = rollup(app, PROVINCE, AS_OF)
     (province,) = in_turns([lambda: rollup(app, PROVINCE, AS_OF)], queries)
     return {
@@ -202,6 +219,12 @@ def measure(app: ParLedger, mix: NationalMix, queries: int, base: ParLedger) -> 
         "base_plan_p50": statistics.median(base_cp),
         "index_p50": statistics.median(index),
         "base_index_p50": statistics.median(base_index),
+        "overview_p50": statistics.median(overview),
+        "base_overview_p50": statistics.median(base_overview),
+        "list_p50": statistics.median(listed),
+        "base_list_p50": statistics.median(base_listed),
+        "base_plans": len(plan_list(base)),
+        "loaded_p50": statistics.median(loaded),
         "folded": folded,
         "catch_up_s": catch_up_s,
         "province_plans": len(found["plans"]),
@@ -222,6 +245,14 @@ def _print(r: dict[str, float], base: dict[str, float]) -> None:
         f"when {at} was measured alone)\n"
         f"  index only: p50 {r['index_p50']:.1f} ms, beside {r['base_index_p50']:.1f} ms at "
         f"{at}: growth {r['index_p50'] / r['base_index_p50']:.2f}x\n"
+        f"  one plan's overview (plan show): p50 {r['overview_p50']:.1f} ms, beside "
+        f"{r['base_overview_p50']:.1f} ms at {at}: growth "
+        f"{r['overview_p50'] / r['base_overview_p50']:.2f}x (goal < 1.2x)\n"
+        f"  the list of plans ({r['plans']:.0f}): p50 {r['list_p50']:.1f} ms, beside "
+        f"{r['base_list_p50']:.1f} ms for {r['base_plans']:.0f} at {at}: "
+        f"{r['list_p50'] / max(r['plans'], 1) * 1000:.0f} us a plan beside "
+        f"{r['base_list_p50'] / max(r['base_plans'], 1) * 1000:.0f} us; loading every "
+        f"plan's events instead (as before): {r['loaded_p50']:.1f} ms\n"
         f"  province {PROVINCE} roll-up ({r['province_plans']:.0f} plans): p50 "
         f"{r['province_p50']:.1f} ms, p99 {r['province_p99']:.1f} ms, beside one plan's "
         f"{r['plan_p50']:.1f} ms ({r['province_p50'] / r['plan_p50']:.1f}x)",

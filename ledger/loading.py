@@ -20,6 +20,7 @@ from domain.inspection import Inspection
 from domain.plan import Plan
 from domain.target import Target
 from domain.task import Task
+from domain.unit import LEGACY_UNIT, unit_scope
 from domain.user import User
 from domain.values import Actor, Role
 from ledger.context import CommandContext
@@ -161,13 +162,20 @@ class LedgerBase(Application[UUID]):
         return head if dot else None
 
     def directory(self, unit: str | None = None) -> list[Agency]:
-        """Every agency, or those of ``unit``."""
-        found = [a for a in self._all(Agency) if isinstance(a, Agency)]
+        """Every agency, or those of ``unit``: read from the unit's own index scope, where
+        its agencies were filed when registered (a unit never changes), so a group's
+        members cost the same in a country's ledger as in one district's. The legacy unit's
+        agencies were filed in the shared scope: for it, every agency is read."""
+        if unit is None or unit == LEGACY_UNIT:
+            found = [a for a in self._all(Agency) if isinstance(a, Agency)]
+        else:
+            found = self.plan_members(unit_scope(unit), Agency)
         return found if unit is None else [a for a in found if a.unit_code == unit]
 
     def plan_members(self, plan: str, cls: type[A]) -> list[A]:
-        """Every aggregate of ``cls`` (tasks, targets) registered in ``plan``, withdrawn ones
-        too: from the event index's plan scope, so other plans cost nothing."""
+        """Every aggregate of ``cls`` (tasks, targets; a unit's agencies, with the unit's
+        scope as ``plan``) registered in ``plan``, withdrawn ones too, in order of
+        registration: from the event index's plan scope, so other plans cost nothing."""
         where = IndexFilter(plan=plan, entity=cls.__name__, event_type="Registered")
         found: list[A] = []
         after = 0

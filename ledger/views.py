@@ -20,22 +20,12 @@ def _task_number_key(number: str) -> tuple[int, str]:
 
 
 def plan_tasks(app: ParLedger, plan: str) -> list[Task]:
-    tasks = [
-        t
-        for t in (app.load(Task, i, "task") for i in app.ledger_recorder.select_originators("Task"))
-        if t.plan == plan
-    ]
+    tasks = app.plan_members(plan, Task)
     return sorted(tasks, key=lambda t: _task_number_key(t.number))
 
 
 def plan_targets(app: ParLedger, plan: str) -> list[Target]:
-    targets = [
-        t
-        for t in (
-            app.load(Target, i, "target") for i in app.ledger_recorder.select_originators("Target")
-        )
-        if t.plan == plan
-    ]
+    targets = app.plan_members(plan, Target)
     return sorted(targets, key=lambda t: t.number)
 
 

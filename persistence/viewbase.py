@@ -102,6 +102,12 @@ class LedgerView(TrackingRecorder, ABC):
         """The documents asked for, or all of them."""
 
     @abstractmethod
+    def fields_of(self, kind: str, names: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
+        """(key, {name: value}) of every document of ``kind``: only the top-level fields
+        ``names``, read out of the documents by the database (a list of a country's plans
+        needs their codes and titles, not their scores)."""
+
+    @abstractmethod
     def load_plan(self, plan: str) -> list[Row]:
         """The documents of one plan and of the agency directory (one indexed query)."""
 

@@ -114,6 +114,21 @@ class SQLiteLedgerView(SQLiteTrackingRecorder, LedgerView):
                     found += c.fetchall()
         return [(r["kind"], r["key"], json.loads(r["doc"])) for r in found]
 
+    def fields_of(self, kind: str, names: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
+        # With two paths or more, json_extract answers one JSON array of the values, nested
+        # ones as JSON (with one it would answer a bare SQL value): the paths go as
+        # parameters, quoted, whatever a name holds.
+        paths = [f'$."{name}"' for name in names]
+        paths += paths[-1:] if len(paths) == 1 else []
+        marks = ", ".join("?" for _ in paths)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT key, json_extract(doc, {marks}) FROM {self.docs_table} WHERE kind = ?",
+                (*paths, kind),
+            )
+            found = c.fetchall()
+        return [(r[0], dict(zip(names, json.loads(r[1]), strict=False))) for r in found]
+
     def load_plan(self, plan: str) -> list[Row]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(
@@ -289,6 +304,20 @@ class PostgresLedgerView(PostgresTrackingRecorder, LedgerView):
                     prepare=True,
                 )
             return [(r["kind"], r["key"], r["doc"]) for r in curs.fetchall()]
+
+    def fields_of(self, kind: str, names: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
+        columns = SQL(", ").join(
+            SQL("doc -> %s AS {}").format(Identifier(f"f{n}")) for n in range(len(names))
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL("SELECT key, {columns} FROM {schema}.{docs} WHERE kind = %s").format(
+                    columns=columns, **self.names
+                ),
+                (*names, kind),
+            )
+            found = curs.fetchall()
+        return [(r["key"], {name: r[f"f{n}"] for n, name in enumerate(names)}) for r in found]
 
     def load_plan(self, plan: str) -> list[Row]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

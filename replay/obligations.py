@@ -15,14 +15,12 @@ from projections.register import obligation_register
 from projections.state import LedgerState
 from projections.views import plan_doc
 from replay.engine import position_known_at, replay_state
+from replay.rollup import plan_list
 
 
 def plan_codes(app: ParLedger) -> list[str]:
     """Every plan of the ledger, in order of registration."""
-    codes = []
-    for uid in app.ledger_recorder.select_originators(Plan.__name__):
-        codes.append(app.load(Plan, uid, "kế hoạch").code)
-    return codes
+    return [str(doc["plan"]) for doc in plan_list(app)]
 
 
 def _require_known(app: ParLedger, unit: str | None, agency: str | None) -> None:

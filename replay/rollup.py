@@ -20,7 +20,6 @@ from eventsourcing.persistence import IntegrityError
 
 from domain import ids
 from domain.errors import InvalidValue, NotFound
-from domain.plan import Plan
 from domain.unit import LEGACY_UNIT, Unit
 from domain.values import Actor
 from ledger import access, scope
@@ -45,19 +44,33 @@ class PlanRef:
     title: str
 
 
-def _recorded(app: ParLedger, kind: str, entity: str) -> list[dict[str, Any]]:
-    """Every document of ``kind`` in the live view, brought up to the head of the log (one
-    lookup a document by key, not a load of every aggregate's events)."""
+def _recorded(app: ParLedger, kind: str, names: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The fields ``names`` of every document of ``kind`` in the live view, brought up to the
+    head of the log: one query, the fields read out of the documents by the database (a
+    country's plans hold scores and reports that a roll-up or a list never reads)."""
     with contextlib.suppress(IntegrityError):  # another process applied them first
         live.catch_up(app, app.view)
-    keys = [(kind, uid.hex) for uid in app.ledger_recorder.select_originators(entity)]
-    return [doc for _, _, doc in app.view.load(keys)]
+    return [fields for _, fields in app.view.fields_of(kind, names)]
+
+
+PLAN_LIST_FIELDS = ("plan", "title", "year", "version")
+
+
+def plan_list(app: ParLedger) -> list[dict[str, Any]]:
+    """Every plan's code (``plan``), title, year and version, in order of registration,
+    where loading every plan's events cost a country's ledger seconds on every page that
+    listed its plans."""
+    order = {uid.hex: n for n, uid in enumerate(app.ledger_recorder.select_originators("Plan"))}
+    with contextlib.suppress(IntegrityError):  # another process applied them first
+        live.catch_up(app, app.view)
+    found = [row for row in app.view.fields_of("plans", PLAN_LIST_FIELDS) if row[0] in order]
+    return [fields for _, fields in sorted(found, key=lambda row: order[row[0]])]
 
 
 def plans_in(app: ParLedger, unit: str) -> list[PlanRef]:
     """The plans of ``unit`` and of the units under it (every plan for the whole ledger),
     by unit then plan. A unit is under another by its parent as recorded today."""
-    parents = {d["code"]: d.get("parent") for d in _recorded(app, "units", Unit.__name__)}
+    parents = {d["code"]: d.get("parent") for d in _recorded(app, "units", ("code", "parent"))}
 
     def under(own: str) -> bool:
         seen: set[str] = set()
@@ -71,12 +84,28 @@ def plans_in(app: ParLedger, unit: str) -> list[PlanRef]:
 
     found = [
         PlanRef(d["plan"], str(d.get("unit_code") or LEGACY_UNIT), int(d["year"]), d["title"])
-        for d in _recorded(app, "plans", Plan.__name__)
+        for d in _recorded(app, "plans", ("plan", "unit_code", "year", "title"))
     ]
     found = [p for p in found if unit == WHOLE_LEDGER or under(p.unit)]
     if not found and unit not in (WHOLE_LEDGER, LEGACY_UNIT) and unit not in parents:
         raise NotFound(f"không có đơn vị hành chính mã {unit!r}", field="unit")
     return sorted(found, key=lambda p: (p.unit, p.plan))
+
+
+def readable_plans(app: ParLedger, actor: Actor) -> list[PlanRef]:
+    """The plans ``actor`` may read (``access.may_read_unit``: a unit's secretariat those
+    of its unit and of the units under it; the national roles every plan), the actor's own
+    unit's first, then by unit and plan: what a page's plan menu offers, rather than a
+    country's every plan."""
+    own = scope.actor_unit(app, actor)
+    try:
+        if access.may_read_unit(actor, own, []):
+            found = plans_in(app, WHOLE_LEDGER)
+        else:
+            found = plans_in(app, own) if own is not None else []
+    except NotFound:  # a unit the ledger does not hold: nothing to read
+        return []
+    return sorted(found, key=lambda p: p.unit != own)  # stable: by unit and plan after
 
 
 def _attainment(view: dict[str, Any]) -> dict[str, int]:
@@ -196,7 +225,7 @@ def unit_choices(app: ParLedger, actor: Actor) -> list[tuple[str, str, int]]:
     """The units ``actor`` may see rolled up, as (code, name, depth), each after its parent:
     those whose plans they may read (``access.may_read_unit``: a unit's secretariat its own
     unit and the units under it), and the whole ledger first for whoever reads every unit."""
-    docs = _recorded(app, "units", Unit.__name__)
+    docs = _recorded(app, "units", ("code", "name", "parent"))
     names = {d["code"]: str(d.get("name") or d["code"]) for d in docs}
     parents: dict[str, str | None] = {d["code"]: d.get("parent") for d in docs}
     for ref in plans_in(app, WHOLE_LEDGER):  # a plan's unit not recorded as one (release 0.2)
@@ -236,7 +265,7 @@ def list_units(
     meanwhile never shifts the pages). ``next_cursor`` is the code to read on from."""
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidValue(f"số dòng mỗi trang phải từ 1 đến {MAX_PAGE}", field="limit")
-    docs = sorted(_recorded(app, "units", Unit.__name__), key=lambda d: str(d["code"]))
+    docs = sorted(_recorded(app, "units", UNIT_FIELDS), key=lambda d: str(d["code"]))
     if parent is not None and not any(d["code"] == parent for d in docs):
         raise NotFound(f"không có đơn vị hành chính mã “{parent}”", field="parent")
     rows = [

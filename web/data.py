@@ -13,7 +13,6 @@ from typing import Any
 from fastapi.encoders import jsonable_encoder
 
 from domain.errors import InvalidValue, NotFound
-from domain.plan import Plan
 from domain.values import VN_TZ
 from ledger import scope
 from ledger.application import ParLedger
@@ -33,13 +32,6 @@ from reports.data import Facts, Period, find_period
 from reports.tables import status_counts
 
 AUDIT_PAGE = 50
-
-
-def plans(ledger: ParLedger) -> list[Plan]:
-    return [
-        ledger.load(Plan, uid, "kế hoạch")
-        for uid in ledger.ledger_recorder.select_originators("Plan")
-    ]
 
 
 def _choice(value: str, allowed: dict[str, str], field: str, what: str) -> str:

@@ -32,7 +32,16 @@ from ledger.personal import redact
 from ledger.refs import parse_ref
 from replay import VIEWS
 from replay.readmodel import ReadModel, Snapshot, today
-from replay.rollup import WHOLE_LEDGER, plans_in, rollup, unit_choices, unit_name
+from replay.rollup import (
+    WHOLE_LEDGER,
+    PlanRef,
+    plan_list,
+    plans_in,
+    readable_plans,
+    rollup,
+    unit_choices,
+    unit_name,
+)
 from reports.charts import CHARTS
 from reports.data import Facts, facts_of, parse_day, parse_known_at
 from web import actions, auth, data, forms, mywork
@@ -60,13 +69,18 @@ class When:
         )
 
 
-def default_plan(ledger: ParLedger) -> str:
-    """The plan the root address opens: Cát Hải 2023 when loaded, else the first plan."""
-
-    if ledger.exists(ids.plan_id(DEFAULT_PLAN)):
+def default_plan(ledger: ParLedger, readable: list[PlanRef] | None = None) -> str:
+    """The plan the root address opens: Cát Hải 2023 when loaded (and, for a signed-in user,
+    one of the ``readable`` plans), else the first plan of the user's own unit, else the
+    first plan they may read (the first plan of the ledger when no one is signed in)."""
+    if readable is None:
+        if ledger.exists(ids.plan_id(DEFAULT_PLAN)):
+            return DEFAULT_PLAN
+        codes = sorted(str(d["plan"]) for d in plan_list(ledger))
+        return codes[0] if codes else DEFAULT_PLAN
+    if any(p.plan == DEFAULT_PLAN for p in readable):
         return DEFAULT_PLAN
-    codes = sorted(p.code for p in data.plans(ledger))
-    return codes[0] if codes else DEFAULT_PLAN
+    return readable[0].plan if readable else DEFAULT_PLAN
 
 
 def router(ledger: ParLedger, model: ReadModel, _principal: Callable[..., Actor]) -> APIRouter:
@@ -74,11 +88,13 @@ def router(ledger: ParLedger, model: ReadModel, _principal: Callable[..., Actor]
     pages use sessions)."""
     web = APIRouter(prefix=auth.PREFIX, include_in_schema=False)
 
-    def home_of(found: sessions.SignedIn | None) -> str:
+    def home_of(found: sessions.SignedIn | None, readable: list[PlanRef] | None = None) -> str:
         remembered = ledger.credentials.plan(found.name) if found else None
         if remembered and ledger.exists(ids.plan_id(remembered)):
             return remembered
-        return default_plan(ledger)
+        if found is not None and readable is None:
+            readable = readable_plans(ledger, found.actor)
+        return default_plan(ledger, readable)
 
     def chrome(request: Request) -> dict[str, Any]:
         """What every page's frame shows: who is signed in, their CSRF token, the plans."""
@@ -88,15 +104,13 @@ def router(ledger: ParLedger, model: ReadModel, _principal: Callable[..., Actor]
         def may(action: str) -> bool:
             return actor is not None and access.can(actor, action)
 
+        # The plans this user may read, not a country's every plan: the menu's choices.
+        readable = readable_plans(ledger, actor) if actor else []
         return {
             "user": actor,
             "csrf": found.session.csrf if found else "",
-            "plans": sorted(
-                (p.code, str(p.fields.get("title", p.code))) for p in data.plans(ledger)
-            )
-            if actor
-            else [],
-            "home": home_of(found),
+            "plans": sorted((p.plan, p.title) for p in readable),
+            "home": home_of(found, readable if found else None),
             "params": {},
             "may_audit": actor is not None and access.audit_scope(actor) != "none",
             "may_manage_users": may(access.MANAGE_USERS),

@@ -20,7 +20,6 @@ from api.routes.bodies import BodyCache, bodies_of
 from api.routes.queries import AsOf, Code, Cursor, Day, KnownAt, Limit, Moment
 from domain import ids
 from domain.errors import NotFound
-from domain.plan import Plan
 from domain.values import Actor
 from httpkit.problems import responses
 from ledger import access
@@ -34,6 +33,7 @@ from projections.audit import MAX_PAGE, Timeline, audit_filter, audit_trail, tim
 from projections.history import fold_history
 from replay.engine import end_of_day, position_known_at, replay_state
 from replay.readmodel import ReadModel, Snapshot, today
+from replay.rollup import plan_list
 
 
 class Page(BaseModel):
@@ -185,18 +185,9 @@ def router(
 
     @api.get("/plans", summary="Các kế hoạch trong sổ cái", tags=["plans"], name="list_plans")
     def list_plans(actor: Principal) -> list[dict[str, Any]]:
-        found = [
-            ledger.load(Plan, uid, "kế hoạch")
-            for uid in ledger.ledger_recorder.select_originators("Plan")
-        ]
         return [
-            {
-                "id": p.code,
-                "title": p.fields["title"],
-                "year": p.fields["year"],
-                "version": p.version,
-            }
-            for p in found
+            {"id": d["plan"], "title": d["title"], "year": d["year"], "version": d["version"]}
+            for d in plan_list(ledger)
         ]
 
     @api.get("/plans/{plan}", summary="Cấu trúc và trạng thái hiện tại của một kế hoạch",

@@ -87,3 +87,24 @@ def test_save_stores_what_row_by_row_upserts_store(
         _upsert_one_by_one(app, rows)
     assert _stored(app, view.docs_table) == _stored(app, SHADOW_TABLE)
     assert sorted(view.load()) == sorted(view.shadow().load())
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=ROWS, names=st.sampled_from([("value",), ("value", "plan", "absent"), ("plan",)]))
+def test_fields_of_reads_out_what_the_documents_hold(
+    app: ParLedger, rows: list[Row], names: tuple[str, ...]
+) -> None:
+    # Scalars, lists and objects alike, a field a document lacks read as None.
+    view = app.view
+    view.reset(app.name)
+    view.save(rows, None)
+    stored = {(kind, key): doc for kind, key, doc in view.load()}
+    for kind in ("tasks", "plans", "agencies"):
+        expected = {
+            key: {name: doc.get(name) for name in names}
+            for (k, key), doc in stored.items()
+            if k == kind
+        }
+        assert dict(view.fields_of(kind, names)) == expected
