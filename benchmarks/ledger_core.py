@@ -248,7 +248,6 @@ def concurrent_op(url: str, clients: int) -> Iterator[Callable[[int], list[float
     """``clients`` threads sharing one application (as the service does), each reporting
     progress on tasks of its own: a function that runs ``m`` commands in all (each client
     going on where its last call stopped) and answers every latency."""
-    ctx = CommandContext(actor=ADMIN, source=Source.CLI)
     with seeded(url) as (app, leaves):
         done = [0] * clients
 
@@ -256,18 +255,10 @@ def concurrent_op(url: str, clients: int) -> Iterator[Callable[[int], list[float
             latencies: list[list[float]] = [[] for _ in range(clients)]
 
             def client(k: int) -> None:
-                mine = leaves[k::clients] or leaves
+                command = progress(app, leaves[k::clients] or leaves)
                 for i in range(done[k], done[k] + m // clients):
                     t = time.perf_counter()
-                    app.handle(
-                        ctx,
-                        ReportTaskProgress(
-                            plan="cat-hai-2023",
-                            number=mine[i % len(mine)],
-                            percent=i % 100,
-                            note=f"lần {i}",
-                        ),
-                    )
+                    command(i)
                     latencies[k].append(time.perf_counter() - t)
                 done[k] += m // clients
 

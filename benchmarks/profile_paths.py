@@ -24,13 +24,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.ledger_core import progress
 from benchmarks.ledger_mix import Mix
 from benchmarks.stores import backend_arguments, scratch_store
-from domain.values import Actor, Role, Source
+from domain.values import Actor, Role
 from integrity.verify import verify
 from ledger.application import ParLedger
-from ledger.context import CommandContext
-from ledger.usecases.task import ReportTaskProgress
 from persistence.settings import parse_database_url
 from planfile.bundled import bundled_plan
 from projections import rebuild
@@ -66,22 +65,14 @@ def run(url: str, events: int, commands: int, top: int) -> None:
             top,
             lambda: replay(app, "cat-hai-2023", date(2023, 6, 30), use_checkpoints=False),
         )
-        ctx = CommandContext(actor=ADMIN, source=Source.CLI)
         leaves = [t.number for t in bundled_plan("cat-hai-2023").tasks if t.lead]
+        command = progress(app, leaves)
 
-        def progress() -> None:
+        def commands_in_a_row() -> None:
             for i in range(commands):
-                app.handle(
-                    ctx,
-                    ReportTaskProgress(
-                        plan="cat-hai-2023",
-                        number=leaves[i % len(leaves)],
-                        percent=i % 100,
-                        note=f"hồ sơ lần {i}",
-                    ),
-                )
+                command(i)
 
-        profiled(f"commands ({commands})", top, progress)
+        profiled(f"commands ({commands})", top, commands_in_a_row)
     finally:
         app.close()
 
