@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 
 from domain import ids
 from domain.agency import Agency, AgencyGroup
@@ -34,8 +34,46 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def project_events(aggregate: Any, events: Iterable[Any]) -> Any:
+    """The library's ``project_aggregate`` without its check of every event against a
+    runtime-checkable protocol, which cost as much as applying the event (32 -> 18 us an
+    event rebuilding a plan's tasks): every event stored here is one of the ledger's own."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
+class LedgerRepository(Repository[UUID]):
+    """The library's repository, rebuilding aggregates with :func:`project_events` unless a
+    caller names another projector."""
+
+    def get(
+        self,
+        aggregate_id: UUID,
+        *,
+        version: int | None = None,
+        projector_func: Any = project_events,
+        fastforward_skipping: bool = False,
+        deepcopy_from_cache: bool = True,
+    ) -> Any:
+        return super().get(
+            aggregate_id,
+            version=version,
+            projector_func=projector_func,
+            fastforward_skipping=fastforward_skipping,
+            deepcopy_from_cache=deepcopy_from_cache,
+        )
+
+
 class LedgerBase(Application[UUID]):
     """What use cases read: aggregates at the expected version, the directory, the principal."""
+
+    def construct_repository(self) -> Repository[UUID]:
+        # The library's own construction (cache, fast-forward, copies as the env says), with
+        # the ledger's projector.
+        repository = super().construct_repository()
+        repository.__class__ = LedgerRepository
+        return repository
 
     @property
     def ledger_recorder(self) -> LedgerRecorder:
