@@ -75,6 +75,10 @@ def options(page: Page) -> list[str]:
     return [o.get_attribute("value") or "" for o in page.locator("#unit-picker option").all()]
 
 
+def plan_options(page: Page) -> list[str]:
+    return [o.get_attribute("value") or "" for o in page.locator("#plan-picker option").all()]
+
+
 def test_a_province_picks_among_its_own_units(page: Page, province: Site) -> None:
     province.sign_in(page, "tinh")
     page.goto(f"{province.url}/web/units")
@@ -82,6 +86,8 @@ def test_a_province_picks_among_its_own_units(page: Page, province: Site) -> Non
     # Its province first, then its commune; not Cát Hải, not the whole ledger.
     assert options(page) == ["hai-phong", COMMUNE]
     expect(page.locator("#unit-picker")).to_have_value("hai-phong")
+    # The frame's plan menu offers the plans it may read: its commune's, not Cát Hải's.
+    assert plan_options(page) == [COMMUNE_PLAN]
     expect(page.locator(f"tr[id='plan-{COMMUNE_PLAN}']")).to_be_visible()
     assert page.locator(f"tr[id='plan-{PLAN}']").count() == 0
     check_accessibility(page)
@@ -115,6 +121,7 @@ def test_a_national_reader_picks_any_unit_or_the_whole_ledger(page: Page, provin
     page.get_by_role("link", name="Đơn vị", exact=True).click()
     expect(page.locator("#unit-picker")).to_have_value("all")
     assert {"all", "hai-phong", COMMUNE, "cat-hai"} <= set(options(page))
+    assert {PLAN, COMMUNE_PLAN} <= set(plan_options(page))
     for plan in (PLAN, COMMUNE_PLAN):
         expect(page.locator(f"tr[id='plan-{plan}']")).to_be_visible()
     expect(page.locator("#rollup tfoot")).to_contain_text("Cộng 2 kế hoạch")
