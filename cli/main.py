@@ -38,6 +38,7 @@ from cli.worker import register_worker
 from domain.errors import DomainError, InvalidValue, NotFound
 from domain.field_names import field_vn
 from domain.ids import plan_id
+from domain.value_names import TASK_STATUS_VN
 from ledger.application import ParLedger
 from ledger.errors import Conflict, Forbidden, IdempotencyConflict, StaleVersion, Unauthenticated
 from ledger.importer import check_import, import_plan
@@ -164,14 +165,6 @@ def _the_plan(app: ParLedger) -> str:
     raise InvalidValue(f"hãy nêu mã kế hoạch; sổ cái có: {', '.join(codes)}", field="plan")
 
 
-STATUS_VN = {
-    "not_started": "chưa thực hiện",
-    "in_progress": "đang thực hiện",
-    "completed": "đã hoàn thành",
-    "cancelled": "đã hủy",
-}
-
-
 def _score(value: Any) -> str:
     """A score as the plan writes it: 13, 9.5 (no trailing zeros)."""
     return f"{Decimal(str(value)).normalize():f}"
@@ -196,7 +189,7 @@ def _plan_text(d: dict[str, Any]) -> str:
     ]
     lines.append(f"\nNhiệm vụ: {len(d['tasks'])}")
     lines += [
-        f"  {t['number']:<5} [{STATUS_VN.get(t['status'], t['status'])}] hạn {vn(t['due'])}"
+        f"  {t['number']:<5} [{TASK_STATUS_VN.get(t['status'], t['status'])}] hạn {vn(t['due'])}"
         f" — {t['content'][:70]}"
         for t in d["tasks"]
     ]

@@ -29,6 +29,8 @@ INSPECTION_STATUS_VN: dict[str, str] = {
     InspectionStatus.CONDUCTED: "đã kiểm tra",
     InspectionStatus.CONCLUDED: "đã có kết luận",
 }
+# An inspection finding, as the reports and pages say where it stands (stored as ``closed``).
+FINDING_STATUS_VN: dict[str, str] = {"open": "chưa khắc phục xong", "closed": "đã khắc phục"}
 MEASUREMENT_STATUS_VN: dict[str, str] = {
     "valid": "có hiệu lực",
     "superseded": "đã được thay thế",

@@ -20,20 +20,16 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from domain.value_names import OBLIGATION_KIND_VN
+from domain.value_names import OBLIGATION_KIND_VN, OBLIGATION_STATUS_VN
 from projections.fold.core import Doc
 from projections.state import LedgerState
 from projections.views import tally
 
 STATUSES = ("open", "overdue", "met", "met_late", "missed", "waived")
-STATUS_VN = {
-    "open": "đang mở",
-    "overdue": "quá hạn (chưa ghi nhận bỏ lỡ)",
-    "met": "đã thực hiện đúng hạn",
-    "met_late": "đã thực hiện muộn",
-    "missed": "bỏ lỡ",
-    "waived": "được miễn",
-}
+# The stored statuses as the domain names them, and the one the register derives: an open
+# obligation past its due date that nobody has recorded as missed yet.
+_DERIVED_VN = {"overdue": "quá hạn (chưa ghi nhận bỏ lỡ)"}
+STATUS_VN = {status: {**OBLIGATION_STATUS_VN, **_DERIVED_VN}[status] for status in STATUSES}
 KIND_VN: dict[str, str] = dict(OBLIGATION_KIND_VN)
 
 

@@ -10,14 +10,13 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from domain.value_names import INSPECTION_KIND_VN, INSPECTION_STATUS_VN
+from domain.value_names import FINDING_STATUS_VN, INSPECTION_KIND_VN, INSPECTION_STATUS_VN
 from projections.views import STATUS_VN, TASK_STATUSES
 from reports.data import Facts
 from reports.vn_dates import iso_day
 
 Cell = str | int | Decimal | date | None
 
-FINDING_STATUS_VN = {"open": "chưa khắc phục xong", "closed": "đã khắc phục"}
 YES_NO = {True: "có", False: "không", None: "chưa xác định"}
 
 

@@ -11,10 +11,16 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
 from domain.field_names import field_vn
-from domain.value_names import INSPECTION_KIND_VN, INSPECTION_STATUS_VN, ROLE_VN, value_vn
+from domain.value_names import (
+    FINDING_STATUS_VN,
+    INSPECTION_KIND_VN,
+    INSPECTION_STATUS_VN,
+    ROLE_VN,
+    value_vn,
+)
 from projections.event_names import event_vn
 from projections.views import STATUS_VN
-from reports.tables import FINDING_STATUS_VN, YES_NO
+from reports.tables import YES_NO
 from reports.vn_dates import iso_day, vn_date, vn_moment, vn_number, vn_short
 
 
