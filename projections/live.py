@@ -2,9 +2,9 @@
 
 Catch-up and rebuild (``projections.rebuild``) read the notification log in pages and write
 the documents changed by every few pages with the tracking position reached in one transaction;
-following new events uses the library's :class:`ProjectionRunner` (PostgreSQL LISTEN/NOTIFY,
-SQLite polling) with the same fold, one event per transaction. Either way a process stopped at
-any point resumes from the position the tracking table holds, and nothing is applied twice.
+the worker (``projections/worker.py``: PostgreSQL LISTEN/NOTIFY, SQLite polling) follows new
+events with the same catch-up. Either way a process stopped at any point resumes from the
+position the tracking table holds, and nothing is applied twice.
 
 A rebuild folds the whole log into the store's shadow table and promotes it in one transaction
 (``persistence.viewstore``), so readers and live catch-ups of a running server never see a view
@@ -19,9 +19,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from eventsourcing.persistence import Tracking
-from eventsourcing.projection import Projection, ProjectionRunner
-
 from domain.values import VN_TZ
 from ledger.application import ParLedger
 from ledger.errors import Conflict
@@ -29,9 +26,8 @@ from persistence.viewstore import (
     LedgerView,
     Row,
     StaleGeneration,
-    view_class,
 )
-from projections.catchup import Progress, fold_into, pages, process_page
+from projections.catchup import Progress, fold_into, pages
 from projections.state import LedgerState, fold
 
 SHADOW = ":rebuild"  # suffix of the tracking name a rebuild folds the shadow table under
@@ -139,26 +135,3 @@ def status(app: ParLedger, *, check: bool = True) -> dict[str, Any]:
         "problems": problems[:20],
         "problem_count": len(problems),
     }
-
-
-class LedgerStateProjection(Projection[LedgerView]):
-    """For the library's runner: one event, one transaction, the same fold."""
-
-    name = NAME
-    topics: tuple[str, ...] = ()
-
-    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        state = LedgerState()
-        process_page(
-            self.view, state, [(tracking.notification_id, domain_event)], tracking.application_name
-        )
-
-
-def follow(app_env: dict[str, str], backend: str) -> ProjectionRunner[ParLedger, LedgerView]:
-    """Start following new events in a background thread (``runner.stop()`` to end)."""
-    return ProjectionRunner(
-        application_class=ParLedger,
-        projection_class=LedgerStateProjection,
-        view_class=view_class(backend),
-        env=app_env,
-    )
