@@ -33,7 +33,7 @@ from projections.audit import MAX_PAGE, Timeline, audit_filter, audit_trail, tim
 from projections.history import fold_history
 from replay.engine import end_of_day, position_known_at, replay_state
 from replay.readmodel import ReadModel, Snapshot, today
-from replay.rollup import plan_list
+from replay.rollup import plan_list, readable_plans
 
 
 class Page(BaseModel):
@@ -183,11 +183,28 @@ def router(
             request, snap, plan, when.known_at, rows, summary, offset, paged.limit, actor, keep
         )
 
-    @api.get("/plans", summary="Các kế hoạch trong sổ cái", tags=["plans"], name="list_plans")
+    @api.get(
+        "/plans",
+        summary="Các kế hoạch người gọi được xem",
+        description=(
+            "Theo thứ tự đăng ký; thường trực CCHC của một đơn vị chỉ thấy kế hoạch của đơn vị "
+            "mình và các đơn vị trực thuộc, như quyền xem từng kế hoạch."
+        ),
+        tags=["plans"],
+        name="list_plans",
+    )
     def list_plans(actor: Principal) -> list[dict[str, Any]]:
+        readable = {p.plan: p.unit for p in readable_plans(ledger, actor)}
         return [
-            {"id": d["plan"], "title": d["title"], "year": d["year"], "version": d["version"]}
+            {
+                "id": d["plan"],
+                "title": d["title"],
+                "year": d["year"],
+                "version": d["version"],
+                "unit": readable[d["plan"]],
+            }
             for d in plan_list(ledger)
+            if d["plan"] in readable
         ]
 
     @api.get("/plans/{plan}", summary="Cấu trúc và trạng thái hiện tại của một kế hoạch",

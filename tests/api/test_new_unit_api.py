@@ -141,3 +141,19 @@ def test_a_command_body_refused_by_the_validator_is_vietnamese(ward: Api) -> Non
     assert not any(e in answer.text for e in ENGLISH), answer.text
     fields = {e["field"] for e in answer.json()["errors"]}
     assert "bogus" in fields or "percent" in fields
+
+
+def test_the_list_of_plans_is_what_the_caller_may_read(ward: Api) -> None:
+    # A national reader lists both units' plans, in order of registration, each with its
+    # unit; the ward's secretariat lists its ward's plan only, as it may read no other.
+    listed = ward.client.get("/plans", headers=ward.headers("reader"))
+    assert listed.status_code == 200, listed.text
+    rows = listed.json()
+    assert [r["id"] for r in rows] == ["thu-nghiem-2023", PLAN]
+    assert rows[1]["unit"] == "da-nang-hai-chau" and rows[1]["year"] == 2026
+    agency = parse_plan_text(WARD).agencies[0].code
+    _, token = ward.ledger.add_user(
+        ctx(), name="tt-hai-chau", display_name="Thường trực", role="secretariat", agency=agency
+    )
+    own = ward.client.get("/plans", headers={"Authorization": f"Bearer {token}"})
+    assert own.status_code == 200 and [r["id"] for r in own.json()] == [PLAN], own.text
