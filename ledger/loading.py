@@ -150,9 +150,21 @@ class LedgerBase(Application[UUID]):
         except NotFound:
             pass
         # Codes are qualified by their unit ("da-nang-hai-chau.van-phong-hdnd-ubnd"): a bare
-        # code a newcomer types is answered with the qualified ones it could mean.
-        codes = [a.code for a in self._all(Agency)] + [g.code for g in self._all(AgencyGroup)]
-        meant = sorted(c for c in codes if c.endswith(f".{agency_code}"))
+        # code a newcomer types is answered with the qualified ones it could mean, found by
+        # their ids among the units that have a directory (two queries, where loading every
+        # agency of a country's ledger took seconds for one mistyped code).
+        units = [
+            scope.removeprefix("unit:")
+            for scope in self.ledger_recorder.select_scopes(("Agency", "AgencyGroup"))
+            if scope.startswith("unit:")
+        ]
+        candidates = {
+            make(f"{unit}.{agency_code}"): f"{unit}.{agency_code}"
+            for unit in units
+            for make in (ids.agency_id, ids.group_id)
+        }
+        found = self.ledger_recorder.select_existing(list(candidates))
+        meant = sorted({candidates[uid] for uid in found})
         hint = f"; có phải: {', '.join(meant[:10])}" if meant else ""
         raise NotFound(f"không có cơ quan hay nhóm cơ quan mã {agency_code!r}{hint}", field=field)
 

@@ -150,6 +150,31 @@ class LedgerRecorder:
         )
         return [self._uuid(row["originator_id"]) for row in rows]
 
+    def select_scopes(self, entities: Sequence[str]) -> list[str]:
+        """The distinct index scopes (the ``plan`` column) that aggregates of ``entities``
+        were registered under: for the directory, the units that have agencies or groups."""
+        marks = ", ".join("{p}" for _ in entities)
+        rows = self._read(
+            f"SELECT DISTINCT plan FROM {{index}} WHERE entity IN ({marks}) "
+            "AND originator_version = 1 AND plan IS NOT NULL",
+            tuple(entities),
+        )
+        return sorted(str(row["plan"]) for row in rows)
+
+    def select_existing(self, uids: Sequence[UUID]) -> set[UUID]:
+        """Which of ``uids`` name a stored aggregate (one query, whatever their number)."""
+        found: set[UUID] = set()
+        for start in range(0, len(uids), 500):  # within every backend's parameter limit
+            chunk = uids[start : start + 500]
+            marks = ", ".join("{p}" for _ in chunk)
+            rows = self._read(
+                "SELECT originator_id FROM {index} WHERE originator_version = 1 "
+                f"AND originator_id IN ({marks})",
+                tuple(self._uid(uid) for uid in chunk),
+            )
+            found |= {self._uuid(row["originator_id"]) for row in rows}
+        return found
+
     def select_filtered(
         self, where: IndexFilter, *, gt: int = 0, limit: int = 100, descending: bool = False
     ) -> list[tuple[int, IndexRow]]:

@@ -6,7 +6,11 @@ registration and as of the last change."""
 from __future__ import annotations
 
 from pathlib import Path
+from uuid import uuid4
 
+import pytest
+
+from domain.errors import NotFound
 from domain.target import Target
 from domain.task import Task
 from domain.values import Actor, Role
@@ -97,3 +101,25 @@ def test_a_units_secretariat_is_offered_its_own_units_plans(app: ParLedger) -> N
         assert [p.plan for p in offered] == [plan.id], (plan.id, offered)
     stranger = Actor(id="x", name="x", role=Role.SECRETARIAT, agency="khong-co")
     assert readable_plans(app, stranger) == []
+
+
+def test_a_bare_agency_code_is_answered_with_the_qualified_ones_it_could_mean(
+    app: ParLedger,
+) -> None:
+    plans = _plans()
+    for plan in plans:
+        import_plan(app, plan, ctx())
+    qualified = sorted(a.code for a in app.directory() if "." in a.code)
+    assert qualified
+    bare = qualified[0].split(".", 1)[1]
+    meant = sorted(c for c in qualified if c.endswith(f".{bare}"))
+    with pytest.raises(NotFound) as refused:
+        app.require_agency(bare, "agency")
+    assert f"có phải: {', '.join(meant[:10])}" in refused.value.message
+    with pytest.raises(NotFound) as unknown:
+        app.require_agency("khong-co-co-quan-nay", "agency")
+    assert "có phải" not in unknown.value.message
+    # Which ids are stored, asked in one call for more than a query's chunk.
+    stored = app.ledger_recorder.select_originators("Task")
+    asked = stored + [uuid4() for _ in range(600)]
+    assert app.ledger_recorder.select_existing(asked) == set(stored)
