@@ -27,20 +27,22 @@ from tests.conftest import ADMIN, ctx
 PLANS = Path(__file__).resolve().parents[1] / "plans"
 
 
-def _plans() -> list[PlanFile]:
-    return [
+@pytest.fixture
+def plans(app: ParLedger) -> list[PlanFile]:
+    """Three plans of three units, imported in this order."""
+    found = [
         bundled_plan("cat-hai-2023"),
         parse_plan_text(PLANS / "xa-tan-lap-2025.txt"),
         parse_plan_text(PLANS / "huyen-an-lao-2024.txt"),
     ]
+    for plan in found:
+        import_plan(app, plan, ctx())
+    return found
 
 
 def test_a_plans_tasks_targets_and_directory_are_its_own_and_all_of_them(
-    app: ParLedger,
+    app: ParLedger, plans: list[PlanFile]
 ) -> None:
-    plans = _plans()
-    for plan in plans:
-        import_plan(app, plan, ctx())
     recorder = app.ledger_recorder
     for cls in (Task, Target):
         scoped = [[m.id for m in app.plan_members(p.id, cls)] for p in plans]
@@ -69,10 +71,9 @@ def test_a_plans_tasks_targets_and_directory_are_its_own_and_all_of_them(
         assert app.directory(unit)
 
 
-def test_the_list_of_plans_is_in_order_of_registration_and_current(app: ParLedger) -> None:
-    plans = _plans()
-    for plan in plans:
-        import_plan(app, plan, ctx())
+def test_the_list_of_plans_is_in_order_of_registration_and_current(
+    app: ParLedger, plans: list[PlanFile]
+) -> None:
     listed = plan_list(app)
     assert [d["plan"] for d in listed] == [p.id for p in plans] == plan_codes(app)
     assert [(d["title"], d["year"]) for d in listed] == [(p.title, p.year) for p in plans]
@@ -86,10 +87,9 @@ def test_the_list_of_plans_is_in_order_of_registration_and_current(app: ParLedge
     assert [d["plan"] for d in plan_list(app)] == [p.id for p in plans]
 
 
-def test_a_units_secretariat_is_offered_its_own_units_plans(app: ParLedger) -> None:
-    plans = _plans()
-    for plan in plans:
-        import_plan(app, plan, ctx())
+def test_a_units_secretariat_is_offered_its_own_units_plans(
+    app: ParLedger, plans: list[PlanFile]
+) -> None:
     everyone = readable_plans(app, ADMIN)
     assert sorted(p.plan for p in everyone) == sorted(p.id for p in plans)
     for plan in plans:
@@ -104,11 +104,8 @@ def test_a_units_secretariat_is_offered_its_own_units_plans(app: ParLedger) -> N
 
 
 def test_a_bare_agency_code_is_answered_with_the_qualified_ones_it_could_mean(
-    app: ParLedger,
+    app: ParLedger, plans: list[PlanFile]
 ) -> None:
-    plans = _plans()
-    for plan in plans:
-        import_plan(app, plan, ctx())
     qualified = sorted(a.code for a in app.directory() if "." in a.code)
     assert qualified
     bare = qualified[0].split(".", 1)[1]
