@@ -151,8 +151,9 @@ class LedgerBase(Application[UUID]):
             pass
         # Codes are qualified by their unit ("da-nang-hai-chau.van-phong-hdnd-ubnd"): a bare
         # code a newcomer types is answered with the qualified ones it could mean, found by
-        # their ids among the units that have a directory (two queries, where loading every
-        # agency of a country's ledger took seconds for one mistyped code).
+        # their ids among the units that have a directory (a query for the units, one for every
+        # 500 candidate ids, where loading every agency of a country's ledger took seconds for
+        # one mistyped code).
         units = [
             scope.removeprefix("unit:")
             for scope in self.ledger_recorder.select_scopes(("Agency", "AgencyGroup"))

@@ -162,7 +162,7 @@ class LedgerRecorder:
         return sorted(str(row["plan"]) for row in rows)
 
     def select_existing(self, uids: Sequence[UUID]) -> set[UUID]:
-        """Which of ``uids`` name a stored aggregate (one query, whatever their number)."""
+        """Which of ``uids`` name a stored aggregate (one query for every 500 asked)."""
         found: set[UUID] = set()
         for start in range(0, len(uids), 500):  # within every backend's parameter limit
             chunk = uids[start : start + 500]

@@ -48,9 +48,14 @@ def _recorded(app: ParLedger, kind: str, names: tuple[str, ...]) -> list[dict[st
     """The fields ``names`` of every document of ``kind`` in the live view, brought up to the
     head of the log: one query, the fields read out of the documents by the database (a
     country's plans hold scores and reports that a roll-up or a list never reads)."""
+    _caught_up(app)
+    return [fields for _, fields in app.view.fields_of(kind, names)]
+
+
+def _caught_up(app: ParLedger) -> None:
+    """The live view brought up to the head of the log (by this process, or by another)."""
     with contextlib.suppress(IntegrityError):  # another process applied them first
         live.catch_up(app, app.view)
-    return [fields for _, fields in app.view.fields_of(kind, names)]
 
 
 PLAN_LIST_FIELDS = ("plan", "title", "year", "version")
@@ -61,8 +66,7 @@ def plan_list(app: ParLedger) -> list[dict[str, Any]]:
     where loading every plan's events cost a country's ledger seconds on every page that
     listed its plans."""
     order = {uid.hex: n for n, uid in enumerate(app.ledger_recorder.select_originators("Plan"))}
-    with contextlib.suppress(IntegrityError):  # another process applied them first
-        live.catch_up(app, app.view)
+    _caught_up(app)
     found = [row for row in app.view.fields_of("plans", PLAN_LIST_FIELDS) if row[0] in order]
     return [fields for _, fields in sorted(found, key=lambda row: order[row[0]])]
 
